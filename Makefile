@@ -1,0 +1,50 @@
+# customer360: `make run` serves the API on a loaded demo graph; `make test` runs the whole suite
+# against a throwaway Neo4j; `make check` lints and type-checks. Each installs what is missing.
+SHELL := bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+C360 := $(BIN)/c360
+
+# The throwaway server `make test` runs: its own port, folder and small memory budget.
+TEST_ENV := NEO4J_BOLT_PORT=$(or $(TEST_NEO4J_PORT),17687) NEO4J_DATA_DIR=.neo4j/test \
+	NEO4J_HEAP=1g NEO4J_PAGECACHE=1g NEO4J_PASSWORD=customer360-test
+
+.PHONY: install run test check bench format clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+	$(C360) neo4j install
+
+run: install
+	$(C360) neo4j start
+	$(C360) db migrate
+	$(C360) serve
+
+test: install
+	export $(TEST_ENV)
+	$(C360) neo4j start --fresh
+	trap '$(C360) neo4j stop' EXIT
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	-$(C360) neo4j stop
+	rm -rf $(VENV) .neo4j .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,52 @@
+"""The Starlette application: lifespan (driver, migrations), health probes and `/graphql`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from api.graphql import GraphQLApp
+from api.health import healthz, readyz
+from graph.config import Settings, get_settings
+from graph.driver import open_driver
+from graph.migrations import migrate
+from schema.schema import schema
+
+log = logging.getLogger("customer360.api")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        driver = open_driver(settings)
+        app.state.driver = driver
+        try:
+            await driver.verify_connectivity()
+            if settings.api_migrate_on_start:
+                await migrate(driver, settings.neo4j_database)
+        except (ServiceUnavailable, Neo4jError, OSError) as exc:
+            # Serve anyway: /readyz reports 503 until Neo4j answers, and the driver reconnects.
+            log.warning("neo4j not reachable at start-up (%s): %s", settings.bolt_uri, exc)
+        try:
+            yield
+        finally:
+            await driver.close()
+
+    graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.api_graphiql else None)
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

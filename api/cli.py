@@ -1,0 +1,138 @@
+"""`c360`: the operator's command line."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from graph import server
+from graph.config import Settings, get_settings
+from graph.driver import open_driver
+from graph.migrations import migrate
+
+app = typer.Typer(help="customer360: a GraphQL customer-360 API over Neo4j.", no_args_is_help=True)
+neo4j_app = typer.Typer(help="Run the local Neo4j server (ignored when NEO4J_URI is set).")
+db_app = typer.Typer(help="Database schema tasks.")
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(db_app, name="db")
+
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None, typer.Option(help="Instance folder (data, logs, conf); default .neo4j/data.")
+]
+Port = Annotated[int | None, typer.Option(help="Bolt port on 127.0.0.1.")]
+
+
+def _settings(data_dir: Path | None = None, port: int | None = None) -> Settings:
+    base = get_settings()
+    overrides: dict[str, object] = {}
+    if data_dir is not None:
+        overrides["neo4j_data_dir"] = data_dir
+    if port is not None:
+        overrides["neo4j_bolt_port"] = port
+    return base.model_copy(update=overrides)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    return typer.Exit(code=1)
+
+
+@neo4j_app.command("install")
+def neo4j_install() -> None:
+    """Fetch the Neo4j jars from Maven Central into the cache folder (once)."""
+    settings = _settings()
+    try:
+        lib = server.install(settings)
+    except server.ServerError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Neo4j {settings.neo4j_version} jars in {lib}")
+
+
+@neo4j_app.command("start")
+def neo4j_start(
+    data_dir: DataDir = None,
+    port: Port = None,
+    fresh: Annotated[bool, typer.Option(help="Wipe the instance folder first.")] = False,
+) -> None:
+    """Start the local Neo4j and wait until Bolt answers (does nothing if it runs already)."""
+    settings = _settings(data_dir, port)
+    if not settings.local:
+        console.print(f"NEO4J_URI is set ({settings.neo4j_uri}); nothing local to start.")
+        return
+    began = time.monotonic()
+    try:
+        found = server.start(settings, fresh=fresh)
+    except server.ServerError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"Neo4j {found.version} ({found.edition}) answering on {found.address}, pid {found.pid}, "
+        f"ready in {time.monotonic() - began:.1f}s"
+    )
+
+
+@neo4j_app.command("stop")
+def neo4j_stop(data_dir: DataDir = None) -> None:
+    """Stop the local Neo4j (SIGTERM, then wait)."""
+    settings = _settings(data_dir)
+    if not settings.local:
+        console.print(f"NEO4J_URI is set ({settings.neo4j_uri}); nothing local to stop.")
+        return
+    stopped = server.stop(settings)
+    console.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+@neo4j_app.command("status")
+def neo4j_status(data_dir: DataDir = None, port: Port = None) -> None:
+    """Print the server version, address and store size; exit 1 when it does not answer."""
+    settings = _settings(data_dir, port)
+    found = server.status(settings)
+    if not found.running:
+        console.print(f"Neo4j not answering on {found.address}")
+        raise typer.Exit(code=1)
+    size = f", store {found.store_bytes / 2**20:.1f} MiB" if settings.local else ""
+    pid = f", pid {found.pid}" if found.pid else ""
+    console.print(f"Neo4j {found.version} ({found.edition}) on {found.address}{pid}{size}")
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Create the constraints and indexes (idempotent)."""
+    settings = _settings()
+
+    async def run() -> list[str]:
+        driver = open_driver(settings)
+        try:
+            return await migrate(driver, settings.neo4j_database)
+        finally:
+            await driver.close()
+
+    applied = asyncio.run(run())
+    console.print(f"{len(applied)} migrations applied to {settings.neo4j_database}")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.main:app",
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )

@@ -1,0 +1,24 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from graph.info import ping
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is alive; says nothing about Neo4j."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when Neo4j answers a read; 503 otherwise."""
+    state = request.app.state
+    try:
+        await ping(state.driver, state.settings.neo4j_database)
+    except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as exc:
+        return JSONResponse({"status": "unavailable", "neo4j": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ready"})

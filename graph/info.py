@@ -1,0 +1,39 @@
+"""What the server says about itself: version, edition, node and relationship counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import LiteralString
+
+from neo4j import READ_ACCESS, AsyncDriver, RoutingControl
+
+SERVER_INFO: LiteralString = """
+CALL dbms.components() YIELD name, versions, edition
+WITH versions[0] AS version, edition
+CALL () { MATCH (n) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships }
+RETURN version, edition, nodes, relationships
+"""
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    version: str
+    edition: str
+    nodes: int
+    relationships: int
+
+
+async def server_info(driver: AsyncDriver, database: str) -> ServerInfo:
+    records, _, _ = await driver.execute_query(
+        SERVER_INFO, database_=database, routing_=RoutingControl.READ
+    )
+    row = records[0]
+    return ServerInfo(row["version"], row["edition"], row["nodes"], row["relationships"])
+
+
+async def ping(driver: AsyncDriver, database: str) -> None:
+    """Raise unless the database answers a trivial read. One attempt, no retries: a probe must be quick."""
+    async with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+        result = await session.run("RETURN 1")
+        await result.consume()

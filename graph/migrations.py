@@ -1,0 +1,60 @@
+"""Schema migrations: constraints and indexes, each idempotent (`IF NOT EXISTS`).
+
+Applied by `c360 db migrate` and again at API start-up; running them twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from neo4j import AsyncDriver
+
+# Every statement is safe to run again. Order matters only in that constraints come first.
+MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
+    ("party_id", "CREATE CONSTRAINT party_id IF NOT EXISTS FOR (n:Party) REQUIRE n.id IS UNIQUE"),
+    (
+        "product_id",
+        "CREATE CONSTRAINT product_id IF NOT EXISTS FOR (n:Product) REQUIRE n.id IS UNIQUE",
+    ),
+    ("order_id", "CREATE CONSTRAINT order_id IF NOT EXISTS FOR (n:Order) REQUIRE n.id IS UNIQUE"),
+    (
+        "order_line_id",
+        "CREATE CONSTRAINT order_line_id IF NOT EXISTS FOR (n:OrderLine) REQUIRE n.id IS UNIQUE",
+    ),
+    (
+        "interaction_id",
+        "CREATE CONSTRAINT interaction_id IF NOT EXISTS FOR (n:Interaction) REQUIRE n.id IS UNIQUE",
+    ),
+    (
+        "survey_response_id",
+        "CREATE CONSTRAINT survey_response_id IF NOT EXISTS "
+        "FOR (n:SurveyResponse) REQUIRE n.id IS UNIQUE",
+    ),
+    ("deal_id", "CREATE CONSTRAINT deal_id IF NOT EXISTS FOR (n:Deal) REQUIRE n.id IS UNIQUE"),
+    (
+        "source_record_id",
+        "CREATE CONSTRAINT source_record_id IF NOT EXISTS FOR (n:SourceRecord) REQUIRE n.id IS UNIQUE",
+    ),
+    ("party_email", "CREATE INDEX party_email IF NOT EXISTS FOR (n:Party) ON (n.email)"),
+    ("party_status", "CREATE INDEX party_status IF NOT EXISTS FOR (n:Party) ON (n.status)"),
+    ("party_country", "CREATE INDEX party_country IF NOT EXISTS FOR (n:Party) ON (n.country)"),
+    ("party_created", "CREATE INDEX party_created IF NOT EXISTS FOR (n:Party) ON (n.createdAt)"),
+    ("order_date", "CREATE INDEX order_date IF NOT EXISTS FOR (n:Order) ON (n.date)"),
+    ("interaction_at", "CREATE INDEX interaction_at IF NOT EXISTS FOR (n:Interaction) ON (n.at)"),
+    (
+        "party_search",
+        "CREATE FULLTEXT INDEX party_search IF NOT EXISTS FOR (n:Person|Organization|Household) "
+        "ON EACH [n.name, n.email]",
+    ),
+)
+
+
+async def migrate(driver: AsyncDriver, database: str) -> list[str]:
+    """Apply every migration and wait for the indexes to come online. Returns the names applied."""
+    applied = []
+    async with driver.session(database=database) as session:
+        for name, statement in MIGRATIONS:
+            await (await session.run(statement)).consume()
+            applied.append(name)
+        await (await session.run("CALL db.awaitIndexes(300)")).consume()
+    return applied

@@ -1,0 +1,28 @@
+"""`server`: what the Neo4j server says about itself, read live."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from graph.info import server_info
+from schema.context import Context
+
+
+@strawberry.type(description="The Neo4j server behind this API, as it reports itself.")
+class Server:
+    version: str
+    edition: str
+    node_count: int
+    relationship_count: int
+
+
+async def resolve_server(info: Info[Context, None]) -> Server:
+    ctx = info.context
+    found = await server_info(ctx.driver, ctx.database)
+    return Server(
+        version=found.version,
+        edition=found.edition,
+        node_count=found.nodes,
+        relationship_count=found.relationships,
+    )

@@ -1,0 +1,34 @@
+"""Fixtures shared by every test: the settings, a sync driver on the real Neo4j, the API client.
+
+`make test` starts a throwaway Neo4j and exports its address; tests create data with unique ids and
+delete only what they made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from neo4j import Driver, GraphDatabase
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from graph.config import Settings
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def driver(settings: Settings) -> Iterator[Driver]:
+    with GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver:
+        driver.verify_connectivity()
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as client:
+        yield client
