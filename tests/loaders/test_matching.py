@@ -1,0 +1,208 @@
+"""The matching engine: hand-built records whose links were worked out by hand, and FEBRL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from loaders import febrl
+from loaders.matching import (
+    Link,
+    MatchConfig,
+    PartyRecord,
+    clusters,
+    find_links,
+    organization_name,
+    soundex,
+)
+
+# One person three times (typos, day/month swap, transposed id digits, swapped names), plus the
+# people a careless matcher merges with them: a relative at the same address sharing the family
+# mailbox, and a twin (same surname, address and birthday, another given name).
+JONATHAN = PartyRecord(
+    id="crm:1",
+    kind="person",
+    given_name="jonathan",
+    surname="smithers",
+    email="smithers.family@example.com",
+    date_of_birth="1980-02-01",
+    street_number="12",
+    street="rupp place",
+    locality="penshurst",
+    postcode="2222",
+    state="nsw",
+    national_id="1234567",
+)
+JONATHON_TYPOS = replace(
+    JONATHAN,
+    id="crm:2",
+    given_name="jonathon",
+    email=None,
+    date_of_birth="1980-01-02",
+    street="rup place",
+    national_id="1234576",
+)
+SWAPPED = PartyRecord(
+    id="crm:3",
+    kind="person",
+    given_name="smithers",
+    surname="jonathan",
+    date_of_birth="1980-02-01",
+    street_number="12",
+    street="rupp place",
+    locality="penshurst",
+    postcode="2222",
+)
+MARY_SAME_HOUSE = replace(
+    JONATHAN, id="crm:4", given_name="mary", date_of_birth="1982-07-19", national_id="7654321"
+)
+TWIN = replace(JONATHAN, id="crm:5", given_name="oliver", email=None, national_id=None)
+
+
+def pairs(links: list[Link]) -> list[tuple[str, str, str]]:
+    return [(link.a, link.b, link.rule) for link in links]
+
+
+def test_typos_and_swapped_names_link_but_relatives_and_twins_do_not() -> None:
+    records = [JONATHAN, JONATHON_TYPOS, SWAPPED, MARY_SAME_HOUSE, TWIN]
+    links = find_links(records)
+    assert pairs(links) == [
+        ("crm:1", "crm:2", "fuzzy:person"),
+        ("crm:1", "crm:3", "fuzzy:person"),
+        ("crm:2", "crm:3", "fuzzy:person"),
+    ]
+    assert all(link.score >= MatchConfig().person_threshold for link in links)
+    assert clusters((r.id for r in records), links) == {
+        "crm:1": "crm:1",
+        "crm:2": "crm:1",
+        "crm:3": "crm:1",
+        "crm:4": "crm:4",
+        "crm:5": "crm:5",
+    }
+
+
+def test_same_surname_and_postcode_is_not_a_match() -> None:
+    other = PartyRecord(
+        id="crm:9",
+        kind="person",
+        given_name="peter",
+        surname="smithers",
+        date_of_birth="1955-11-30",
+        street_number="7",
+        street="kent road",
+        locality="penshurst",
+        postcode="2222",
+        state="nsw",
+        national_id="9988776",
+    )
+    assert find_links([JONATHAN, other]) == []
+
+
+def test_exact_identifier_links_within_a_kind_and_is_explained() -> None:
+    moved = replace(
+        JONATHAN,
+        id="crm:7",
+        email=None,
+        street_number="3",
+        street="ocean parade",
+        locality="manly",
+        postcode="2095",
+    )
+    config = MatchConfig()
+    assert find_links([moved, JONATHAN]) == [
+        Link("crm:1", "crm:7", "exact:national_id", round(config.national_id.exact, 3))
+    ]
+    company = PartyRecord(id="crm:8", kind="organization", name="Smithers", national_id="1234567")
+    assert find_links([JONATHAN, company]) == []
+
+
+def test_shared_mailbox_does_not_link_different_given_names() -> None:
+    partner = PartyRecord(
+        id="crm:6", kind="person", given_name="mary", surname="smithers", email=JONATHAN.email
+    )
+    same_person = PartyRecord(
+        id="crm:0", kind="person", given_name="jon", surname="smithers", email=JONATHAN.email
+    )
+    assert pairs(find_links([JONATHAN, partner, same_person])) == [
+        ("crm:0", "crm:1", "exact:email"),
+    ]
+
+
+def test_shared_phone_links_records_without_contradicting_names() -> None:
+    a = PartyRecord(id="web:a", kind="person", name="Ann Lee", phone="+61412345678")
+    b = PartyRecord(id="web:b", kind="person", phone="+61412345678")
+    household = PartyRecord(id="web:h", kind="household", phone="+61412345678")
+    assert pairs(find_links([a, b, household])) == [("web:a", "web:b", "exact:phone")]
+
+
+def test_placeholder_identifiers_link_nothing() -> None:
+    config = MatchConfig(max_exact_group=3)
+    records = [
+        PartyRecord(id=f"x:{i}", kind="person", given_name=name, national_id="0000000")
+        for i, name in enumerate(["ann", "bob", "cyd", "dan"])
+    ]
+    assert find_links(records, config) == []
+    assert pairs(find_links(records[:2], config)) == [("x:0", "x:1", "exact:national_id")]
+
+
+def test_external_ids_link() -> None:
+    a = PartyRecord(id="crm:a", kind="broker", name="Kim Ng", external_ids=("afsl:123", "x:1"))
+    b = PartyRecord(id="erp:b", kind="broker", name="K Ng", external_ids=("afsl:123",))
+    assert pairs(find_links([b, a])) == [("crm:a", "erp:b", "exact:external_id")]
+
+
+def test_organization_names_ignore_legal_suffixes_but_not_countries() -> None:
+    assert organization_name("The ACME Pty. Ltd.") == "acme"
+    assert organization_name("Acme Holdings GmbH & Co. KG") == "acme holdings"
+    assert organization_name("Ltd") == "ltd"
+    records = [
+        PartyRecord(id="org:1", kind="organization", name="ACME Pty Ltd", country="AU"),
+        PartyRecord(id="org:2", kind="organization", name="Acme Limited", country="au"),
+        PartyRecord(id="org:3", kind="organization", name="Acme GmbH", country="de"),
+        PartyRecord(id="org:4", kind="organization", name="Apex Ltd", country="au"),
+        PartyRecord(id="org:5", kind="organization", name="Acme Corp.", email="info@acme.com.au"),
+    ]
+    links = find_links(records)
+    assert pairs(links) == [
+        ("org:1", "org:2", "fuzzy:organization"),
+        ("org:1", "org:5", "fuzzy:organization"),
+        ("org:2", "org:5", "fuzzy:organization"),
+    ]
+
+
+def test_thresholds_are_configurable() -> None:
+    records = [JONATHAN, JONATHON_TYPOS]
+    assert pairs(find_links(records)) == [("crm:1", "crm:2", "fuzzy:person")]
+    assert find_links(records, MatchConfig(person_threshold=1000.0)) == []
+
+
+def test_duplicate_ids_are_rejected() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        find_links([JONATHAN, JONATHAN])
+
+
+def test_clusters_take_the_smallest_id_and_keep_singletons() -> None:
+    links = [Link("b", "c", "exact:email", 1.0), Link("a", "c", "exact:email", 1.0)]
+    assert clusters(["d", "c", "b", "a"], links) == {"a": "a", "b": "a", "c": "a", "d": "d"}
+    assert clusters(["x"], [Link("y", "z", "fuzzy:person", 30.0)]) == {
+        "x": "x",
+        "y": "y",
+        "z": "y",
+    }
+
+
+@pytest.mark.parametrize(
+    ("word", "code"),
+    [("robert", "r163"), ("rupert", "r163"), ("ashcraft", "a261"), ("pfister", "p236"), ("", "")],
+)
+def test_soundex(word: str, code: str) -> None:
+    assert soundex(word) == code
+
+
+def test_febrl_dataset1_pairwise_f1() -> None:
+    scores = febrl.evaluate(febrl.DATA_DIR / "dataset1.csv")
+    assert scores.true_pairs == 500
+    assert scores.precision >= 0.95
+    assert scores.recall >= 0.95
+    assert scores.f1 >= 0.95
