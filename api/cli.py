@@ -136,3 +136,100 @@ def serve(
         log_level="info",
         access_log=False,
     )
+
+
+@app.command("load")
+def load_command(
+    mapping: Annotated[
+        Path, typer.Argument(help="Mapping file (YAML).", exists=True, dir_okay=False)
+    ],
+    rejects: Annotated[Path | None, typer.Option(help="Rejects file (JSON Lines).")] = None,
+    base: Annotated[
+        Path | None, typer.Option(help="Folder the source paths are relative to.")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction.")] = 5000,
+    max_reject_share: Annotated[
+        float | None, typer.Option(min=0, max=1, help="Exit 2 above this share of rejected rows.")
+    ] = None,
+) -> None:
+    """Load a mapping's source files into the graph, then resolve identities."""
+    from api.loading import run_load
+
+    settings = _settings()
+    code = run_load(settings, mapping, rejects, base, batch_size, max_reject_share, console)
+    if code:
+        raise typer.Exit(code=code)
+
+
+@app.command("sample")
+def sample_command(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the source files into.")],
+    customers: Annotated[int, typer.Option(min=1, help="Customer parties to generate.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
+) -> None:
+    """Write a realistic, deterministic sample data set from several source systems."""
+    from loaders.sample import write_sample
+
+    began = time.monotonic()
+    summary = write_sample(directory, customers, seed)
+    console.print(f"{summary}\nwritten to {directory} in {time.monotonic() - began:.1f}s")
+
+
+metrics_app = typer.Typer(help="Value metrics: fit the models, write per-node metrics.")
+app.add_typer(metrics_app, name="metrics")
+
+
+@metrics_app.command("compute")
+def metrics_compute(
+    as_of: Annotated[
+        str | None, typer.Option(help="Score as of this date (YYYY-MM-DD); default today.")
+    ] = None,
+    calibration_end: Annotated[
+        str | None, typer.Option(help="Fit the models on orders up to this date; default: as-of.")
+    ] = None,
+    horizon: Annotated[int, typer.Option(min=1, help="CLV horizon in periods.")] = 52,
+    period_days: Annotated[float, typer.Option(min=1, help="Days per period (7 = weeks).")] = 7.0,
+    discount: Annotated[float, typer.Option(min=0, help="Annual discount rate.")] = 0.10,
+    system: Annotated[
+        str | None, typer.Option(help="Only customers from this source system.")
+    ] = None,
+) -> None:
+    """Fit BG/NBD and Gamma-Gamma, then write every customer, account, broker, household, product metric."""
+    import datetime as dt
+
+    from graph.metrics.compute import Options, compute
+
+    settings = _settings()
+    options = Options(
+        as_of=dt.date.fromisoformat(as_of) if as_of else dt.date.today(),
+        calibration_end=dt.date.fromisoformat(calibration_end) if calibration_end else None,
+        horizon=horizon,
+        period_days=period_days,
+        annual_discount=discount,
+        system=system,
+    )
+
+    async def run() -> object:
+        driver = open_driver(settings)
+        try:
+            return await compute(driver, settings.neo4j_database, options)
+        finally:
+            await driver.close()
+
+    summary = asyncio.run(run())
+    console.print(summary)
+
+
+schema_app = typer.Typer(help="GraphQL schema tasks.")
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("print")
+def schema_print(
+    output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),
+) -> None:
+    """Write the GraphQL schema (SDL) to `schema.graphql`; a test fails when it drifts."""
+    from schema.sdl import sdl
+
+    output.write_text(sdl(), encoding="utf-8")
+    console.print(f"schema written to {output}")

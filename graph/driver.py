@@ -17,4 +17,5 @@ def open_driver(settings: Settings) -> AsyncDriver:
         connection_acquisition_timeout=settings.neo4j_connection_timeout_s,
         max_transaction_retry_time=15.0,
         user_agent="customer360",
+        notifications_min_severity="OFF",
     )

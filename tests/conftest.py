@@ -32,3 +32,28 @@ def driver(settings: Settings) -> Iterator[Driver]:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def cdnow_loaded(settings: Settings) -> Settings:
+    """The CDNOW sample loaded once through its shipped mapping (idempotent: reloads change nothing)."""
+    import asyncio
+
+    from graph.config import PROJECT_ROOT
+    from graph.driver import open_driver
+    from loaders.load import load
+    from loaders.mapping import read_mapping
+
+    async def go() -> None:
+        driver = open_driver(settings)
+        try:
+            await load(
+                driver,
+                settings.neo4j_database,
+                read_mapping(PROJECT_ROOT / "mappings" / "cdnow.yaml"),
+            )
+        finally:
+            await driver.close()
+
+    asyncio.run(go())
+    return settings

@@ -1,0 +1,209 @@
+"""Ingest a mapping's source files: read, validate, reject with reasons, upsert in batches, resolve.
+
+Invariant, per source: rows read = created + updated + unchanged + rejected. A row that fails is
+written to the rejects file (JSON Lines: file, line, raw record, reasons) and never stops the load.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from neo4j import AsyncDriver
+
+from graph.ingest import write_batch
+from loaders import prepare
+from loaders.mapping import Mapping, Source
+from loaders.read import FileError, Row, rows
+from loaders.records import Record
+from loaders.resolve import ResolutionReport, resolve
+from loaders.transform import to_record
+
+Progress = Callable[[Source, int], None]
+
+
+@dataclass
+class SourceReport:
+    file: str
+    entity: str
+    system: str
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0  # party records of this source resolved into a party with other records
+    rejected: int = 0
+    seconds: float = 0.0
+    error: str | None = None  # the whole file could not be read
+
+    @property
+    def loaded(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class LoadReport:
+    sources: list[SourceReport] = field(default_factory=list)
+    resolution: ResolutionReport | None = None
+    seconds: float = 0.0
+
+    @property
+    def read(self) -> int:
+        return sum(s.read for s in self.sources)
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected for s in self.sources)
+
+    @property
+    def reject_share(self) -> float:
+        return self.rejected / self.read if self.read else 0.0
+
+    @property
+    def failed_files(self) -> list[SourceReport]:
+        return [s for s in self.sources if s.error is not None]
+
+
+class Rejects:
+    """The rejects file: one JSON object per rejected row."""
+
+    def __init__(self, stream: IO[bytes] | None) -> None:
+        self.stream = stream
+
+    def write(self, path: Path, source: Source, row: Row, reasons: list[str]) -> None:
+        if self.stream is None:
+            return
+        entry = {
+            "file": str(path),
+            "entity": source.entity,
+            "system": source.system,
+            "line": row.line,
+            "raw": row.values if row.values is not None else row.text,
+            "reasons": reasons,
+        }
+        self.stream.write(orjson.dumps(entry, default=str) + b"\n")
+
+
+def _dedupe(batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int, int]:
+    """Keep the last row per id. Returns rows, duplicates identical to the kept row, others."""
+    last: dict[str, dict[str, Any]] = {}
+    for item in batch:
+        last[item["id"]] = item
+    same = sum(
+        1
+        for item in batch
+        if item is not last[item["id"]] and item["hash"] == last[item["id"]]["hash"]
+    )
+    return list(last.values()), same, len(batch) - len(last) - same
+
+
+async def _flush(
+    driver: AsyncDriver,
+    database: str,
+    pending: dict[str, list[dict[str, Any]]],
+    report: SourceReport,
+    touched: set[str],
+    written_ids: set[str],
+) -> None:
+    for statement, batch in pending.items():
+        if not batch:
+            continue
+        unique, same, superseded = _dedupe(batch)
+        written = await write_batch(driver, database, statement, unique)
+        report.created += written.created
+        report.updated += written.updated + superseded
+        report.unchanged += len(unique) - written.created - written.updated + same
+        if statement == "party":
+            touched.update(written.ids)
+            written_ids.update(item["id"] for item in unique)
+        batch.clear()
+
+
+def _records(
+    path: Path, source: Source, report: SourceReport, rejects: Rejects
+) -> Iterator[Record]:
+    for row in rows(path, source):
+        report.read += 1
+        found = to_record(source, row)
+        if isinstance(found, list):
+            report.rejected += 1
+            rejects.write(path, source, row, found)
+        else:
+            yield found
+
+
+async def load_source(
+    driver: AsyncDriver,
+    database: str,
+    mapping: Mapping,
+    source: Source,
+    rejects: Rejects,
+    touched: set[str],
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+) -> tuple[SourceReport, set[str]]:
+    """Load one source; returns its report and the ids of the party records it holds."""
+    path = mapping.path(source)
+    report = SourceReport(file=source.file, entity=source.entity, system=source.system)
+    began = time.perf_counter()
+    pending: dict[str, list[dict[str, Any]]] = {}
+    party_ids: set[str] = set()
+    count = 0
+    try:
+        for record in _records(path, source, report, rejects):
+            statement = prepare.statement_for(source.entity, record)
+            pending.setdefault(statement, []).append(
+                prepare.row(source.entity, source.system, record)
+            )
+            count += 1
+            if count % batch_size == 0:
+                await _flush(driver, database, pending, report, touched, party_ids)
+                if progress:
+                    progress(source, report.read)
+        await _flush(driver, database, pending, report, touched, party_ids)
+    except FileError as exc:
+        report.error = str(exc)
+    if progress:
+        progress(source, report.read)
+    report.seconds = time.perf_counter() - began
+    return report, party_ids
+
+
+async def load(
+    driver: AsyncDriver,
+    database: str,
+    mapping: Mapping,
+    *,
+    rejects: IO[bytes] | None = None,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+    resolve_identities: bool = True,
+) -> LoadReport:
+    """Load every source of the mapping in order, then resolve identities."""
+    began = time.perf_counter()
+    report = LoadReport()
+    sink = Rejects(rejects)
+    touched: set[str] = set()
+    held: list[set[str]] = []
+    for source in mapping.sources:
+        found, party_ids = await load_source(
+            driver, database, mapping, source, sink, touched, batch_size, progress
+        )
+        report.sources.append(found)
+        held.append(party_ids)
+    if resolve_identities and touched:  # clusters change only when party records do
+        report.resolution = await resolve(
+            driver, database, priority=mapping.priority, touched=touched
+        )
+        for found, party_ids in zip(report.sources, held, strict=True):
+            found.merged = len(party_ids & report.resolution.merged_ids)
+    report.seconds = time.perf_counter() - began
+    return report

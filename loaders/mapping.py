@@ -1,0 +1,151 @@
+"""Declarative source mappings: which file holds which entity, and how its columns become fields.
+
+A mapping file is YAML:
+
+```yaml
+name: demo
+base: ../data             # folder the source paths are relative to (default: the mapping's folder)
+priority: [crm, shop]     # source systems, most trusted first (ties in reconciliation)
+sources:
+  - file: crm/customers.csv.gz   # CSV or JSON Lines (.jsonl), optionally gzipped
+    entity: person               # see loaders.records.ENTITIES
+    system: crm                  # qualifies every id: "crm:<value>"
+    format: csv                  # csv | jsonl (default: from the suffix)
+    delimiter: ","
+    encoding: utf-8
+    header: true                 # false: give `names`
+    names: [id, name]            # column names when there is no header
+    fields:
+      id: customer_id                          # a column name: shorthand for {column: ...}
+      email: {column: email}
+      created_at: {column: signup, date: "%d/%m/%Y"}
+      status: {column: st, codes: {A: active, P: prospect, X: former}}
+      country: {const: AU}
+      amount: {column: total, number: {decimal: ",", thousands: "."}}
+      customer: {column: cust, ref: crm}       # a reference, qualified with another system
+      roles: {column: roles, split: "|"}
+      id2: {template: "{customer_id}-{__line__}"}
+```
+
+Field specs: `column` (or `template` over columns, or `const`) then, in order: `strip`, `codes` (a code
+table; unknown codes are rejected), `date`/`datetime` (strptime formats; ISO when `true`), `number`
+(decimal and thousands separators), `split`, `ref` (system qualifying a reference). Empty strings become
+nulls. `__line__` is the row's line number in its file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from loaders.records import ENTITIES, REFERENCE_FIELDS, field_names
+
+
+class MappingError(ValueError):
+    """The mapping file itself is wrong (not a row of data)."""
+
+
+class NumberFormat(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    decimal: str = "."
+    thousands: str = ""
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str | None = None
+    template: str | None = None
+    const: Any = None
+    codes: dict[str, Any] | None = None
+    date: str | bool | None = None
+    datetime: str | bool | None = None
+    number: NumberFormat | None = None
+    split: str | None = None
+    ref: str | None = None
+    default: Any = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> FieldSpec:
+        origins = [self.column is not None, self.template is not None, self.const is not None]
+        if sum(origins) != 1:
+            raise ValueError("a field needs exactly one of column, template or const")
+        return self
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str
+    entity: str
+    system: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    format: Literal["csv", "jsonl"] | None = None
+    delimiter: str = ","
+    skip_initial_space: bool = False
+    encoding: str = "utf-8"
+    header: bool = True
+    names: list[str] | None = None
+    whitespace: bool = False  # columns separated by runs of whitespace (e.g. CDNOW)
+    fields: dict[str, FieldSpec]
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: {"column": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> Source:
+        if self.entity not in ENTITIES:
+            raise ValueError(f"unknown entity {self.entity!r}; known: {sorted(ENTITIES)}")
+        unknown = set(self.fields) - field_names(self.entity)
+        if unknown:
+            raise ValueError(f"{self.entity} has no field(s) {sorted(unknown)}")
+        if "id" not in self.fields:
+            raise ValueError("every source maps an `id`")
+        for name, spec in self.fields.items():
+            if spec.ref is not None and name not in REFERENCE_FIELDS:
+                raise ValueError(f"`ref` is only for reference fields, not {name!r}")
+        if not self.header and not self.names:
+            raise ValueError("a file without a header needs `names`")
+        return self
+
+    @property
+    def kind(self) -> Literal["csv", "jsonl"]:
+        if self.format:
+            return self.format
+        name = self.file.removesuffix(".gz")
+        return "jsonl" if name.endswith((".jsonl", ".ndjson", ".json")) else "csv"
+
+
+class Mapping(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    base: Path
+    priority: list[str] = []
+    max_reject_share: float = Field(default=0.05, ge=0, le=1)
+    sources: list[Source] = Field(min_length=1)
+
+    def path(self, source: Source) -> Path:
+        return (self.base / source.file).resolve()
+
+
+def read_mapping(path: Path, base: Path | None = None) -> Mapping:
+    """Parse and check a mapping file; `base` overrides the folder source paths are relative to."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(f"cannot read mapping {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise MappingError(f"{path}: a mapping is a YAML object")
+    folder = path.parent
+    raw["base"] = base if base is not None else folder / raw.get("base", ".")
+    try:
+        return Mapping.model_validate(raw)
+    except ValidationError as exc:
+        raise MappingError(f"{path}: {exc}") from exc

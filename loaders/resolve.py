@@ -1,0 +1,125 @@
+"""Identity resolution over the graph: cluster party records, re-point them, rebuild their parties.
+
+Runs after every load. Clusters come from `loaders.matching` over every party source record; each
+cluster's party is its smallest record id, so the result does not depend on load order. Records whose
+party changes are moved (with the edges derived from them); every party that gained, lost or changed a
+record is rebuilt by the reconciliation policy (`loaders.reconcile`), and written only if it changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from neo4j import AsyncDriver
+
+from graph import identity
+from loaders import reconcile
+from loaders.matching import Link, MatchConfig, PartyRecord, clusters, find_links
+
+
+@dataclass(frozen=True)
+class ResolutionReport:
+    records: int
+    parties: int
+    merged: int  # records resolved to a party other than their own
+    moved: int  # records whose party changed in this run
+    reconciled: int  # parties written
+    seconds: float
+    merged_ids: frozenset[str] = frozenset()
+
+
+def _party_record(stored: identity.StoredRecord) -> PartyRecord:
+    data: dict[str, Any] = orjson.loads(stored.data)
+    return PartyRecord(
+        id=stored.id,
+        kind=stored.kind,
+        given_name=data.get("given_name"),
+        surname=data.get("surname"),
+        name=data.get("name"),
+        email=data.get("email"),
+        phone=data.get("phone"),
+        date_of_birth=data.get("date_of_birth"),
+        street_number=data.get("street_number"),
+        street=data.get("street"),
+        locality=data.get("locality"),
+        postcode=data.get("postcode"),
+        state=data.get("state"),
+        country=data.get("country"),
+        national_id=data.get("national_id"),
+        external_ids=tuple(data.get("external_ids", ())),
+    )
+
+
+def _evidence(links: Iterable[Link], assignment: dict[str, str]) -> dict[str, tuple[str, float]]:
+    """For each linked record, the strongest link to another record of its cluster."""
+    best: dict[str, tuple[str, float]] = {}
+    for link in links:
+        if assignment.get(link.a) != assignment.get(link.b):
+            continue
+        for rid in (link.a, link.b):
+            if rid not in best or link.score > best[rid][1]:
+                best[rid] = (link.rule, round(link.score, 4))
+    return best
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def resolve(
+    driver: AsyncDriver,
+    database: str,
+    *,
+    priority: Sequence[str] = (),
+    touched: Iterable[str] = (),
+    config: MatchConfig | None = None,
+    batch_size: int = 2000,
+) -> ResolutionReport:
+    """Cluster every party record, apply the clusters, rebuild affected parties."""
+    began = time.perf_counter()
+    stored = await identity.party_records(driver, database)
+    by_id = {s.id: s for s in stored}
+    links = find_links([_party_record(s) for s in stored], config or MatchConfig())
+    assignment = clusters(by_id, links)
+    evidence = _evidence(links, assignment)
+
+    moves: list[dict[str, Any]] = []
+    rules: list[dict[str, Any]] = []
+    for record_id, target in assignment.items():
+        rule, score = ("source", 1.0) if record_id == target else evidence[record_id]
+        item = {"record": record_id, "to": target, "rule": rule, "score": score}
+        if by_id[record_id].party != target:
+            moves.append(item)
+        elif by_id[record_id].rule != rule:
+            rules.append(item)
+
+    affected = {assignment[r] for r in touched if r in assignment}
+    for batch in _batches(moves, batch_size):
+        froms = await identity.move_records(driver, database, batch)
+        affected.update(froms)
+        affected.update(m["to"] for m in batch)
+    for batch in _batches(rules, batch_size):
+        await identity.set_rules(driver, database, batch)
+
+    reconciled = 0
+    for batch in _batches(sorted(affected), batch_size):
+        found = await identity.records_of(driver, database, batch)
+        parties = [reconcile.party(p["id"], p["records"], priority) for p in found]
+        changed = [p for p, f in zip(parties, found, strict=True) if p["hash"] != f["hash"]]
+        if changed:
+            reconciled += await identity.reconcile(driver, database, changed)
+
+    return ResolutionReport(
+        records=len(stored),
+        parties=len(set(assignment.values())),
+        merged=sum(1 for r, t in assignment.items() if r != t),
+        moved=len(moves),
+        reconciled=reconciled,
+        seconds=time.perf_counter() - began,
+        merged_ids=frozenset(r for r, t in assignment.items() if r != t),
+    )
