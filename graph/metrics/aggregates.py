@@ -1,0 +1,140 @@
+"""Metrics of accounts, brokers, households and products, aggregated from their customers in Cypher.
+
+Definitions (all as of the `as of` date, values in the orders' currency):
+- Account (a customer organization): `accountValue` = the firm's revenue + CLV + those of the people who
+  work for it; `committeeSize`, `committeeEngaged` (members with an interaction in the last 90 days),
+  `committeeEngagement` (their share); `healthScore` 0-100 = weighted mean of committee engagement
+  (0.4), P(alive) (0.3) and the mean NPS of the firm and its people over the last 365 days / 10 (0.3),
+  over the components that exist.
+- Broker: `customersBrought` (customers it referred directly), `bookValue` (their revenue + CLV),
+  `conversionRate` (share of them who bought), `retentionRate` (share of buyers not `former`),
+  `networkSize` and `networkValue` (everyone reached by referral chains to depth 10, each customer's
+  revenue + CLV discounted by `decay^(depth-1)`).
+- Household: `householdValue` = revenue + CLV of the household and its members; `memberCount`.
+- Product: `revenue` (sum of its order lines), `buyers` (distinct customers), `repeatPurchaseRate`
+  (share of buyers who bought it in two or more orders).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import LiteralString
+
+from neo4j import AsyncDriver
+
+_STAMP: LiteralString = "x.metricsAt = $computedAt, x.metricsVersion = $version"
+
+ACCOUNTS: LiteralString = (
+    """
+MATCH (x:Organization:Customer) WHERE $system IS NULL OR $system IN x.sources
+CALL (x) {
+  CALL (x) {
+    OPTIONAL MATCH (p:Person)-[:WORKS_FOR]->(x)
+    RETURN sum(coalesce(p.revenue, 0.0) + coalesce(p.clv, 0.0)) AS people
+  }
+  CALL (x) {
+    OPTIONAL MATCH (m:Person)-[:ON_COMMITTEE]->(x)
+    WITH DISTINCT m
+    RETURN count(m) AS members,
+           count(CASE WHEN EXISTS {
+             (m)-[:HAD]->(i:Interaction)
+             WHERE i.at <= $asOfTime AND i.at > $asOfTime - duration({days: 90})
+           } THEN 1 END) AS engaged
+  }
+  CALL (x) {
+    OPTIONAL MATCH (s:SurveyResponse)<-[:RESPONDED]-(who)
+    WHERE (who = x OR (who)-[:WORKS_FOR]->(x))
+      AND s.at <= $asOfTime AND s.at > $asOfTime - duration({days: 365})
+    RETURN avg(s.score) AS nps
+  }
+  WITH x, people, members, engaged, nps,
+       CASE WHEN members = 0 THEN null ELSE toFloat(engaged) / members END AS engagement
+  WITH x, people, members, engaged, engagement,
+       [part IN [[0.4, engagement], [0.3, x.pAlive], [0.3, nps / 10.0]] WHERE part[1] IS NOT NULL] AS parts
+  SET x.accountValue = coalesce(x.revenue, 0.0) + coalesce(x.clv, 0.0) + people,
+      x.committeeSize = members, x.committeeEngaged = engaged, x.committeeEngagement = engagement,
+      x.healthScore = CASE WHEN size(parts) = 0 THEN null ELSE
+        round(100 * reduce(s = 0.0, part IN parts | s + part[0] * part[1])
+                   / reduce(w = 0.0, part IN parts | w + part[0]), 1) END,
+"""
+    + _STAMP
+    + "\n} IN TRANSACTIONS OF 2000 ROWS\n"
+)
+
+BROKERS: LiteralString = (
+    """
+MATCH (x:Broker) WHERE $system IS NULL OR $system IN x.sources
+CALL (x) {
+  CALL (x) {
+    OPTIONAL MATCH (x)-[:REFERRED]->(c:Customer)
+    WITH DISTINCT c
+    RETURN count(c) AS brought,
+           count(CASE WHEN c.orderCount > 0 THEN 1 END) AS converted,
+           count(CASE WHEN c.orderCount > 0 AND c.status <> 'former' THEN 1 END) AS retained,
+           sum(coalesce(c.revenue, 0.0) + coalesce(c.clv, 0.0)) AS book
+  }
+  CALL (x) {
+    OPTIONAL MATCH p = (x)-[:REFERRED]->{1,10}(c:Customer)
+    WITH c, min(length(p)) AS depth
+    RETURN count(c) AS reached,
+           sum((coalesce(c.revenue, 0.0) + coalesce(c.clv, 0.0)) * $decay ^ (depth - 1)) AS value
+  }
+  SET x.customersBrought = brought, x.bookValue = book,
+      x.conversionRate = CASE WHEN brought = 0 THEN null ELSE toFloat(converted) / brought END,
+      x.retentionRate = CASE WHEN converted = 0 THEN null ELSE toFloat(retained) / converted END,
+      x.networkSize = reached, x.networkValue = value,
+"""
+    + _STAMP
+    + "\n} IN TRANSACTIONS OF 500 ROWS\n"
+)
+
+HOUSEHOLDS: LiteralString = (
+    """
+MATCH (x:Household) WHERE $system IS NULL OR $system IN x.sources
+CALL (x) {
+  OPTIONAL MATCH (p:Person)-[:MEMBER_OF]->(x)
+  WITH x, count(p) AS members, sum(coalesce(p.revenue, 0.0) + coalesce(p.clv, 0.0)) AS value
+  SET x.memberCount = members,
+      x.householdValue = coalesce(x.revenue, 0.0) + coalesce(x.clv, 0.0) + value,
+"""
+    + _STAMP
+    + "\n} IN TRANSACTIONS OF 2000 ROWS\n"
+)
+
+PRODUCTS: LiteralString = (
+    """
+MATCH (x:Product)
+CALL (x) {
+  CALL (x) {
+    OPTIONAL MATCH (c:Party)-[:PLACED]->(o:Order)-[:HAS_LINE]->(l:OrderLine)-[:OF_PRODUCT]->(x)
+    WHERE o.date <= $asOf
+    WITH c, count(DISTINCT o) AS orders, sum(l.amount) AS amount
+    RETURN count(c) AS buyers, sum(amount) AS revenue,
+           count(CASE WHEN orders >= 2 THEN 1 END) AS repeaters
+  }
+  SET x.revenue = coalesce(revenue, 0.0), x.buyers = buyers,
+      x.repeatPurchaseRate = CASE WHEN buyers = 0 THEN null ELSE toFloat(repeaters) / buyers END,
+"""
+    + _STAMP
+    + "\n} IN TRANSACTIONS OF 2000 ROWS\n"
+)
+
+
+async def compute(
+    driver: AsyncDriver,
+    database: str,
+    as_of: dt.date,
+    system: str | None,
+    computed_at: dt.datetime,
+    version: str,
+    decay: float = 0.5,
+) -> None:
+    """Run each aggregate in auto-commit transactions of a few thousand nodes."""
+    as_of_time = dt.datetime.combine(as_of, dt.time.max, tzinfo=dt.UTC)
+    params = {
+        "asOf": as_of, "asOfTime": as_of_time, "system": system, "computedAt": computed_at,
+        "version": version, "decay": decay,
+    }  # fmt: skip
+    async with driver.session(database=database) as session:
+        for statement in (ACCOUNTS, BROKERS, HOUSEHOLDS, PRODUCTS):
+            await (await session.run(statement, params)).consume()
