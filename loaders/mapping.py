@@ -27,7 +27,7 @@ sources:
       id2: {template: "{customer_id}-{__line__}"}
 ```
 
-Field specs: `column` (or `template` over columns, or `const`) then, in order: `strip`, `codes` (a code
+Field specs: `column` (or `template` over columns, or `const`) then, in order: `codes` (a code
 table; unknown codes are rejected), `date`/`datetime` (strptime formats; ISO when `true`), `number`
 (decimal and thousands separators), `split`, `ref` (system qualifying a reference). Empty strings become
 nulls. `__line__` is the row's line number in its file.
