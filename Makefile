@@ -25,9 +25,18 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 	$(C360) neo4j install
 
-run: install
+# The demo graph: 10k customers from seven source systems; the sample's "today" is 2025-06-30.
+DEMO_DIR := var/demo
+DEMO_AS_OF := 2025-06-30
+
+$(DEMO_DIR)/truth.json: | $(VENV)/.installed
+	$(C360) sample $(DEMO_DIR) --customers 10000 --seed 42
+
+run: install $(DEMO_DIR)/truth.json
 	$(C360) neo4j start
 	$(C360) db migrate
+	$(C360) load mappings/demo.yaml --rejects $(DEMO_DIR)/rejects.jsonl
+	$(C360) metrics compute --as-of $(DEMO_AS_OF)
 	$(C360) serve
 
 test: install

@@ -7,6 +7,8 @@ delete only what they made.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from neo4j import Driver, GraphDatabase
@@ -14,6 +16,14 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from graph.config import Settings
+from loaders.load import LoadReport
+
+
+@dataclass(frozen=True)
+class DemoData:
+    settings: Settings
+    folder: Path
+    report: LoadReport
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +67,28 @@ def cdnow_loaded(settings: Settings) -> Settings:
 
     asyncio.run(go())
     return settings
+
+
+@pytest.fixture(scope="session")
+def demo_loaded(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> DemoData:
+    """A 500-customer sample (seed 7) written and loaded once through mappings/demo.yaml."""
+    import asyncio
+
+    from graph.config import PROJECT_ROOT
+    from graph.driver import open_driver
+    from loaders.load import load
+    from loaders.mapping import read_mapping
+    from loaders.sample import write_sample
+
+    folder = tmp_path_factory.mktemp("demo")
+    write_sample(folder, 500, 7)
+    mapping = read_mapping(PROJECT_ROOT / "mappings" / "demo.yaml", base=folder)
+
+    async def go() -> LoadReport:
+        driver = open_driver(settings)
+        try:
+            return await load(driver, settings.neo4j_database, mapping)
+        finally:
+            await driver.close()
+
+    return DemoData(settings, folder, asyncio.run(go()))
