@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -151,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\n{len(records):,} records, {len(links):,} links: generated in {made:.1f}s, "
             f"find_links {linked:.1f}s, clusters {seconds - linked:.1f}s "
-            f"(wall clock; {cpu:.1f}s of CPU, one core)"
+            f"(wall clock; {cpu:.1f}s of CPU, one core); "
+            f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2:.1f} GiB"
         )
         return 0
     for d in (1, 2, 3):

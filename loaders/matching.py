@@ -3,24 +3,28 @@
 Pure Python, no database: the loaders call `find_links` on normalized `PartyRecord`s and
 `clusters` on the result, then write one party per cluster.
 
-How a pair becomes a link, in order:
+How a pair becomes a link:
 
 1. Exact rules: records of the same kind that share a normalized e-mail, phone, national id or
-   external id are linked (`exact:email`, ...). A value shared by more than
-   `MatchConfig.max_exact_group` records is treated as a placeholder or a switchboard and links
-   nothing; for people, a shared phone or e-mail does not link two records whose given names and
-   dates of birth both clearly disagree (household members share a landline).
+   external id are linked (`exact:email`, `exact:phone`, `exact:national_id`,
+   `exact:external_id`). A value shared by more than `MatchConfig.max_exact_group` records is a
+   placeholder or a switchboard and links nothing. The rest of the record can veto: people with
+   clearly different given names do not merge on a shared mailbox or phone (spouses, families),
+   nor on a shared national id when their surname or date of birth differs too (a mistyped or
+   dummy id); companies with different names do not merge on a shared phone or mailbox.
 2. Fuzzy rules, only between records that share a blocking key (`_person_keys`,
-   `_organization_keys`), so the work grows with the number of records, not its square. People are
-   scored Fellegi-Sunter style: each field comparison adds log2(m/u) "bits", where m is the
-   chance of that outcome for a true match and u for a random pair; name weights are adjusted by
-   how common the name is. A pair links (`fuzzy:person`) when the sum reaches
-   `MatchConfig.person_threshold` and at least one personal field (given name, date of birth,
-   national id, e-mail, phone) agrees, so surname + address alone, which family members share,
-   never merges two people. Organizations compare their names without legal suffixes plus domain,
-   country and place (`fuzzy:organization`).
+   `_organization_keys`), so the work grows with the number of records, not its square. People
+   are scored Fellegi-Sunter style: each field comparison adds log2(m/u) bits, where m is the
+   chance of that outcome for a true match and u for two different people; name weights depend
+   on how common the name is, and the address counts as one bounded fact. A pair links
+   (`fuzzy:person`) when the sum reaches `MatchConfig.person_threshold` and some personal field
+   agrees (given name, national id, or date of birth / e-mail / phone when the given names do
+   not clearly differ), so relatives and twins sharing surname, address and even a birthday are
+   kept apart. Organizations compare names without legal forms ("pty ltd", "gmbh"), web domain,
+   country (a different country is a veto) and place (`fuzzy:organization`).
 
-Every `Link` carries its rule and its score in bits, so each merge can be explained.
+Every `Link` carries its rule and its score in bits, so each merge can be explained. `clusters`
+is a plain union-find over the links: no pair below the threshold is ever unioned.
 """
 
 from __future__ import annotations
@@ -133,6 +137,9 @@ class MatchConfig:
     # National ids: close = within `national_id_max_edits` edits, for ids of 7+ digits only.
     national_id: FieldWeights = FieldWeights(m_exact=0.85, u_exact=1e-5, m_close=0.08, u_close=1e-4)
     national_id_max_edits: int = 1
+    # A shared national id does not link a pair whose whole score (the id included) stays
+    # below this: the other fields outweigh the id.
+    national_id_veto: float = 8.0
     national_id_min_length: int = 7
     email: FieldWeights = FieldWeights(m_exact=0.5, u_exact=1e-6)
     phone: FieldWeights = FieldWeights(m_exact=0.4, u_exact=1e-5)
@@ -281,10 +288,6 @@ def organization_name(s: str | None) -> str | None:
     return " ".join(tokens) or None
 
 
-def _digits(s: str | None) -> str | None:
-    return normalize.digits(s)
-
-
 def _deletions(value: str) -> list[str]:
     """Each string made by deleting one character, tagged by position.
 
@@ -333,14 +336,14 @@ def _person(record: PartyRecord) -> _Person:
         if parts:
             surname = parts[-1]
             given = " ".join(parts[:-1]) or None
-    dob = _digits(record.date_of_birth)
+    dob = normalize.digits(record.date_of_birth)
     return _Person(
         given=given,
         surname=surname,
         given_flat=given.replace(" ", "") if given else None,
         surname_flat=surname.replace(" ", "") if surname else None,
         dob=dob if dob and len(dob) == 8 else None,
-        national_id=_digits(record.national_id),
+        national_id=normalize.digits(record.national_id),
         email=record.email,
         phone=record.phone,
         street_number=normalize.text(record.street_number),
@@ -685,7 +688,7 @@ def _organization_keys(o: _Organization) -> Iterator[Hashable]:
 
 def _candidate_pairs(
     keys: Sequence[Iterable[Hashable]], order: Sequence[str], config: MatchConfig
-) -> tuple[list[int], list[int]]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i < j, each once) that share a blocking key.
 
     Blocks of up to `max_block_size` records are compared all-pairs. A larger block (a common
@@ -703,7 +706,7 @@ def _candidate_pairs(
             hashes.append(hash(key))
             owners.append(index)
     n = len(keys)
-    empty: tuple[list[int], list[int]] = ([], [])
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     if n < 2 or not hashes:
         return empty
     key_array = np.frombuffer(hashes, dtype=np.int64)
@@ -712,16 +715,19 @@ def _candidate_pairs(
     key_sorted, owner_sorted = key_array[by_key], owner_array[by_key]
     starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]])
     sizes = np.diff(np.r_[starts, len(key_sorted)])
-    firsts: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
+    parts: list[np.ndarray] = []  # pairs encoded as low * n + high
+
+    def add(a: np.ndarray, b: np.ndarray) -> None:
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        parts.append((low * n + high)[low != high])
+
     # Small blocks, grouped by size so each size is one vectorized all-pairs expansion.
     small = (sizes >= 2) & (sizes <= config.max_block_size)
     for size in np.unique(sizes[small]).tolist():
         block_starts = starts[small & (sizes == size)]
         members = owner_sorted[block_starts[:, None] + np.arange(size)[None, :]]
         x, y = np.triu_indices(size, k=1)
-        firsts.append(members[:, x].ravel())
-        seconds.append(members[:, y].ravel())
+        add(members[:, x].ravel(), members[:, y].ravel())
     # Large blocks: sorted neighbourhood within the block.
     big = sizes > config.max_block_size
     if big.any():
@@ -731,15 +737,11 @@ def _candidate_pairs(
             members = owner_sorted[start : start + size]
             ranked = members[np.argsort(rank[members], kind="stable")]
             for offset in range(1, min(config.window, size - 1) + 1):
-                firsts.append(ranked[:-offset])
-                seconds.append(ranked[offset:])
-    if not firsts:
+                add(ranked[:-offset], ranked[offset:])
+    if not parts:
         return empty
-    a, b = np.concatenate(firsts), np.concatenate(seconds)
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    distinct = low != high
-    codes = np.unique(low[distinct] * n + high[distinct])
-    return (codes // n).tolist(), (codes % n).tolist()
+    codes = np.unique(np.concatenate(parts))
+    return codes // n, codes % n
 
 
 # --------------------------------------------------------------------------------------------
@@ -747,10 +749,11 @@ def _candidate_pairs(
 
 
 def _exact_values(record: PartyRecord, field_name: str) -> Iterable[str]:
+    """The identifier values of one exact rule on one record (national ids as digits only)."""
     if field_name == "external_ids":
         return record.external_ids
     if field_name == "national_id":
-        value = _digits(record.national_id)
+        value = normalize.digits(record.national_id)
         return (value,) if value else ()
     value = getattr(record, field_name)
     return (value,) if value else ()
@@ -764,6 +767,7 @@ def _exact_links(
     config: MatchConfig,
     vetoed: Callable[[int, int, str], bool],
 ) -> dict[tuple[int, int], Link]:
+    """Links of the exact rules, keyed by index pair; the first rule to link a pair names it."""
     links: dict[tuple[int, int], Link] = {}
     for field_name in config.exact_fields:
         rule = "exact:" + _EXACT_RULE_NAMES.get(field_name, field_name)
@@ -784,6 +788,10 @@ def _exact_links(
 
 
 def _exact_score(field_name: str, config: MatchConfig) -> float:
+    """The agreement weight of the identifier, so exact and fuzzy scores share one unit (bits).
+
+    External ids have no weight of their own and count like a national id.
+    """
     weights = {
         "email": config.email,
         "phone": config.phone,
@@ -816,14 +824,18 @@ def _fuzzy_links(
     index = list(features)
     local = list(features.values())
     firsts, seconds = _candidate_pairs([keys(f) for f in local], [order(f) for f in local], config)
-    for x, y in zip(firsts, seconds, strict=True):
-        i, j = index[x], index[y]
-        pair = (i, j) if i < j else (j, i)
-        if pair in links or records[i].kind != records[j].kind:
-            continue
-        total = score(local[x], local[y])
-        if total is not None:
-            links[pair] = _link(records, pair, rule, round(total, 3))
+    chunk = 1 << 20  # as Python ints, tens of millions of pairs would take gigabytes
+    for start in range(0, len(firsts), chunk):
+        xs = firsts[start : start + chunk].tolist()
+        ys = seconds[start : start + chunk].tolist()
+        for x, y in zip(xs, ys, strict=True):
+            i, j = index[x], index[y]
+            pair = (i, j) if i < j else (j, i)
+            if pair in links or records[i].kind != records[j].kind:
+                continue
+            total = score(local[x], local[y])
+            if total is not None:
+                links[pair] = _link(records, pair, rule, round(total, 3))
 
 
 def find_links(records: Sequence[PartyRecord], config: MatchConfig = MatchConfig()) -> list[Link]:
@@ -859,8 +871,10 @@ def find_links(records: Sequence[PartyRecord], config: MatchConfig = MatchConfig
             # Spouses share a mailbox, families a landline: different given names decide.
             return score.given_disagrees
         # A national id is personal, but ids get mistyped, recycled and filled with dummies:
-        # distrust it when two of given name, surname and date of birth clearly differ.
-        return score.given_disagrees + score.surname_disagrees + (score.date_level == 0) >= 2
+        # distrust it when two of given name, surname and date of birth clearly differ, or
+        # when everything else together outweighs it.
+        differ = score.given_disagrees + score.surname_disagrees + (score.date_level == 0)
+        return differ >= 2 or score.total < config.national_id_veto
 
     def person_score(p: _Person, q: _Person) -> float | None:
         score = person_comparator.compare(p, q, floor=config.person_threshold)

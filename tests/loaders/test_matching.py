@@ -11,6 +11,7 @@ from loaders.matching import (
     Link,
     MatchConfig,
     PartyRecord,
+    _candidate_pairs,
     clusters,
     find_links,
     organization_name,
@@ -198,6 +199,27 @@ def test_clusters_take_the_smallest_id_and_keep_singletons() -> None:
 )
 def test_soundex(word: str, code: str) -> None:
     assert soundex(word) == code
+
+
+def test_oversized_blocks_fall_back_to_sorted_neighbourhood() -> None:
+    # Records 0-4 share key "big" (5 > cap of 3): sorted by name, each meets only its next
+    # neighbour. Records 5-7 share "small" (3 <= cap): all three pairs. Record 8 is alone.
+    keys = [["big"]] * 5 + [["small"]] * 3 + [["alone"]]
+    order = ["e", "a", "d", "b", "c", "x", "y", "z", "w"]
+    firsts, seconds = _candidate_pairs(keys, order, MatchConfig(max_block_size=3, window=1))
+    found = sorted(zip(firsts.tolist(), seconds.tolist(), strict=True))
+    # Sorted: a(1) b(3) c(4) d(2) e(0) -> neighbours 1-3, 3-4, 2-4, 0-2.
+    assert found == [(0, 2), (1, 3), (2, 4), (3, 4), (5, 6), (5, 7), (6, 7)]
+
+
+def test_pair_scores_count_pairs_within_clusters() -> None:
+    truth = {"a": "1", "b": "1", "c": "1", "d": "2"}
+    predicted = {"a": "a", "b": "a", "c": "c", "d": "c"}
+    scores = febrl.pair_scores(predicted, truth, seconds=1.5)
+    # Predicted pairs ab and cd; true pairs ab, ac, bc. One hit.
+    assert scores == febrl.Scores(
+        precision=0.5, recall=1 / 3, f1=0.4, true_pairs=3, predicted_pairs=2, seconds=1.5
+    )
 
 
 def test_febrl_dataset1_pairwise_f1() -> None:
