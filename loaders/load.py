@@ -19,8 +19,8 @@ from graph.ingest import write_batch
 from loaders import prepare
 from loaders.mapping import Mapping, Source
 from loaders.read import FileError, Row, rows
-from loaders.records import Record
-from loaders.resolve import ResolutionReport, resolve
+from loaders.records import PARTY_ENTITIES, Record
+from loaders.resolve import ResolutionReport, combined, resolve
 from loaders.transform import to_record
 
 Progress = Callable[[Source, int], None]
@@ -187,22 +187,32 @@ async def load(
     progress: Progress | None = None,
     resolve_identities: bool = True,
 ) -> LoadReport:
-    """Load every source of the mapping in order, then resolve identities."""
+    """Load every source of the mapping in order, resolving identities as soon as party records
+    changed and a source of other records follows (so orders, interactions and relationships attach
+    to the resolved parties instead of being moved later), and once more at the end if needed."""
     began = time.perf_counter()
     report = LoadReport()
     sink = Rejects(rejects)
     touched: set[str] = set()
     held: list[set[str]] = []
+    runs: list[ResolutionReport] = []
+
+    async def resolve_pending() -> None:
+        if resolve_identities and touched:  # clusters change only when party records do
+            runs.append(await resolve(driver, database, priority=mapping.priority, touched=touched))
+            touched.clear()
+
     for source in mapping.sources:
+        if source.entity not in PARTY_ENTITIES:
+            await resolve_pending()
         found, party_ids = await load_source(
             driver, database, mapping, source, sink, touched, batch_size, progress
         )
         report.sources.append(found)
         held.append(party_ids)
-    if resolve_identities and touched:  # clusters change only when party records do
-        report.resolution = await resolve(
-            driver, database, priority=mapping.priority, touched=touched
-        )
+    await resolve_pending()
+    if runs:
+        report.resolution = combined(runs)
         for found, party_ids in zip(report.sources, held, strict=True):
             found.merged = len(party_ids & report.resolution.merged_ids)
     report.seconds = time.perf_counter() - began

@@ -123,3 +123,17 @@ async def resolve(
         seconds=time.perf_counter() - began,
         merged_ids=frozenset(r for r, t in assignment.items() if r != t),
     )
+
+
+def combined(runs: Sequence[ResolutionReport]) -> ResolutionReport:
+    """Several runs of one load as one: the last run's view of the graph, the work of all."""
+    last = runs[-1]
+    return ResolutionReport(
+        records=last.records,
+        parties=last.parties,
+        merged=last.merged,
+        moved=sum(r.moved for r in runs),
+        reconciled=sum(r.reconciled for r in runs),
+        seconds=sum(r.seconds for r in runs),
+        merged_ids=last.merged_ids,
+    )

@@ -1,0 +1,158 @@
+"""Portfolio KPIs for a period and a set of customers, optionally grouped.
+
+Definitions (documented in docs/metrics.md):
+- A customer is *active* at a date when it placed an order in the `window_days` (default 365) before it,
+  that date included. S = customers active at the period start, E = active at the period end, N = those
+  active at the end whose first order falls inside the period (new).
+- Customer retention rate CRR = (E - N) / S; churn rate = 1 - CRR (null when S = 0).
+- NPS = % promoters (9-10) - % detractors (0-6) over the survey answers given in the period, x100.
+- Revenue = the amounts of orders dated in the period; average CLV = mean stored `clv` of the customers.
+- Groups: `segment`, `lifecycleStage`, or `broker` (the broker at the head of the customer's referral
+  chain, nearest first; customers no broker brought form the group `null`).
+
+The customer set is every `:Customer` matching `predicate`, a Cypher boolean over `c` built by the caller
+from whitelisted fields with parameters (the GraphQL filter compiler), so KPIs obey the same filters and
+authorization scopes as customer lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, LiteralString
+
+from neo4j import AsyncDriver, RoutingControl
+
+
+class GroupBy(StrEnum):
+    NONE = "none"
+    SEGMENT = "segment"
+    LIFECYCLE_STAGE = "lifecycleStage"
+    BROKER = "broker"
+
+
+_GROUP_KEYS: dict[GroupBy, LiteralString] = {
+    GroupBy.NONE: "null",
+    GroupBy.SEGMENT: "c.segment",
+    GroupBy.LIFECYCLE_STAGE: "c.lifecycleStage",
+    GroupBy.BROKER: "broker",
+}
+
+_BROKER: LiteralString = """
+CALL (c) {
+  OPTIONAL MATCH path = (b:Broker)-[:REFERRED]->{1,10}(c)
+  WITH b, length(path) AS hops ORDER BY hops, b.id LIMIT 1
+  RETURN b.id AS broker
+}
+"""
+
+_PER_CUSTOMER: LiteralString = """
+CALL (c) {
+  OPTIONAL MATCH (c)-[:PLACED]->(o:Order) WHERE o.date <= $end
+  RETURN min(o.date) AS first,
+         count(CASE WHEN o.date <= $start AND o.date > $start - duration({days: $window})
+               THEN 1 END) > 0 AS atStart,
+         count(CASE WHEN o.date > $end - duration({days: $window}) THEN 1 END) > 0 AS atEnd,
+         sum(CASE WHEN o.date >= $start THEN o.amount ELSE 0.0 END) AS revenue
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse)
+  WHERE s.at >= $startTime AND s.at <= $endTime
+  RETURN count(CASE WHEN s.score >= 9 THEN 1 END) AS promoters,
+         count(CASE WHEN s.score <= 6 THEN 1 END) AS detractors,
+         count(s) AS answers
+}
+"""
+
+
+def statement(group: GroupBy, predicate: LiteralString = "true") -> LiteralString:
+    """The KPI statement for a grouping and a customer predicate (over `c`, parameters only)."""
+    broker: LiteralString = _BROKER if group is GroupBy.BROKER else ""
+    return (
+        "MATCH (c:Customer) WHERE "
+        + predicate
+        + "\n"
+        + broker
+        + _PER_CUSTOMER
+        + "WITH "
+        + _GROUP_KEYS[group]
+        + " AS key, c, first, atStart, atEnd, revenue, promoters, detractors, answers\n"
+        + """
+WITH key,
+     count(c) AS customers,
+     count(CASE WHEN atStart THEN 1 END) AS s,
+     count(CASE WHEN atEnd THEN 1 END) AS e,
+     count(CASE WHEN atEnd AND first >= $start THEN 1 END) AS n,
+     sum(revenue) AS revenue,
+     avg(c.clv) AS averageClv,
+     sum(promoters) AS promoters, sum(detractors) AS detractors, sum(answers) AS answers
+RETURN key, customers, s, e, n, revenue, averageClv, promoters, detractors, answers
+ORDER BY key
+"""
+    )
+
+
+@dataclass(frozen=True)
+class Kpis:
+    key: str | None
+    customers: int
+    active_at_start: int
+    active_at_end: int
+    new: int
+    retention_rate: float | None
+    churn_rate: float | None
+    nps: float | None
+    survey_answers: int
+    revenue: float
+    average_clv: float | None
+
+
+def _kpis(row: dict[str, Any]) -> Kpis:
+    s, e, n = row["s"], row["e"], row["n"]
+    crr = (e - n) / s if s else None
+    answers = row["answers"]
+    nps = 100.0 * (row["promoters"] - row["detractors"]) / answers if answers else None
+    return Kpis(
+        key=row["key"],
+        customers=row["customers"],
+        active_at_start=s,
+        active_at_end=e,
+        new=n,
+        retention_rate=crr,
+        churn_rate=None if crr is None else 1.0 - crr,
+        nps=nps,
+        survey_answers=answers,
+        revenue=round(float(row["revenue"]), 2),
+        average_clv=row["averageClv"],
+    )
+
+
+async def portfolio(
+    driver: AsyncDriver,
+    database: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    group: GroupBy = GroupBy.NONE,
+    predicate: LiteralString = "true",
+    params: dict[str, Any] | None = None,
+    window_days: int = 365,
+) -> list[Kpis]:
+    """One `Kpis` per group (a single one with key None when not grouped)."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    bounds = {
+        "start": start,
+        "end": end,
+        "startTime": dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC),
+        "endTime": dt.datetime.combine(end, dt.time.max, tzinfo=dt.UTC),
+        "window": window_days,  # (date - window, date]: window_days days
+    }
+    records, _, _ = await driver.execute_query(
+        statement(group, predicate),
+        {**(params or {}), **bounds},
+        database_=database,
+        routing_=RoutingControl.READ,
+    )
+    return [_kpis(r.data()) for r in records]
