@@ -1,33 +1,49 @@
-"""The `/graphql` endpoint: Strawberry's ASGI view with our context, error codes and orjson."""
+"""The `/graphql` endpoint: GraphQL over HTTP, limits, the compiled path and the executor.
+
+A request is read (`api/http.py`), its document parsed and validated once (cached by text), its
+operation chosen, its variables coerced and its limits checked, all before any Cypher runs. Then
+the compiler answers it in one statement per root field, or, for what it does not compile
+(introspection, `server`), Strawberry's executor does. Every error carries `extensions.code` and
+the request id; unexpected ones are masked and logged.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+import time
 import uuid
 from typing import Any
 
 import orjson
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType, get_operation_ast
+from graphql.execution.values import VariableValues, get_variable_values
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
+from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
+from api.limits import Limits, cost, depth_and_aliases, fragments_of
+from graph.read.scope import Scope as ReadScope
+from schema.compiler.execute import Compiler
 from schema.context import Context
+from schema.documents import Documents
 from schema.errors import ClientError, Code
+from schema.scalars import json_default
 
 log = logging.getLogger("customer360.api")
 
 
-def error_payload(error: GraphQLError, request_id: str) -> dict[str, Any]:
+def error_payload(error: GraphQLError, request_id: str, code: Code | None = None) -> dict[str, Any]:
     """Format one error for the client: a code always; unexpected errors masked and logged."""
     original = error.original_error
     formatted: dict[str, Any] = dict(error.formatted)
-    if original is None:
+    if code is None and original is None:
         code = Code.GRAPHQL_VALIDATION_FAILED
+    elif code is not None:
+        pass
     elif isinstance(original, ClientError):
         code = original.code
     elif isinstance(original, ServiceUnavailable | SessionExpired):
@@ -42,26 +58,190 @@ def error_payload(error: GraphQLError, request_id: str) -> dict[str, Any]:
     return {**formatted, "extensions": extensions}
 
 
-class GraphQLApp(GraphQL[Context, None]):
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
+def _body(data: Any, errors: list[GraphQLError], request_id: str) -> dict[str, Any]:
+    if not errors:
+        return {"data": data}
+    return {"errors": [error_payload(e, request_id) for e in errors], "data": data}
+
+
+class RequestError(Exception):
+    """Errors found before execution: the response has no `data`."""
+
+    def __init__(self, errors: list[GraphQLError], code: Code, status: int = 400) -> None:
+        super().__init__(errors[0].message if errors else code.value)
+        self.errors = errors
+        self.code = code
+        self.status = status
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_of(request: Request) -> str:
+    """The id set by the authentication middleware, or a well-formed `x-request-id`, or a new one."""
+    found = getattr(request.state, "request_id", None)
+    if isinstance(found, str) and found:
+        return found
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+class GraphQLApp:
+    """An ASGI app serving one schema at one path (GET and POST)."""
+
+    def __init__(
+        self,
+        schema: Any,
+        graphql_ide: GraphQL_IDE | None = "graphiql",
+        *,
+        limits: Limits | None = None,
+        timeout: float | None = None,
+        compiled: bool = True,
+    ) -> None:
+        self.schema = schema
+        self.limits = limits or Limits()
+        self.timeout = timeout
+        self.compiled = compiled
+        self.ide_html = get_graphql_ide_html(graphql_ide) if graphql_ide else None
+        self.documents = Documents(schema._schema, self.limits.max_tokens)
+        self.compiler = Compiler(schema)
+        self._shapes: dict[tuple[str, str | None], tuple[int, int]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    def scope_for(self, request: Request) -> ReadScope | None:
+        """What the caller may read; the authorization layer will decide (everything for now)."""
+        return None
+
+    def context(self, request: Request, request_id: str) -> Context:
         state = request.app.state
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        timeout = self.timeout if self.timeout is not None else state.settings.neo4j_query_timeout_s
         return Context(
-            driver=state.driver, database=state.settings.neo4j_database, request_id=request_id
+            driver=state.driver,
+            database=state.settings.neo4j_database,
+            request_id=request_id,
+            timeout=timeout,
+            scope=self.scope_for(request),
         )
 
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        data: GraphQLHTTPResponse = {"data": result.data}
-        if result.errors:
-            request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-            data["errors"] = [error_payload(e, request_id) for e in result.errors]
-        if result.extensions:
-            data["extensions"] = result.extensions
-        return data
+    async def handle(self, request: Request) -> Response:
+        request_id = request_id_of(request)
+        headers = {"x-request-id": request_id}
+        started = time.perf_counter()
+        if (
+            request.method == "GET"
+            and self.ide_html is not None
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        ):
+            return HTMLResponse(self.ide_html)
+        try:
+            kind = media_type(request)
+        except HTTPError as exc:
+            return self._http_error(exc, request_id, headers)
+        try:
+            params = await read_params(request, self.limits.max_body_bytes)
+            body, statements = await self.execute(request, request_id, params)
+            status = 200
+        except HTTPError as exc:
+            return self._http_error(exc, request_id, headers, kind)
+        except RequestError as exc:
+            body = {"errors": [error_payload(e, request_id, exc.code) for e in exc.errors]}
+            status = exc.status if kind == GRAPHQL_RESPONSE else 200
+            statements = 0
+        log.debug(
+            "graphql request_id=%s statements=%s ms=%.1f",
+            request_id,
+            statements,
+            1000 * (time.perf_counter() - started),
+        )
+        content = orjson.dumps(body, default=json_default)
+        return Response(content, status, headers, media_type=kind)
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def _http_error(
+        self, exc: HTTPError, request_id: str, headers: dict[str, str], kind: str = GRAPHQL_RESPONSE
+    ) -> Response:
+        error = {
+            "message": exc.message,
+            "extensions": {"code": Code.BAD_USER_INPUT.value, "requestId": request_id},
+        }
+        content = orjson.dumps({"errors": [error]})
+        return Response(content, exc.status, {**headers, **exc.headers}, media_type=kind)
+
+    async def execute(
+        self, request: Request, request_id: str, params: Any
+    ) -> tuple[dict[str, Any], int]:
+        """The response body and how many statements the compiled path ran (-1: the executor)."""
+        document = self.documents.get(params.query)
+        if document.node is None:
+            raise RequestError(document.errors, document.code or Code.GRAPHQL_PARSE_FAILED)
+        operation = get_operation_ast(document.node, params.operation_name)
+        if (
+            request.method == "GET"
+            and operation is not None
+            and operation.operation is not OperationType.QUERY
+        ):
+            raise HTTPError(405, "Only queries may be sent with GET.", {"allow": "POST"})
+        if document.code is not None:
+            raise RequestError(document.errors, document.code)
+        if operation is None:
+            message = (
+                f"Unknown operation named {params.operation_name!r}."
+                if params.operation_name
+                else "Must provide operation name if query contains multiple operations."
+            )
+            raise RequestError([GraphQLError(message)], Code.BAD_USER_INPUT)
+        variables = self._variables(operation, params.variables)
+        self._check_limits(params, operation, document.node, variables)
+        ctx = self.context(request, request_id)
+        if self.compiled:
+            plan = self.compiler.plan(params.query, document.node, operation, variables)
+            if plan is not None:
+                compiled = await self.compiler.execute(ctx, plan, variables)
+                if compiled is not None:
+                    return _body(compiled.data, compiled.errors, request_id), compiled.statements
+        result = await self.schema.execute(
+            params.query,
+            variable_values=params.variables,
+            context_value=ctx,
+            operation_name=params.operation_name,
+        )
+        return _body(result.data, result.errors or [], request_id), -1
+
+    def _variables(self, operation: Any, raw: dict[str, Any]) -> VariableValues:
+        found = get_variable_values(
+            self.schema._schema, operation.variable_definitions or (), raw, max_errors=10
+        )
+        if isinstance(found, list):
+            raise RequestError(found, Code.BAD_USER_INPUT)
+        return found
+
+    def _check_limits(
+        self, params: Any, operation: Any, document: Any, variables: VariableValues
+    ) -> None:
+        fragments = fragments_of(document.definitions)
+        key = (params.query, params.operation_name)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = depth_and_aliases(operation, fragments)
+            if len(self._shapes) > 4096:
+                self._shapes.clear()
+        depth, aliases = shape
+        limits = self.limits
+        problems = []
+        if depth > limits.max_depth:
+            problems.append(f"The query is {depth} fields deep; the limit is {limits.max_depth}.")
+        if aliases > limits.max_aliases:
+            problems.append(f"The query has {aliases} aliases; the limit is {limits.max_aliases}.")
+        if not problems:
+            estimated = cost(self.schema._schema, operation, fragments, variables)
+            if estimated > limits.max_cost:
+                problems.append(
+                    f"The query may return {estimated} values; the limit is {limits.max_cost}. "
+                    "Ask for smaller pages."
+                )
+        if problems:
+            raise RequestError([GraphQLError(p) for p in problems], Code.QUERY_TOO_COMPLEX)

@@ -1,10 +1,13 @@
-"""Per-request state handed to every resolver."""
+"""Per-request state handed to every resolver and to the compiled path."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from neo4j import AsyncDriver
+
+from graph.read.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -12,3 +15,6 @@ class Context:
     driver: AsyncDriver
     database: str
     request_id: str
+    timeout: float = 10.0
+    scope: Scope | None = None  # set by the authorization layer: what the caller may see
+    loaders: dict[Any, Any] = field(default_factory=dict)  # DataLoaders of the resolvers' path

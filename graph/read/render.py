@@ -1,0 +1,465 @@
+"""Rendering the read IR (`ir.py`): one parameterised statement per root, answering nested lists.
+
+A traversal is a `CALL` subquery that matches, guards, scopes and filters its candidates, orders
+them by a keyset, limits them, and only then projects them (`ORDER BY ... LIMIT` before any
+projection work). Values come back as lists in item order, so the statement never carries a caller's alias or field name:
+everything in its text comes from the whitelists in `relations.py`, `positions.py` and
+`criteria.py`, every value is a parameter.
+
+The statement returns one record with a `data` column (a `Batch` returns `key, data` per key).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from graph.read import keyset
+from graph.read.criteria import (
+    LAST_ACTIVITY,
+    Criterion,
+    InteractionCriteria,
+    OrderCriteria,
+    customer_predicate,
+    interaction_predicate,
+    needs_last_activity,
+    order_predicate,
+)
+from graph.read.ir import (
+    LOOKUP_KEY,
+    AnyCriteria,
+    Batch,
+    ConnItem,
+    Const,
+    Cursor,
+    EdgeProp,
+    EdgeProperties,
+    Edges,
+    EndCursor,
+    Follow,
+    Group,
+    HasNext,
+    HasPrevious,
+    Item,
+    Key,
+    Labels,
+    LastActivity,
+    Lookup,
+    LookupBy,
+    Many,
+    Mapped,
+    NodeShape,
+    Page,
+    Prop,
+    Properties,
+    Roles,
+    Root,
+    Score,
+    StartCursor,
+    Target,
+    Total,
+    Traversal,
+    TypeName,
+)
+from graph.read.positions import Position, guard, roles, typename
+from graph.read.scope import Scope, restriction
+from graph.read.writer import Writer
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+
+
+def _prop_name(name: str) -> LiteralString:
+    if not _NAME.match(name):
+        raise ValueError(f"not a property name: {name!r}")
+    return name  # checked above: letters and digits only
+
+
+_LOOKUPS: dict[LookupBy, LiteralString] = {
+    LookupBy.ID: "MATCH ({t}:{label} {{id: {v}}})",
+    LookupBy.EMAIL: "MATCH ({t}:{label}) WHERE {t}.email = {v}",
+    LookupBy.SOURCE_ID: "MATCH (:SourceRecord {{id: {v}}})-[:RESOLVES_TO]->({t}:{label})",
+    LookupBy.EXTERNAL_ID: "MATCH ({t}:{label}) WHERE {v} IN {t}.externalIds",
+}
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Vars:
+    t: LiteralString
+    r: LiteralString = ""
+    p: LiteralString = ""
+    la: LiteralString = ""
+    score: LiteralString = ""
+    keys: tuple[LiteralString, ...] = ()
+    bound: list[LiteralString] = field(default_factory=list)
+
+
+class _Renderer:
+    def __init__(self, scope: Scope | None) -> None:
+        self.w = Writer()
+        self.scope = scope
+
+    # -- node projections --
+
+    def items(
+        self, items: tuple[Item, ...], v: _Vars, memo: dict[Item, LiteralString] | None = None
+    ) -> tuple[LiteralString, LiteralString]:
+        """(preludes, list expression) for a node's items; `memo` shares the items rendered
+        for another type of the same node (an interface's fields), so each runs once."""
+        preludes: LiteralString = ""
+        exprs: list[LiteralString] = []
+        for item in items:
+            found = memo.get(item) if memo is not None else None
+            if found is None:
+                prelude, found = self.item(item, v)
+                preludes += prelude
+                if memo is not None:
+                    memo[item] = found
+            exprs.append(found)
+        return preludes, "[" + ", ".join(exprs) + "]"
+
+    def node(self, shape: NodeShape, v: _Vars) -> tuple[LiteralString, LiteralString]:
+        if shape.variants is None:
+            return self.items(shape.items, v)
+        preludes: LiteralString = ""
+        cases: LiteralString = ""
+        memo: dict[Item, LiteralString] = {}
+        for name, items in shape.variants:
+            literal: LiteralString = "'" + _prop_name(name) + "'"
+            prelude, expr = self.items(items, v, memo)
+            preludes += prelude
+            cases += (
+                f" WHEN {literal} THEN [{literal}, {expr[1:]}"
+                if items
+                else f" WHEN {literal} THEN [{literal}]"
+            )
+        return preludes, f"CASE {typename(shape.position, v.t)}{cases} END"
+
+    def item(self, item: Item, v: _Vars) -> tuple[LiteralString, LiteralString]:
+        match item:
+            case Prop(name=name):
+                return "", f"{v.t}.{_prop_name(name)}"
+            case EdgeProp(name=name):
+                return "", f"{v.r}.{_prop_name(name)}"
+            case Mapped(source=source, mapping=mapping, many=many):
+                _, raw = self.item(source, v)
+                table = self.w.shared(mapping, dict(mapping))
+                if many:
+                    return "", f"[_x IN {raw} | {table}[_x]]"
+                return "", f"{table}[{raw}]"
+            case Key():
+                return "", f"{v.t}.id"
+            case Roles():
+                return "", roles(v.t)
+            case TypeName():
+                return "", typename(self.position, v.t)
+            case LastActivity():
+                if v.la:
+                    return "", v.la
+                la = self.w.var("la")
+                return LAST_ACTIVITY.format(t=v.t, la=la), la
+            case Score():
+                return "", v.score
+            case Cursor():
+                return "", "[" + ", ".join(v.keys) + "]"
+            case Labels():
+                return "", f"labels({v.t})"
+            case Properties():
+                return "", f"properties({v.t})"
+            case EdgeProperties():
+                return "", f"properties({v.r})"
+            case Target(node=node):
+                saved = self.position
+                self.position = node.position
+                try:
+                    return self.node(node, v)
+                finally:
+                    self.position = saved
+            case Follow(traversal=traversal):
+                return self.traversal(traversal, v.t)
+            case Const(value=value):
+                return "", "null" if value is None else ("true" if value else "false")
+        raise TypeError(f"unknown item {item!r}")
+
+    position: Position = Position.NODE
+
+    # -- traversals --
+
+    def _candidates(
+        self, tr: Traversal, source: LiteralString | None, v: _Vars, extra: LiteralString | None
+    ) -> LiteralString:
+        """MATCH, guard, scope, distinct, computed keys and filters: the rows before ordering."""
+        rel = tr.relation
+        target = rel.target
+        conditions: list[LiteralString] = []
+        if tr.text is not None:
+            clause: LiteralString = (
+                "CALL db.index.fulltext.queryNodes('party_search', "
+                f"{self.w.param(tr.text)}) YIELD node AS {v.t}, score AS {v.score}\n"
+            )
+        else:
+            pattern = rel.pattern.format(s=source or "", t=v.t, r=v.r, p=v.p)
+            clause = f"MATCH {pattern}\n"
+        found_guard = guard(target, v.t)
+        if found_guard:
+            conditions.append(found_guard)
+        scoped = restriction(self.scope, target, v.t, self.w, anchor=source is None)
+        if scoped:
+            conditions.append(scoped)
+        late: list[LiteralString] = []
+        la_needed = isinstance(tr.criteria, Criterion) and needs_last_activity(tr.criteria)
+        la_needed = la_needed or any("{la}" in k.expr for k in rel.order)
+        if tr.criteria is not None:
+            predicate = self._criteria(tr.criteria, v)
+            (late if la_needed or rel.distinct else conditions).append(predicate)
+        if extra:
+            (late if la_needed or rel.distinct else conditions).append(extra)
+        text = clause
+        if conditions:
+            text += "WHERE " + " AND ".join(conditions) + "\n"
+        if rel.distinct:
+            text += f"WITH DISTINCT {v.t}\n"
+        if la_needed:
+            text += LAST_ACTIVITY.format(t=v.t, la=v.la)
+        if late:
+            text += "WITH * WHERE " + " AND ".join(late) + "\n"
+        return text
+
+    def _criteria(self, criteria: AnyCriteria, v: _Vars) -> LiteralString:
+        if isinstance(criteria, InteractionCriteria):
+            return interaction_predicate(criteria, v.t, self.w)
+        if isinstance(criteria, OrderCriteria):
+            return order_predicate(criteria, v.t, self.w)
+        return customer_predicate(criteria, v.t, v.la, self.w)
+
+    def _vars(self, tr: Traversal) -> _Vars:
+        rel = tr.relation
+        v = _Vars(t=self.w.var("t"))
+        if rel.edge:
+            v.r = self.w.var("r")
+        if rel.path:
+            v.p = self.w.var("p")
+        la_needed = isinstance(tr.criteria, Criterion) and needs_last_activity(tr.criteria)
+        if la_needed or any("{la}" in k.expr for k in rel.order):
+            v.la = self.w.var("la")
+        if tr.text is not None:
+            v.score = self.w.var("sc")
+        return v
+
+    def _keys(self, tr: Traversal, v: _Vars) -> list[tuple[LiteralString, bool]]:
+        keys: list[tuple[LiteralString, bool]] = []
+        for key in tr.relation.order:
+            expr = key.expr.format(t=v.t, r=v.r, p=v.p, la=v.la, sc=v.score)
+            keys.append((expr, key.descending))
+        return keys
+
+    def _carried(self, v: _Vars) -> LiteralString:
+        names = [n for n in (v.t, v.r, v.p, v.la, v.score) if n]
+        return ", ".join(names)
+
+    def traversal(
+        self, tr: Traversal, source: LiteralString | None
+    ) -> tuple[LiteralString, LiteralString]:
+        """(the CALL clauses, the expression for the field's value)."""
+        saved = self.position
+        self.position = tr.relation.target
+        try:
+            if tr.page is None:
+                return self._single(tr, source)
+            return self._connection(tr, source, tr.page)
+        finally:
+            self.position = saved
+
+    def _import(self, source: LiteralString | None) -> LiteralString:
+        return f"CALL ({source or ''}) {{\n"
+
+    def _single(
+        self, tr: Traversal, source: LiteralString | None
+    ) -> tuple[LiteralString, LiteralString]:
+        v = self._vars(tr)
+        keys = self._keys(tr, v)
+        v.keys = tuple(k for k, _ in keys)
+        out = self.w.var("v")
+        body = self._candidates(tr, source, v, None)
+        body += f"WITH {self._carried(v)} ORDER BY {keyset.order_by(keys)} LIMIT 1\n"
+        preludes, expr = self.items(tr.items, v)
+        body += preludes + f"RETURN collect({expr})[0] AS {out}\n"
+        return self._import(source) + body + "}\n", out
+
+    def _connection(
+        self, tr: Traversal, source: LiteralString | None, page: Page
+    ) -> tuple[LiteralString, LiteralString]:
+        v = self._vars(tr)
+        keys = self._keys(tr, v)
+        v.keys = tuple(k for k, _ in keys)
+        first = self.w.param(page.first)
+        flat = _flatten(tr.conn)
+        calls: LiteralString = ""
+        edges_vars: list[LiteralString] = []
+        keys_var: LiteralString = ""
+        if any(isinstance(c, Edges | HasNext | StartCursor | EndCursor) for c in flat):
+            after = keyset.after(keys, page.after, self.w) if page.after is not None else None
+            body = self._candidates(tr, source, v, after)
+            limit = self.w.param(page.first + 1)
+            body += f"WITH {self._carried(v)} ORDER BY {keyset.order_by(keys)} LIMIT {limit}\n"
+            collects: list[LiteralString] = []
+            preludes: LiteralString = ""
+            for c in flat:
+                if isinstance(c, Edges):
+                    prelude, expr = self.items(c.items, v)
+                    preludes += prelude
+                    var = self.w.var("e")
+                    edges_vars.append(var)
+                    collects.append(f"collect({expr}) AS {var}")
+            keys_var = self.w.var("k")
+            collects.append(f"collect([{', '.join(v.keys)}]) AS {keys_var}")
+            if preludes:
+                body += preludes + f"WITH * ORDER BY {keyset.order_by(keys)}\n"
+            body += "RETURN " + ", ".join(collects) + "\n"
+            calls += self._import(source) + body + "}\n"
+        total_var: LiteralString = ""
+        if any(isinstance(c, Total) for c in flat):
+            total_var = self.w.var("c")
+            cv = self._vars(tr)
+            body = self._candidates(tr, source, cv, None)
+            calls += self._import(source) + body + f"RETURN count(*) AS {total_var}\n}}\n"
+        previous_var: LiteralString = ""
+        if page.after is not None and any(isinstance(c, HasPrevious) for c in flat):
+            previous_var = self.w.var("h")
+            pv = self._vars(tr)
+            pkeys = self._keys(tr, pv)
+            before = "NOT " + keyset.after(pkeys, page.after, self.w)
+            body = self._candidates(tr, source, pv, before)
+            calls += (
+                self._import(source)
+                + body
+                + f"WITH {pv.t} LIMIT 1\nRETURN count(*) > 0 AS {previous_var}\n}}\n"
+            )
+        state = _ConnState(first, iter(edges_vars), keys_var, total_var, previous_var)
+        return calls, self._conn_expr(tr.conn, state)
+
+    def _conn_expr(self, items: tuple[ConnItem, ...], st: _ConnState) -> LiteralString:
+        exprs: list[LiteralString] = []
+        for c in items:
+            match c:
+                case Edges():
+                    exprs.append(f"{next(st.edges)}[0..{st.first}]")
+                case HasNext():
+                    exprs.append(f"size({st.keys}) > {st.first}")
+                case StartCursor():
+                    exprs.append(f"head({st.keys})")
+                case EndCursor():
+                    exprs.append(f"last({st.keys}[0..{st.first}])")
+                case Total():
+                    exprs.append(st.total)
+                case HasPrevious():
+                    exprs.append(st.previous or "false")
+                case Group(items=inner):
+                    exprs.append(self._conn_expr(inner, st))
+                case Const(value=value):
+                    exprs.append("null" if value is None else ("true" if value else "false"))
+        return "[" + ", ".join(exprs) + "]"
+
+    # -- roots --
+
+    def root(self, root: Root) -> LiteralString:
+        match root:
+            case Traversal():
+                calls, expr = self.traversal(root, None)
+                return calls + f"RETURN {expr} AS data"
+            case Lookup():
+                return self._lookup(root)
+            case Many():
+                return self._many(root)
+            case Batch():
+                key = self.w.var("key")
+                source = self.w.var("s")
+                text: LiteralString = (
+                    f"UNWIND {self.w.param(list(root.keys))} AS {key}\n"
+                    f"MATCH ({source}:{root.family.value} {{id: {key}}})\n"
+                )
+                preludes, expr = self.items(root.items, _Vars(t=source))
+                return text + preludes + f"RETURN {key} AS key, {expr} AS data"
+        raise TypeError(f"unknown root {root!r}")
+
+    def _lookup(self, root: Lookup) -> LiteralString:
+        v = _Vars(t=self.w.var("t"))
+        template = _LOOKUPS[root.by]
+        key = self.w.named(LOOKUP_KEY, root.value)
+        text = template.format(t=v.t, label=root.family.value, v=key) + "\n"
+        conditions: list[LiteralString] = []
+        if root.label:
+            conditions.append(f"{v.t}:{root.label}")
+        found_guard = guard(root.position, v.t)
+        if found_guard:
+            conditions.append(found_guard)
+        scoped = restriction(self.scope, root.position, v.t, self.w, anchor=True)
+        if scoped:
+            conditions.append(scoped)
+        if conditions:
+            text += "AND " if root.by in {LookupBy.EMAIL, LookupBy.EXTERNAL_ID} else "WHERE "
+            text += " AND ".join(conditions) + "\n"
+        text += f"WITH {v.t} ORDER BY {v.t}.id LIMIT 1\n"
+        self.position = root.position
+        preludes, expr = self.items(root.items, v)
+        return text + preludes + f"RETURN collect({expr})[0] AS data"
+
+    def _many(self, root: Many) -> LiteralString:
+        v = _Vars(t=self.w.var("t"))
+        ids = self.w.param([[family.value, key] for family, key in root.keys])
+        branches: list[LiteralString] = []
+        for family in sorted({family for family, _ in root.keys}):
+            branches.append(
+                f"WITH _g WHERE _g[0] = '{family.value}' "
+                f"MATCH ({v.t}:{family.value} {{id: _g[1]}}) RETURN {v.t}"
+            )
+        conditions: list[LiteralString] = [guard(Position.NODE, v.t) or "true"]
+        scoped = restriction(self.scope, Position.NODE, v.t, self.w, anchor=True)
+        if scoped:
+            conditions.append(scoped)
+        self.position = Position.NODE
+        preludes, expr = self.items(root.items, v)
+        out = self.w.var("v")
+        inner: LiteralString = (
+            "CALL (_g) {\n"
+            + ("CALL (_g) {\n" + "\nUNION\n".join(branches) + "\n}\n" if branches else "")
+            + ("WITH " + v.t + " WHERE " + " AND ".join(conditions) + "\n" if branches else "")
+            + preludes
+            + (f"RETURN collect({expr})[0] AS {out}\n" if branches else f"RETURN null AS {out}\n")
+            + "}\n"
+        )
+        return (
+            f"UNWIND range(0, size({ids}) - 1) AS _i\nWITH _i, {ids}[_i] AS _g\n"
+            + inner
+            # collect() skips nulls: wrap each answer so that missing nodes keep their place
+            + f"WITH _i, {out} ORDER BY _i\nRETURN [_x IN collect([{out}]) | _x[0]] AS data"
+        )
+
+
+@dataclass(slots=True)
+class _ConnState:
+    first: LiteralString
+    edges: Any
+    keys: LiteralString
+    total: LiteralString
+    previous: LiteralString
+
+
+def _flatten(items: tuple[ConnItem, ...]) -> list[ConnItem]:
+    out: list[ConnItem] = []
+    for c in items:
+        if isinstance(c, Group):
+            out.extend(_flatten(c.items))
+        else:
+            out.append(c)
+    return out
+
+
+def render(root: Root, scope: Scope | None = None) -> tuple[LiteralString, dict[str, Any]]:
+    """The statement text and its parameters for a root."""
+    r = _Renderer(scope)
+    text = r.root(root)
+    return text, r.w.params

@@ -1,0 +1,70 @@
+"""Activity: interactions on every channel and survey answers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import strawberry
+from strawberry.types import Info
+
+from graph.read.positions import Family
+from schema import resolve
+from schema.commerce import Product
+from schema.context import Context
+from schema.enums import Channel, Direction
+from schema.meta import KEY_FIELD, follow, resolved
+from schema.relay import Node
+from schema.scalars import DateTime
+
+if TYPE_CHECKING:
+    from schema.parties import Customer, Employee
+
+CustomerRef = Annotated["Customer", strawberry.lazy("schema.parties")]
+EmployeeRef = Annotated["Employee", strawberry.lazy("schema.parties")]
+
+
+@strawberry.type(description="A touchpoint on any channel.")
+class Interaction(Node):
+    FAMILY: ClassVar[Family] = Family.INTERACTION
+    _key: strawberry.Private[str]
+    key: str = strawberry.field(metadata=KEY_FIELD)
+    at: DateTime
+    channel: Channel
+    direction: Direction | None
+    type: str | None
+    outcome: str | None
+    sentiment: float | None = strawberry.field(description="-1..1")
+
+    @resolved(metadata=follow("interaction_customer"), description="Whose it is.")
+    async def customer(self, info: Info[Context, None]) -> CustomerRef | None:
+        found: Customer | None = await resolve.single(info, self, "interaction_customer")
+        return found
+
+    @resolved(metadata=follow("handled_by"), description="Our employee who handled it.")
+    async def handled_by(self, info: Info[Context, None]) -> EmployeeRef | None:
+        found: Employee | None = await resolve.single(info, self, "handled_by")
+        return found
+
+    @resolved(metadata=follow("interaction_product"), description="What it was about.")
+    async def product(self, info: Info[Context, None]) -> Product | None:
+        found: Product | None = await resolve.single(info, self, "interaction_product")
+        return found
+
+
+@strawberry.type(description="An NPS answer.")
+class SurveyResponse(Node):
+    FAMILY: ClassVar[Family] = Family.SURVEY_RESPONSE
+    _key: strawberry.Private[str]
+    key: str = strawberry.field(metadata=KEY_FIELD)
+    at: DateTime
+    score: int = strawberry.field(description="0..10")
+    survey: str | None
+    comment: str | None
+
+    @resolved(metadata=follow("survey_customer"), description="Who answered.")
+    async def customer(self, info: Info[Context, None]) -> CustomerRef | None:
+        found: Customer | None = await resolve.single(info, self, "survey_customer")
+        return found
+
+
+resolve.register(Interaction, SurveyResponse)

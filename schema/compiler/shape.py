@@ -1,0 +1,120 @@
+"""Shaping: the nested lists a compiled statement returns become the response's ordered maps.
+
+Each object is built by position (`dict(zip(...))` would lose nothing here but ids and cursors
+need encoding), in the executor's field order. Null propagation follows the GraphQL spec as
+graphql-core implements it: a null in a non-null field is an error at that field's path, and the
+nearest nullable ancestor becomes null (the first error in a subtree wins).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError, located_error
+
+from schema.compiler.plan import AbstractPlan, FieldPlan, ObjectPlan, Out
+from schema.cursors import encode_cursor
+from schema.ids import global_id
+
+Path = tuple[Any, Any] | None  # a linked list: (parent path, key or index)
+
+
+class Violation(Exception):
+    """A null where the schema forbids one; carries the located error."""
+
+    def __init__(self, error: GraphQLError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _as_list(path: Path) -> list[Any]:
+    out: list[Any] = []
+    while path is not None:
+        path, key = path
+        out.append(key)
+    out.reverse()
+    return out
+
+
+def null_error(fp: FieldPlan, path: Path) -> Violation:
+    message = f"Cannot return null for non-nullable field {fp.parent}.{fp.name}."
+    return Violation(located_error(TypeError(message), list(fp.nodes), _as_list(path)))
+
+
+def shape_object(
+    plan: ObjectPlan | AbstractPlan,
+    row: list[Any],
+    path: Path,
+    errors: list[GraphQLError],
+    tag: str | None,
+) -> dict[str, Any]:
+    if isinstance(plan, AbstractPlan):
+        plan = plan.variants[row[0]]
+    if plan.tag is not None:
+        tag = plan.tag
+    out: dict[str, Any] = {}
+    for fp in plan.fields:
+        kind = fp.out
+        if kind is Out.CONST:
+            out[fp.key] = fp.const
+            continue
+        value = row[fp.index]
+        if kind is Out.VALUE:
+            if value is None and fp.check:
+                raise null_error(fp, (path, fp.key))
+            out[fp.key] = value
+        elif kind is Out.GLOBAL_ID:
+            assert fp.family is not None
+            out[fp.key] = global_id(fp.family, value)
+        elif kind is Out.CURSOR:
+            assert tag is not None
+            out[fp.key] = None if value is None else encode_cursor(tag, value)
+        else:
+            out[fp.key] = shape_field(fp, value, path, errors, tag)
+    return out
+
+
+def shape_field(
+    fp: FieldPlan, value: Any, path: Path, errors: list[GraphQLError], tag: str | None
+) -> Any:
+    """An object or list field's value; raises Violation when it must propagate further up."""
+    here = (path, fp.key)
+    if value is not None and fp.unwrap and fp.out is Out.OBJECT:
+        value = value[0]
+    if value is None:
+        if fp.nonnull:
+            raise null_error(fp, here)
+        return None
+    assert fp.child is not None
+    try:
+        if fp.out is Out.OBJECT:
+            return shape_object(fp.child, value, here, errors, tag)
+        return _shape_list(fp, value, here, errors, tag)
+    except Violation as exc:
+        if fp.nonnull:
+            raise
+        errors.append(exc.error)
+        return None
+
+
+def _shape_list(
+    fp: FieldPlan, values: list[Any], path: Path, errors: list[GraphQLError], tag: str | None
+) -> list[Any]:
+    assert fp.child is not None
+    out: list[Any] = []
+    for i, item in enumerate(values):
+        if item is not None and fp.unwrap:
+            item = item[0]
+        if item is None:
+            if fp.item_nonnull:
+                raise null_error(fp, (path, i))
+            out.append(None)
+            continue
+        try:
+            out.append(shape_object(fp.child, item, (path, i), errors, tag))
+        except Violation as exc:
+            if fp.item_nonnull:
+                raise
+            errors.append(exc.error)
+            out.append(None)
+    return out

@@ -1,0 +1,68 @@
+"""Keyset cursors: opaque, url-safe base64 of the sort key values of a row and its id.
+
+A cursor names the order it was made for (`tag`), so a cursor from one order (or one connection)
+is refused by another instead of silently skipping rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import neo4j.time
+import orjson
+
+from schema.errors import ClientError
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, neo4j.time.DateTime):
+        return {"t": value.iso_format()}
+    if isinstance(value, neo4j.time.Date):
+        return {"d": value.iso_format()}
+    if isinstance(value, dt.datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "t" in value:
+            return _instant(value["t"])
+        return dt.date.fromisoformat(value["d"])
+    return value
+
+
+def _instant(text: str) -> neo4j.time.DateTime:
+    """The instant with a fixed offset, as stored: the driver reads an offset of 0 back as the
+    zone `UTC`, which Neo4j neither equals to nor orders with the stored `Z` value."""
+    parsed = neo4j.time.DateTime.from_iso_format(text)
+    offset = parsed.utcoffset()
+    if offset is None:
+        return parsed
+    fixed = dt.timezone(offset)
+    return neo4j.time.DateTime(
+        parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second,
+        parsed.nanosecond, tzinfo=fixed,
+    )  # fmt: skip
+
+
+def encode_cursor(tag: str, values: Sequence[Any]) -> str:
+    payload = orjson.dumps([tag, *(_plain(v) for v in values)])
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(tag: str, cursor: str, size: int) -> tuple[Any, ...]:
+    """The sort key values of a cursor made for `tag`; a ClientError otherwise."""
+    try:
+        raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or raw[0] != tag or len(raw) != size + 1:
+            raise ValueError(tag)
+        return tuple(_typed(v) for v in raw[1:])
+    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        raise ClientError(f"Not a valid cursor for this list: {cursor!r}.") from None

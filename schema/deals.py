@@ -1,0 +1,58 @@
+"""Deals: opportunities with their own buying committee."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import strawberry
+from strawberry.types import Info
+
+from graph.read.positions import Family
+from schema import resolve
+from schema.context import Context
+from schema.meta import KEY_FIELD, follow, resolved
+from schema.relay import DEFAULT_FIRST, After, First, Node
+from schema.scalars import Date
+
+if TYPE_CHECKING:
+    from schema.parties import CommitteeMemberConnection, Organization
+
+OrganizationRef = Annotated["Organization", strawberry.lazy("schema.parties")]
+CommitteeRef = Annotated["CommitteeMemberConnection", strawberry.lazy("schema.parties")]
+
+
+@strawberry.type(description="An opportunity with an account.")
+class Deal(Node):
+    FAMILY: ClassVar[Family] = Family.DEAL
+    _key: strawberry.Private[str]
+    key: str = strawberry.field(metadata=KEY_FIELD)
+    name: str | None
+    stage: str | None
+    amount: float | None
+    currency: str | None
+    opened_at: Date | None
+
+    @resolved(metadata=follow("deal_account"), description="The account it is with.")
+    async def account(self, info: Info[Context, None]) -> OrganizationRef | None:
+        found: Organization | None = await resolve.single(info, self, "deal_account")
+        return found
+
+    @resolved(metadata=follow("committee"), description="Its buying committee.")
+    async def committee(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> CommitteeRef:
+        from schema.parties import CommitteeMemberConnection, CommitteeMemberEdge
+
+        found: CommitteeMemberConnection = await resolve.connection(
+            info,
+            self,
+            "committee",
+            first,
+            after,
+            edge=CommitteeMemberEdge,
+            wrap=CommitteeMemberConnection,
+        )
+        return found
+
+
+resolve.register(Deal)

@@ -1,0 +1,133 @@
+"""Filter and order arguments, and their translation into the graph's criteria (`graph.read`)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.read import criteria as c
+from graph.read.criteria import CustomerField
+from graph.read.relations import SortKey
+from schema.enums import Channel, CustomerSortField, CustomerStatus, PartyKind, SortDirection
+from schema.errors import ClientError
+from schema.ids import parse_global_id
+from schema.scalars import Date, DateTime
+
+
+@strawberry.input(description="Dates from `from` to `to`, both included; either may be left open.")
+class DateRange:
+    from_: Date | None = strawberry.field(name="from", default=None)
+    to: Date | None = None
+
+
+@strawberry.input(description="Instants from `from` (included) to `to` (excluded).")
+class DateTimeRange:
+    from_: DateTime | None = strawberry.field(name="from", default=None)
+    to: DateTime | None = None
+
+
+@strawberry.input(
+    description="Conditions on customers. Fields set together must all hold; "
+    "`and`, `or` and `not` combine filters."
+)
+class CustomerFilter:
+    kind: list[PartyKind] | None = None
+    status: list[CustomerStatus] | None = None
+    segment: list[str] | None = None
+    country: list[str] | None = strawberry.field(default=None, description="ISO 3166 codes.")
+    created_at: DateRange | None = None
+    last_activity: DateRange | None = strawberry.field(
+        default=None, description="The date of the latest interaction or order."
+    )
+    channel: list[Channel] | None = strawberry.field(
+        default=None, description="Has had an interaction on at least one of these channels."
+    )
+    broker: strawberry.ID | None = strawberry.field(
+        default=None, description="The broker at the top of the customer's referral chain."
+    )
+    and_: list[CustomerFilter] | None = strawberry.field(name="and", default=None)
+    or_: list[CustomerFilter] | None = strawberry.field(name="or", default=None)
+    not_: CustomerFilter | None = strawberry.field(name="not", default=None)
+
+
+@strawberry.input(description="A sort for `customers`: one field, then the id.")
+class CustomerOrder:
+    field: CustomerSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.input(description="Conditions on interactions.")
+class InteractionFilter:
+    channel: list[Channel] | None = None
+    at: DateTimeRange | None = None
+
+
+@strawberry.input(description="Conditions on orders.")
+class OrderFilter:
+    date: DateRange | None = None
+
+
+def _date_range(r: DateRange) -> c.Range:
+    return c.Range(low=r.from_, high=r.to)
+
+
+def _instant_range(r: DateTimeRange) -> c.Range:
+    return c.Range(low=r.from_, high=r.to, high_open=True)
+
+
+def customer_criteria(f: CustomerFilter | None) -> c.Criterion | None:
+    if f is None:
+        return None
+    parts: list[c.Criterion] = []
+    for field, values in (
+        (CustomerField.KIND, f.kind),
+        (CustomerField.STATUS, f.status),
+        (CustomerField.SEGMENT, f.segment),
+        (CustomerField.COUNTRY, f.country),
+    ):
+        if values is not None:
+            parts.append(c.OneOf(field, tuple(str(v) for v in values)))
+    if f.created_at is not None:
+        parts.append(c.Within(CustomerField.CREATED_AT, _date_range(f.created_at)))
+    if f.last_activity is not None:
+        parts.append(c.Within(CustomerField.LAST_ACTIVITY, _date_range(f.last_activity)))
+    if f.channel is not None:
+        parts.append(c.UsedChannel(tuple(str(v) for v in f.channel)))
+    if f.broker is not None:
+        family, key = parse_global_id(f.broker)
+        if family.value != "Party":
+            raise ClientError(f"Not a broker id: {f.broker!r}.")
+        parts.append(c.BrokeredBy(key))
+    if f.and_ is not None:
+        parts.append(c.AllOf(tuple(p for p in map(customer_criteria, f.and_) if p is not None)))
+    if f.or_ is not None:
+        parts.append(c.AnyOf(tuple(p for p in map(customer_criteria, f.or_) if p is not None)))
+    if f.not_ is not None:
+        inner = customer_criteria(f.not_)
+        parts.append(c.Not(inner if inner is not None else c.AllOf(())))
+    return parts[0] if len(parts) == 1 else c.AllOf(tuple(parts))
+
+
+def interaction_criteria(f: InteractionFilter | None) -> c.InteractionCriteria | None:
+    if f is None:
+        return None
+    return c.InteractionCriteria(
+        channels=None if f.channel is None else tuple(str(v) for v in f.channel),
+        at=None if f.at is None else _instant_range(f.at),
+    )
+
+
+def order_criteria(f: OrderFilter | None) -> c.OrderCriteria | None:
+    if f is None:
+        return None
+    return c.OrderCriteria(date=None if f.date is None else _date_range(f.date))
+
+
+def customer_sort(order: CustomerOrder | None) -> tuple[str, tuple[SortKey, ...]]:
+    """The cursor tag and the sort keys (then the id) of a `customers` order."""
+    if order is None or order.field is CustomerSortField.ID:
+        desc = order is not None and order.direction is SortDirection.DESC
+        return f"customers:id:{'desc' if desc else 'asc'}", (SortKey("{t}.id", desc),)
+    desc = order.direction is SortDirection.DESC
+    expr = c.CUSTOMER_FIELDS[CustomerField(order.field.value)]
+    tag = f"customers:{order.field.value}:{'desc' if desc else 'asc'}"
+    return tag, (SortKey(expr, desc), SortKey("{t}.id"))

@@ -1,0 +1,469 @@
+"""Parties: the `Party` and `Customer` interfaces, people, households, organizations, brokers and
+employees, with the relationships of the customer-360 view."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+import strawberry
+from strawberry.types import Info
+
+from graph.read.positions import Family
+from schema import resolve
+from schema.activity import Interaction, SurveyResponse
+from schema.commerce import Order, Product
+from schema.context import Context
+from schema.deals import Deal
+from schema.enums import CommitteeRole, CustomerStatus, PartnerType, PartyKind, PartyRole
+from schema.inputs import (
+    CustomerFilter,
+    InteractionFilter,
+    OrderFilter,
+    customer_criteria,
+    interaction_criteria,
+    order_criteria,
+)
+from schema.meta import KEY_FIELD, TARGET_FIELD, computed, follow, prop, resolved
+from schema.provenance import SourceRecord
+from schema.relay import DEFAULT_FIRST, After, Connection, EdgeConnection, First, Node
+from schema.scalars import Date, DateTime
+
+# ---- edges and wrappers carrying relationship properties ----------------------------------
+
+
+@strawberry.type(description="A source record of a party and how it was matched to it.")
+class IdentityEdge:
+    cursor: str
+    node: SourceRecord = strawberry.field(metadata=TARGET_FIELD)
+    rule: str | None = strawberry.field(
+        description="The rule that matched it (`source`, `exact:email`, `fuzzy:person`, ...)."
+    )
+    score: float | None = strawberry.field(description="The match score, 0..1.")
+    matched_at: DateTime | None = strawberry.field(
+        metadata=prop("at"), description="When identity resolution last moved it here."
+    )
+
+
+@strawberry.type(name="IdentityConnection")
+class IdentityConnection(EdgeConnection[IdentityEdge]):
+    pass
+
+
+@strawberry.type(description="A referral: who referred whom, when, through which channel.")
+class ReferrerEdge:
+    cursor: str
+    node: Party = strawberry.field(metadata=TARGET_FIELD, description="Who made the referral.")
+    date: Date | None
+    channel: str | None
+    incentive: float | None
+    currency: str | None
+
+
+@strawberry.type(name="ReferrerConnection")
+class ReferrerConnection(EdgeConnection[ReferrerEdge]):
+    pass
+
+
+@strawberry.type(description="A referral this party made.")
+class ReferralEdge:
+    cursor: str
+    node: Customer = strawberry.field(metadata=TARGET_FIELD, description="Who was referred.")
+    date: Date | None
+    channel: str | None
+    incentive: float | None
+    currency: str | None
+
+
+@strawberry.type(name="ReferralConnection")
+class ReferralConnection(EdgeConnection[ReferralEdge]):
+    pass
+
+
+@strawberry.type(description="A person's place in a household.")
+class HouseholdMembership:
+    role: str | None
+    household: Household = strawberry.field(metadata=TARGET_FIELD)
+
+
+@strawberry.type(description="A member of a household.")
+class HouseholdMemberEdge:
+    cursor: str
+    node: Person = strawberry.field(metadata=TARGET_FIELD)
+    role: str | None
+
+
+@strawberry.type(name="HouseholdMemberConnection")
+class HouseholdMemberConnection(EdgeConnection[HouseholdMemberEdge]):
+    pass
+
+
+@strawberry.type(description="Where a person works, and as what.")
+class Employment:
+    title: str | None
+    department: str | None
+    organization: Organization = strawberry.field(metadata=TARGET_FIELD)
+
+
+@strawberry.type(description="A person working for an organization.")
+class ContactEdge:
+    cursor: str
+    node: Person = strawberry.field(metadata=TARGET_FIELD)
+    title: str | None
+    department: str | None
+
+
+@strawberry.type(name="ContactConnection")
+class ContactConnection(EdgeConnection[ContactEdge]):
+    pass
+
+
+CommitteeTarget = Annotated[
+    "Organization | Deal",
+    strawberry.union("CommitteeTarget", description="An account or a deal with a committee."),
+]
+
+
+@strawberry.type(description="A seat a person holds on a buying committee.")
+class CommitteeSeatEdge:
+    cursor: str
+    node: CommitteeTarget = strawberry.field(metadata=TARGET_FIELD)
+    roles: list[CommitteeRole]
+    influence: float | None = strawberry.field(description="0..1")
+    primary: bool | None
+
+
+@strawberry.type(name="CommitteeSeatConnection")
+class CommitteeSeatConnection(EdgeConnection[CommitteeSeatEdge]):
+    pass
+
+
+@strawberry.type(description="A member of a buying committee.")
+class CommitteeMemberEdge:
+    cursor: str
+    node: Person = strawberry.field(metadata=TARGET_FIELD)
+    roles: list[CommitteeRole]
+    influence: float | None = strawberry.field(description="0..1")
+    primary: bool | None
+
+
+@strawberry.type(name="CommitteeMemberConnection")
+class CommitteeMemberConnection(EdgeConnection[CommitteeMemberEdge]):
+    pass
+
+
+@strawberry.type(description="A person one of our employees knows.")
+class KnownPersonEdge:
+    cursor: str
+    node: Person = strawberry.field(metadata=TARGET_FIELD)
+    strength: float | None = strawberry.field(description="0..1")
+    since: Date | None
+
+
+@strawberry.type(name="KnownPersonConnection")
+class KnownPersonConnection(EdgeConnection[KnownPersonEdge]):
+    pass
+
+
+# ---- parties -------------------------------------------------------------------------------
+
+
+@strawberry.interface(description="Anyone we deal with: a person, household or firm, in any role.")
+class Party(Node):
+    FAMILY: ClassVar[Family] = Family.PARTY
+    _key: strawberry.Private[str]
+    key: str = strawberry.field(
+        metadata=KEY_FIELD,
+        description="The graph id: `system:recordId` of the source record that created it.",
+    )
+    kind: PartyKind
+    roles: list[PartyRole] = strawberry.field(metadata=computed("roles"))
+    name: str | None
+    email: str | None
+    phone: str | None = strawberry.field(description="E.164.")
+    country: str | None = strawberry.field(description="ISO 3166 code.")
+    sources: list[str] | None = strawberry.field(description="The systems its records came from.")
+
+    @resolved(
+        metadata=follow("identities"),
+        description="Its source records and how each was matched to it, by record id.",
+    )
+    async def identities(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> IdentityConnection:
+        found: IdentityConnection = await resolve.connection(
+            info, self, "identities", first, after, edge=IdentityEdge, wrap=IdentityConnection
+        )
+        return found
+
+
+@strawberry.interface(description="A party we have (or seek) a customer relationship with.")
+class Customer(Party):
+    status: CustomerStatus | None
+    segment: str | None
+    created_at: Date | None = strawberry.field(description="When the relationship began.")
+    external_ids: list[str] | None = strawberry.field(description="Ids in other systems.")
+
+    @resolved(
+        metadata=computed("last_activity"),
+        description="The date of its latest interaction (UTC) or order.",
+    )
+    async def last_activity_date(self, info: Info[Context, None]) -> Date | None:
+        found: Date | None = await resolve.last_activity(info, self)
+        return found
+
+    @resolved(metadata=follow("account_owner"), description="Our employee owning it.")
+    async def account_owner(self, info: Info[Context, None]) -> Employee | None:
+        found: Employee | None = await resolve.single(info, self, "account_owner")
+        return found
+
+    @resolved(
+        metadata=follow("broker"),
+        description="The broker at the top of its referral chain (up to 10 referrals up).",
+    )
+    async def broker(self, info: Info[Context, None]) -> Broker | None:
+        found: Broker | None = await resolve.single(info, self, "broker")
+        return found
+
+    @resolved(metadata=follow("interactions"), description="Newest first.")
+    async def interactions(
+        self,
+        info: Info[Context, None],
+        filter: InteractionFilter | None = None,
+        first: First = DEFAULT_FIRST,
+        after: After = None,
+    ) -> Connection[Interaction]:
+        found: Connection[Interaction] = await resolve.connection(
+            info, self, "interactions", first, after, criteria=interaction_criteria(filter)
+        )
+        return found
+
+    @resolved(metadata=follow("survey_responses"), description="Newest first.")
+    async def survey_responses(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> Connection[SurveyResponse]:
+        found: Connection[SurveyResponse] = await resolve.connection(
+            info, self, "survey_responses", first, after
+        )
+        return found
+
+    @resolved(metadata=follow("orders"), description="Newest first.")
+    async def orders(
+        self,
+        info: Info[Context, None],
+        filter: OrderFilter | None = None,
+        first: First = DEFAULT_FIRST,
+        after: After = None,
+    ) -> Connection[Order]:
+        found: Connection[Order] = await resolve.connection(
+            info, self, "orders", first, after, criteria=order_criteria(filter)
+        )
+        return found
+
+    @resolved(
+        metadata=follow("products_owned"),
+        description="The products on its orders, each once, by product key.",
+    )
+    async def products_owned(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> Connection[Product]:
+        found: Connection[Product] = await resolve.connection(
+            info, self, "products_owned", first, after
+        )
+        return found
+
+    @resolved(metadata=follow("referred_by"), description="Who referred it, newest first.")
+    async def referred_by(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> ReferrerConnection:
+        found: ReferrerConnection = await resolve.connection(
+            info, self, "referred_by", first, after, edge=ReferrerEdge, wrap=ReferrerConnection
+        )
+        return found
+
+    @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
+    async def referrals(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> ReferralConnection:
+        found: ReferralConnection = await resolve.connection(
+            info, self, "referrals", first, after, edge=ReferralEdge, wrap=ReferralConnection
+        )
+        return found
+
+
+@strawberry.type(description="An individual.")
+class Person(Customer):
+    given_name: str | None
+    surname: str | None
+    date_of_birth: Date | None
+    street_number: str | None
+    street: str | None
+    locality: str | None
+    postcode: str | None
+    state: str | None
+
+    @resolved(metadata=follow("household"), description="The household it belongs to.")
+    async def household(self, info: Info[Context, None]) -> HouseholdMembership | None:
+        found: HouseholdMembership | None = await resolve.single(
+            info, self, "household", HouseholdMembership
+        )
+        return found
+
+    @resolved(metadata=follow("employment"), description="Its employer.")
+    async def employment(self, info: Info[Context, None]) -> Employment | None:
+        found: Employment | None = await resolve.single(info, self, "employment", Employment)
+        return found
+
+    @resolved(metadata=follow("manager"), description="Whom it reports to.")
+    async def manager(self, info: Info[Context, None]) -> Person | None:
+        found: Person | None = await resolve.single(info, self, "manager")
+        return found
+
+    @resolved(metadata=follow("reports"), description="Who reports to it, by key.")
+    async def direct_reports(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> Connection[Person]:
+        found: Connection[Person] = await resolve.connection(info, self, "reports", first, after)
+        return found
+
+    @resolved(
+        metadata=follow("committee_seats"),
+        description="The buying committees (of accounts and deals) it sits on.",
+    )
+    async def committee_seats(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> CommitteeSeatConnection:
+        found: CommitteeSeatConnection = await resolve.connection(
+            info,
+            self,
+            "committee_seats",
+            first,
+            after,
+            edge=CommitteeSeatEdge,
+            wrap=CommitteeSeatConnection,
+        )
+        return found
+
+
+@strawberry.type(description="People living together who buy together.")
+class Household(Customer):
+    @resolved(metadata=follow("members"), description="Its members, by key.")
+    async def members(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> HouseholdMemberConnection:
+        found: HouseholdMemberConnection = await resolve.connection(
+            info,
+            self,
+            "members",
+            first,
+            after,
+            edge=HouseholdMemberEdge,
+            wrap=HouseholdMemberConnection,
+        )
+        return found
+
+
+@strawberry.type(description="A firm: a business account, or a partner firm.")
+class Organization(Customer):
+    domain: str | None
+    industry: str | None
+    size: int | None = strawberry.field(description="Head count.")
+
+    @resolved(metadata=follow("parent"), description="Its parent company.")
+    async def parent(self, info: Info[Context, None]) -> Organization | None:
+        found: Organization | None = await resolve.single(info, self, "parent")
+        return found
+
+    @resolved(metadata=follow("subsidiaries"), description="Its subsidiaries, by key.")
+    async def subsidiaries(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> Connection[Organization]:
+        found: Connection[Organization] = await resolve.connection(
+            info, self, "subsidiaries", first, after
+        )
+        return found
+
+    @resolved(metadata=follow("contacts"), description="People working for it, by key.")
+    async def contacts(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> ContactConnection:
+        found: ContactConnection = await resolve.connection(
+            info, self, "contacts", first, after, edge=ContactEdge, wrap=ContactConnection
+        )
+        return found
+
+    @resolved(metadata=follow("committee"), description="Its buying committee, by seat record.")
+    async def committee(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> CommitteeMemberConnection:
+        found: CommitteeMemberConnection = await resolve.connection(
+            info,
+            self,
+            "committee",
+            first,
+            after,
+            edge=CommitteeMemberEdge,
+            wrap=CommitteeMemberConnection,
+        )
+        return found
+
+    @resolved(metadata=follow("deals"), description="Opportunities with it, by key.")
+    async def deals(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> Connection[Deal]:
+        found: Connection[Deal] = await resolve.connection(info, self, "deals", first, after)
+        return found
+
+
+@strawberry.type(description="A broker, distributor or partner bringing us business.")
+class Broker(Party):
+    partner_type: PartnerType | None
+
+    @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
+    async def referrals(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> ReferralConnection:
+        found: ReferralConnection = await resolve.connection(
+            info, self, "referrals", first, after, edge=ReferralEdge, wrap=ReferralConnection
+        )
+        return found
+
+    @resolved(
+        metadata=follow("network"),
+        description="The customers it brought in, directly or through referral chains, by key.",
+    )
+    async def network(
+        self,
+        info: Info[Context, None],
+        filter: CustomerFilter | None = None,
+        first: First = DEFAULT_FIRST,
+        after: After = None,
+    ) -> Connection[Customer]:
+        found: Connection[Customer] = await resolve.connection(
+            info, self, "network", first, after, criteria=customer_criteria(filter)
+        )
+        return found
+
+
+@strawberry.type(description="One of our own people: account owners, reps.")
+class Employee(Party):
+    title: str | None
+    team: str | None
+
+    @resolved(metadata=follow("accounts"), description="The accounts it owns, by key.")
+    async def accounts(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> Connection[Customer]:
+        found: Connection[Customer] = await resolve.connection(info, self, "accounts", first, after)
+        return found
+
+    @resolved(metadata=follow("knows"), description="People it knows, by record.")
+    async def knows(
+        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    ) -> KnownPersonConnection:
+        found: KnownPersonConnection = await resolve.connection(
+            info, self, "knows", first, after, edge=KnownPersonEdge, wrap=KnownPersonConnection
+        )
+        return found
+
+
+resolve.register(Person, Household, Organization, Broker, Employee)

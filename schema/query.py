@@ -1,0 +1,178 @@
+"""The root `Query`: lookups by id, key or email, the customer list, search, `node(s)`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import strawberry
+from strawberry.types import Info
+
+from graph.read.ir import LookupBy
+from graph.read.positions import Family, Position
+from graph.read.relations import Criteria, Relation
+from schema import resolve
+from schema.commerce import Product
+from schema.context import Context
+from schema.errors import ClientError
+from schema.ids import parse_global_id
+from schema.inputs import CustomerFilter, CustomerOrder, customer_criteria, customer_sort
+from schema.meta import ROOT, resolved
+from schema.parties import Broker, Customer, Organization
+from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
+from schema.search import SEARCH, SearchConnection, SearchEdge, lucene_query
+from schema.server import Server, resolve_server
+
+MAX_IDS = 100
+
+
+def root(name: str) -> dict[str, str]:
+    return {ROOT: name}
+
+
+def customers_relation(order: CustomerOrder | None) -> tuple[str, Relation]:
+    tag, keys = customer_sort(order)
+    return tag, Relation(
+        "({t}:Party:Customer)", Position.CUSTOMER, keys, criteria=Criteria.CUSTOMERS
+    )
+
+
+def party_key(id: str) -> str | None:
+    family, key = parse_global_id(id)
+    return key if family is Family.PARTY else None
+
+
+@strawberry.type
+class Query:
+    server: Server = strawberry.field(
+        resolver=resolve_server,
+        description="The Neo4j server and its node and relationship counts.",
+    )
+
+    @resolved(metadata=root("node"), description="Any object by its global id.")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        family, key = parse_global_id(id)
+        found: Node | None = await resolve.lookup(info, family, LookupBy.ID, key, Position.NODE)
+        return found
+
+    @resolved(
+        metadata=root("nodes"), description="Objects by global id, in order; null where not found."
+    )
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        found: list[Node | None] = await resolve.many(info, node_keys(ids))
+        return found
+
+    @resolved(
+        metadata=root("customer"),
+        description="A customer by exactly one of: global id, email, source record id "
+        "(`system:recordId`) or external id. When several share an email or external id, the one "
+        "with the smallest key.",
+    )
+    async def customer(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID | None = None,
+        email: str | None = None,
+        source_id: str | None = None,
+        external_id: str | None = None,
+    ) -> Customer | None:
+        by, value = customer_lookup(id, email, source_id, external_id)
+        if value is None:
+            return None
+        found: Customer | None = await resolve.lookup(
+            info, Family.PARTY, by, value, Position.CUSTOMER, "Customer"
+        )
+        return found
+
+    @resolved(
+        metadata=root("customers"),
+        description="Customers matching a filter, in a stable order (by key unless `orderBy`).",
+    )
+    async def customers(
+        self,
+        info: Info[Context, None],
+        filter: CustomerFilter | None = None,
+        order_by: CustomerOrder | None = None,
+        first: First = DEFAULT_FIRST,
+        after: After = None,
+    ) -> Connection[Customer]:
+        tag, relation = customers_relation(order_by)
+        found: Connection[Customer] = await resolve.connection(
+            info, None, tag, first, after, criteria=customer_criteria(filter), relation=relation
+        )
+        return found
+
+    @resolved(
+        metadata=root("search"),
+        description="Parties whose name or email match every word of `text`, best first.",
+    )
+    async def search(
+        self,
+        info: Info[Context, None],
+        text: str,
+        first: First = DEFAULT_FIRST,
+        after: After = None,
+    ) -> SearchConnection:
+        found: SearchConnection = await resolve.connection(
+            info,
+            None,
+            "search",
+            first,
+            after,
+            edge=SearchEdge,
+            relation=SEARCH,
+            text=lucene_query(text),
+            wrap=SearchConnection,
+        )
+        return found
+
+    @resolved(metadata=root("account"), description="A business account by global id.")
+    async def account(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
+        key = party_key(id)
+        if key is None:
+            return None
+        found: Organization | None = await resolve.lookup(
+            info, Family.PARTY, LookupBy.ID, key, Position.ORGANIZATION, "Customer"
+        )
+        return found
+
+    @resolved(metadata=root("broker"), description="A broker by global id.")
+    async def broker(self, info: Info[Context, None], id: strawberry.ID) -> Broker | None:
+        key = party_key(id)
+        if key is None:
+            return None
+        found: Broker | None = await resolve.lookup(
+            info, Family.PARTY, LookupBy.ID, key, Position.BROKER
+        )
+        return found
+
+    @resolved(metadata=root("product"), description="A product by global id.")
+    async def product(self, info: Info[Context, None], id: strawberry.ID) -> Product | None:
+        family, key = parse_global_id(id)
+        if family is not Family.PRODUCT:
+            return None
+        found: Product | None = await resolve.lookup(
+            info, Family.PRODUCT, LookupBy.ID, key, Position.PRODUCT
+        )
+        return found
+
+
+def customer_lookup(
+    id: str | None, email: str | None, source_id: str | None, external_id: str | None
+) -> tuple[LookupBy, str | None]:
+    """Which lookup `customer` makes; value None when the id is of another kind of node."""
+    given = [(b, v) for b, v in ((LookupBy.ID, id), (LookupBy.EMAIL, email),
+             (LookupBy.SOURCE_ID, source_id), (LookupBy.EXTERNAL_ID, external_id)) if v is not None]  # fmt: skip
+    if len(given) != 1:
+        raise ClientError("Give exactly one of `id`, `email`, `sourceId` or `externalId`.")
+    by, value = given[0]
+    if by is LookupBy.ID:
+        return by, party_key(value)
+    if by is LookupBy.EMAIL:
+        return by, value.strip().casefold()
+    return by, value
+
+
+def node_keys(ids: Sequence[str]) -> list[tuple[Family, str]]:
+    if len(ids) > MAX_IDS:
+        raise ClientError(f"At most {MAX_IDS} ids at a time.")
+    return [parse_global_id(i) for i in ids]

@@ -1,0 +1,96 @@
+"""The read layer: keyset predicates, what reaches a statement's text, and error translation."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import pytest
+from neo4j import AsyncGraphDatabase, Driver
+
+from graph.config import Settings
+from graph.read import keyset
+from graph.read.ir import Key, Lookup, LookupBy, Page, Traversal
+from graph.read.positions import Family, Position
+from graph.read.relations import RELATIONS
+from graph.read.render import render
+from graph.read.run import GraphUnavailable, ReadTimeout, read
+from graph.read.writer import Writer
+
+ROWS = [  # (sort value, id), the values Neo4j would order
+    (None, "a"), (None, "d"), (1, "b"), (1, "c"), (2, "a"), (3, "e"),
+]  # fmt: skip
+
+
+def cypher_order(desc: bool) -> list[tuple[Any, str]]:
+    present = sorted((r for r in ROWS if r[0] is not None), key=lambda r: r[1])
+    present.sort(key=lambda r: r[0] or 0, reverse=desc)
+    missing = sorted((r for r in ROWS if r[0] is None), key=lambda r: r[1])
+    return missing + present if desc else present + missing
+
+
+@pytest.mark.parametrize("desc", [False, True])
+def test_after_is_exactly_the_rows_after_the_cursor(
+    driver: Driver, settings: Settings, desc: bool
+) -> None:
+    ordered = cypher_order(desc)
+    for i, cursor in enumerate(ordered):
+        w = Writer()
+        predicate = keyset.after([("row.v", desc), ("row.id", False)], cursor, w)
+        rows = [{"v": v, "id": k} for v, k in ROWS]
+        order = keyset.order_by([("row.v", desc), ("row.id", False)])
+        records, _, _ = driver.execute_query(
+            f"UNWIND $rows AS row WITH row WHERE {predicate} "
+            f"RETURN row.v AS v, row.id AS id ORDER BY {order}",
+            {"rows": rows, **w.params},
+            database_=settings.neo4j_database,
+        )
+        assert [(r["v"], r["id"]) for r in records] == ordered[i + 1 :], (cursor, predicate)
+        records, _, _ = driver.execute_query(
+            f"UNWIND $rows AS row WITH row WHERE NOT ({predicate}) RETURN count(*) AS n",
+            {"rows": rows, **w.params},
+            database_=settings.neo4j_database,
+        )
+        assert records[0]["n"] == i + 1  # the rest: the cursor's row and those before it
+
+
+def test_user_values_never_reach_the_text() -> None:
+    hostile = "x'}) DETACH DELETE n //"
+    text, params = render(
+        Lookup(Family.PARTY, LookupBy.EMAIL, hostile, Position.CUSTOMER, (Key(),))
+    )
+    assert hostile not in text and hostile in params.values()
+    page = Page(5, (dt.datetime(2024, 1, 1, tzinfo=dt.UTC), hostile))
+    text, params = render(Traversal(RELATIONS["interactions"], page=page, conn=()))
+    assert hostile not in text
+
+
+def test_a_statement_over_its_time_budget(settings: Settings) -> None:
+    async def run() -> None:
+        driver = AsyncGraphDatabase.driver(settings.bolt_uri, auth=settings.auth)
+        try:
+            heavy = "UNWIND range(1, 100000000) AS i WITH i WHERE i % 7 = 3 RETURN count(*) AS n"
+            with pytest.raises(ReadTimeout):
+                await read(driver, settings.neo4j_database, heavy, {}, timeout=0.2)
+        finally:
+            await driver.close()
+
+    asyncio.run(run())
+
+
+def test_an_unreachable_database(settings: Settings) -> None:
+    async def run() -> None:
+        driver = AsyncGraphDatabase.driver(
+            "bolt://127.0.0.1:9",
+            auth=settings.auth,
+            connection_timeout=1,
+            max_transaction_retry_time=0,
+        )
+        try:
+            with pytest.raises(GraphUnavailable):
+                await read(driver, settings.neo4j_database, "RETURN 1", {}, timeout=1)
+        finally:
+            await driver.close()
+
+    asyncio.run(run())
