@@ -258,7 +258,9 @@ async def write_batch(
         result = await tx.run(spec.existing, ids=[row["id"] for row in rows])
         stored = {r["id"]: (r["hash"], r["ts"]) for r in await result.data()}
         new = [row for row in rows if row["id"] not in stored]
-        changed = [row for row in rows if row["id"] in stored and _must_write(row, stored[row["id"]])]
+        changed = [
+            row for row in rows if row["id"] in stored and _must_write(row, stored[row["id"]])
+        ]
         refs = {row[key] for row in new + changed for key in spec.parties if row.get(key)}
         parties = await _resolve(tx, refs)
         for row in new + changed:
