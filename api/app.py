@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from api.auth import AuthMiddleware
 from api.graphql import GraphQLApp
 from api.health import healthz, readyz
 from graph.config import Settings, get_settings
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(AuthMiddleware, settings=settings)],
     )
     app.state.settings = settings
     return app

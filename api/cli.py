@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import getpass
 import time
+import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from neo4j import AsyncDriver
 from rich.console import Console
 
-from graph import server
+from graph import apikeys, server
+from graph.audit import Actor
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
 from graph.migrations import migrate
+from graph.principal import SCOPES, Kind, Role, principal
+
+T = TypeVar("T")
 
 app = typer.Typer(help="customer360: a GraphQL customer-360 API over Neo4j.", no_args_is_help=True)
 neo4j_app = typer.Typer(help="Run the local Neo4j server (ignored when NEO4J_URI is set).")
@@ -233,3 +242,172 @@ def schema_print(
 
     output.write_text(sdl(), encoding="utf-8")
     console.print(f"schema written to {output}")
+
+
+token_app = typer.Typer(
+    help="Bearer tokens (HS256, signed with AUTH_JWT_SECRET); every issue is audited."
+)
+apikey_app = typer.Typer(help="API keys for server-to-server callers; every operation is audited.")
+app.add_typer(token_app, name="token")
+app.add_typer(apikey_app, name="apikey")
+
+Scopes = Annotated[
+    list[str] | None, typer.Option("--scope", help="A scope to grant (repeatable): pii.")
+]
+Broker = Annotated[str | None, typer.Option(help="The broker party id (partners only).")]
+
+
+def _operator() -> Actor:
+    """The audit actor of a CLI command: the operating-system user, acting as admin."""
+    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN.value, uuid.uuid4().hex)
+
+
+def _duration(text: str) -> dt.timedelta:
+    """`90` (seconds), `30s`, `15m`, `12h` or `90d`."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    if not number.isdigit() or int(number) == 0:
+        raise typer.BadParameter(f"{text!r} is not a duration like 90, 30s, 15m, 12h or 90d")
+    return dt.timedelta(seconds=int(number) * units[unit])
+
+
+def _scopes(given: list[str] | None) -> frozenset[str]:
+    unknown = set(given or ()) - SCOPES
+    if unknown:
+        raise typer.BadParameter(f"unknown scope(s) {sorted(unknown)}; known: {sorted(SCOPES)}")
+    return frozenset(given or ())
+
+
+def _with_driver(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:
+    async def run() -> T:
+        driver = open_driver(settings)
+        try:
+            return await work(driver)
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+@token_app.command("issue")
+def token_issue(
+    role: Annotated[Role, typer.Option(help="The caller's role.")],
+    broker: Broker = None,
+    scope: Scopes = None,
+    ttl: Annotated[
+        str | None, typer.Option(help="Lifetime: 3600, 15m, 12h, 7d; default AUTH_TOKEN_TTL_S.")
+    ] = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(help="The `sub` (who it is for); default: the broker id, else the role."),
+    ] = None,
+    owned_accounts: Annotated[
+        bool,
+        typer.Option(help="account_team only: just the accounts the employee `subject` owns."),
+    ] = False,
+) -> None:
+    """Print a signed bearer token (stdout: the token alone) and audit its issue."""
+    from api.auth import issue_token
+
+    settings = _settings()
+    lifetime = _duration(ttl) if ttl else dt.timedelta(seconds=settings.auth_token_ttl_s)
+    try:
+        who = principal(
+            subject or broker or role.value,
+            role,
+            Kind.TOKEN,
+            broker_id=broker,
+            scopes=_scopes(scope),
+            owned_accounts_only=owned_accounts,
+        )
+        token, claims = _with_driver(
+            settings, lambda d: issue_token(d, settings, _operator(), who, lifetime)
+        )
+    except ValueError as exc:  # PrincipalError, an unknown broker, no secret configured
+        raise _fail(str(exc)) from exc
+    expires = dt.datetime.fromtimestamp(claims["exp"], dt.UTC).isoformat()
+    err.print(
+        f"{role.value} token for sub {who.id!r}, expires {expires}", highlight=False, soft_wrap=True
+    )
+    typer.echo(token)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="What the key is for (shown in listings).")],
+    role: Annotated[Role, typer.Option(help="The caller's role.")] = Role.PARTNER,
+    broker: Broker = None,
+    scope: Scopes = None,
+    expires: Annotated[
+        str, typer.Option(help="Expiry: a date (2026-12-31) or a duration from now (90d).")
+    ] = "90d",
+) -> None:
+    """Create a key and print it once (stdout: the key alone); only its hash is stored."""
+    settings = _settings()
+    try:
+        expires_at = dt.datetime.combine(dt.date.fromisoformat(expires), dt.time(), dt.UTC)
+    except ValueError:
+        expires_at = dt.datetime.now(dt.UTC) + _duration(expires)
+    pepper = settings.auth_apikey_pepper.get_secret_value()
+    scopes = _scopes(scope)
+    try:
+        key, text = _with_driver(
+            settings,
+            lambda d: apikeys.create(
+                d,
+                settings.neo4j_database,
+                _operator(),
+                name=name,
+                role=role,
+                expires_at=expires_at,
+                pepper=pepper,
+                broker_id=broker,
+                scopes=scopes,
+            ),
+        )
+    except apikeys.ApiKeyError as exc:
+        raise _fail(str(exc)) from exc
+    err.print(
+        f"key {key.id} ({key.name!r}, {key.role.value}) expires {key.expires_at.isoformat()}; "
+        "store it now: it cannot be shown again",
+        highlight=False,
+        soft_wrap=True,
+    )
+    typer.echo(text)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """List every key (never the secrets) with its status, one tab-separated line each."""
+    settings = _settings()
+    keys = _with_driver(
+        settings, lambda d: apikeys.list_keys(d, settings.neo4j_database, _operator())
+    )
+    now = dt.datetime.now(dt.UTC)
+    typer.echo("id\tname\trole\tbroker\tscopes\tcreated\texpires\tstatus")
+    for k in keys:
+        row = [
+            k.id,
+            k.name,
+            k.role.value,
+            k.broker_id or "-",
+            ",".join(sorted(k.scopes)) or "-",
+            k.created_at.isoformat(timespec="seconds"),
+            k.expires_at.isoformat(timespec="seconds"),
+            k.status(now),
+        ]
+        typer.echo("\t".join(row))
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
+    """Revoke a key; running API processes stop accepting it within AUTH_APIKEY_CACHE_S."""
+    settings = _settings()
+    key = _with_driver(
+        settings, lambda d: apikeys.revoke(d, settings.neo4j_database, _operator(), key_id)
+    )
+    if key is None:
+        raise _fail(f"no API key has the id {key_id!r}")
+    assert key.revoked_at is not None
+    revoked = key.revoked_at.isoformat()
+    console.print(f"key {key.id} ({key.name!r}) revoked at {revoked}", soft_wrap=True)

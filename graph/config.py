@@ -8,10 +8,27 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.principal import Role
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+RATE_LIMIT_PER_MINUTE = {
+    Role.ADMIN: 1200,
+    Role.ANALYST: 600,
+    Role.ACCOUNT_TEAM: 600,
+    Role.FRONTEND: 1200,
+    Role.PARTNER: 120,
+}
+COST_LIMIT_PER_MINUTE = {
+    Role.ADMIN: 2_000_000,
+    Role.ANALYST: 2_000_000,
+    Role.ACCOUNT_TEAM: 500_000,
+    Role.FRONTEND: 1_000_000,
+    Role.PARTNER: 200_000,
+}
 
 
 class Settings(BaseSettings):
@@ -43,6 +60,59 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_graphiql: bool = True
     api_migrate_on_start: bool = True
+
+    # Authentication (api/auth.py). On unless AUTH_DISABLED=true *and* ENVIRONMENT=development; the API
+    # then treats every caller as an anonymous admin and logs a warning at every start.
+    environment: str = "production"  # only "development" means anything (see auth_disabled)
+    auth_disabled: bool = False
+    # Bearer JWTs: HS256 signed with `auth_jwt_secret` (32 bytes or more) and/or RS256 signed by a key
+    # of the JWKS at `auth_jwks` (a file path or an http(s) URL). With neither, only API keys work.
+    auth_jwt_secret: SecretStr | None = None
+    auth_jwks: str | None = None
+    auth_jwks_timeout_s: float = Field(default=5.0, gt=0)  # fetching a JWKS URL
+    auth_jwks_cache_s: float = Field(default=300.0, ge=0)  # how long a fetched JWKS is used
+    auth_jwt_issuer: str = "customer360"  # the `iss` every token must carry
+    auth_jwt_audience: str = "customer360-api"  # the `aud` every token must carry
+    auth_jwt_leeway_s: float = Field(default=30.0, ge=0)  # clock skew allowed on `exp` and `nbf`
+    auth_token_ttl_s: int = Field(default=3600, ge=1)  # `c360 token issue` default lifetime
+    # API keys: stored as HMAC-SHA256(pepper, id:secret). Set a long random pepper in production;
+    # changing it invalidates every key.
+    auth_apikey_pepper: SecretStr = SecretStr("")
+    # A validated key is trusted for this long without asking Neo4j again: a revocation made by
+    # another process (`c360 apikey revoke`) takes effect within this many seconds.
+    auth_apikey_cache_s: float = Field(default=30.0, ge=0)
+
+    # Abuse limits (api/ratelimit.py), per process: several workers each allow this much.
+    api_max_body_bytes: int = Field(default=100_000, ge=1)  # larger request bodies get 413
+    # Requests per minute per caller, by role (a bucket of this many tokens, refilled evenly);
+    # 0 means unlimited. Roles left out of an override keep their defaults.
+    rate_limit_per_minute: dict[Role, int] = Field(
+        default_factory=lambda: dict(RATE_LIMIT_PER_MINUTE)
+    )
+    # Query cost (values a query may return, see api/limits.py) per minute per caller, by role; a
+    # single query above its role's budget is refused as too complex. 0 means unlimited.
+    cost_limit_per_minute: dict[Role, int] = Field(
+        default_factory=lambda: dict(COST_LIMIT_PER_MINUTE)
+    )
+    # Failed authentications per minute per client address before it gets 429; 0 means unlimited.
+    rate_limit_auth_failures_per_minute: int = Field(default=60, ge=0)
+
+    @field_validator("rate_limit_per_minute", "cost_limit_per_minute", mode="after")
+    @classmethod
+    def _every_role(cls, value: dict[Role, int], info: ValidationInfo) -> dict[Role, int]:
+        if any(limit < 0 for limit in value.values()):
+            raise ValueError("limits are 0 (unlimited) or more")
+        defaults = (
+            RATE_LIMIT_PER_MINUTE
+            if info.field_name == "rate_limit_per_minute"
+            else COST_LIMIT_PER_MINUTE
+        )
+        return {**defaults, **value}
+
+    @property
+    def auth_enabled(self) -> bool:
+        """False only when explicitly disabled in development."""
+        return not (self.auth_disabled and self.environment == "development")
 
     @property
     def local(self) -> bool:

@@ -46,6 +46,34 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
         "CREATE FULLTEXT INDEX party_search IF NOT EXISTS FOR (n:Person|Organization|Household) "
         "ON EACH [n.name, n.email]",
     ),
+    (
+        "apikey_id",
+        "CREATE CONSTRAINT apikey_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.id IS UNIQUE",
+    ),
+    (
+        "audit_entry_id",
+        "CREATE CONSTRAINT audit_entry_id IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.id IS UNIQUE",
+    ),
+    ("audit_entry_at", "CREATE INDEX audit_entry_at IF NOT EXISTS FOR (n:AuditEntry) ON (n.at)"),
+    (
+        "audit_entry_actor",
+        "CREATE INDEX audit_entry_actor IF NOT EXISTS FOR (n:AuditEntry) ON (n.actor)",
+    ),
+    (
+        "audit_entry_target",
+        "CREATE INDEX audit_entry_target IF NOT EXISTS FOR (n:AuditEntry) ON (n.target)",
+    ),
+    # The metrics customers are filtered and sorted on (`c360 metrics compute` stores them).
+    ("party_clv", "CREATE INDEX party_clv IF NOT EXISTS FOR (n:Party) ON (n.clv)"),
+    (
+        "party_churn_risk",
+        "CREATE INDEX party_churn_risk IF NOT EXISTS FOR (n:Party) ON (n.churnRisk)",
+    ),
+    ("party_revenue", "CREATE INDEX party_revenue IF NOT EXISTS FOR (n:Party) ON (n.revenue)"),
+    (
+        "party_lifecycle",
+        "CREATE INDEX party_lifecycle IF NOT EXISTS FOR (n:Party) ON (n.lifecycleStage)",
+    ),
 )
 
 

@@ -1,21 +1,27 @@
 """Fixtures shared by every test: the settings, a sync driver on the real Neo4j, the API client.
 
 `make test` starts a throwaway Neo4j and exports its address; tests create data with unique ids and
-delete only what they made.
+delete only what they made. Authentication stays on: the settings carry a random HS256 secret and
+the `client` sends an admin token (`auth_headers`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from neo4j import Driver, GraphDatabase
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from api.app import create_app
+from api.auth import sign
 from graph.config import Settings
+from graph.principal import SCOPES, Kind, Principal, Role
 from loaders.load import LoadReport
 
 
@@ -28,7 +34,19 @@ class DemoData:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings()
+    # Request and cost rate limits are off for the suite (tests/api/test_ratelimit.py sets its own).
+    return Settings(
+        auth_jwt_secret=SecretStr(secrets.token_urlsafe(32)),
+        rate_limit_per_minute=dict.fromkeys(Role, 0),
+        cost_limit_per_minute=dict.fromkeys(Role, 0),
+    )
+
+
+def auth_headers(settings: Settings) -> dict[str, str]:
+    """An `Authorization` header with an admin token (every scope) signed for these settings."""
+    admin = Principal("tests", Role.ADMIN, Kind.TOKEN, scopes=SCOPES)
+    token, _ = sign(settings, admin, dt.timedelta(hours=12))
+    return {"authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +58,7 @@ def driver(settings: Settings) -> Iterator[Driver]:
 
 @pytest.fixture(scope="session")
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=auth_headers(settings)) as client:
         yield client
 
 

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from graph import server
 from graph.config import Settings
+from tests.conftest import auth_headers
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def test_start_is_idempotent_and_status_reports_the_server(second: Settings) -> 
 
 def test_readiness_follows_the_server(second: Settings) -> None:
     server.start(second)
-    with TestClient(create_app(second)) as client:
+    with TestClient(create_app(second), headers=auth_headers(second)) as client:
         assert client.get("/readyz").status_code == 200
         assert server.stop(second) is True
         assert not server.status(second).running
