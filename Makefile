@@ -32,11 +32,15 @@ DEMO_AS_OF := 2025-06-30
 $(DEMO_DIR)/truth.json: | $(VENV)/.installed
 	$(C360) sample $(DEMO_DIR) --customers 10000 --seed 42
 
+# The local demo serves without authentication (development mode, which warns at every start)
+# unless AUTH_JWT_SECRET is set, e.g. in .env: then send `c360 token issue --role admin` as a Bearer.
 run: install $(DEMO_DIR)/truth.json
 	$(C360) neo4j start
 	$(C360) db migrate
 	$(C360) load mappings/demo.yaml --rejects $(DEMO_DIR)/rejects.jsonl
 	$(C360) metrics compute --as-of $(DEMO_AS_OF)
+	if [ -z "$${AUTH_JWT_SECRET:-}" ] && ! grep -qs '^AUTH_JWT_SECRET=' .env; then \
+		export ENVIRONMENT=development AUTH_DISABLED=true; fi; \
 	$(C360) serve
 
 test: install
