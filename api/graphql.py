@@ -27,6 +27,7 @@ from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, cost, depth_and_aliases, fragments_of
 from graph.read.scope import Scope as ReadScope
+from graph.read.scope import for_principal
 from schema.compiler.execute import Compiler
 from schema.context import Context
 from schema.documents import Documents
@@ -113,8 +114,9 @@ class GraphQLApp:
         await response(scope, receive, send)
 
     def scope_for(self, request: Request) -> ReadScope | None:
-        """What the caller may read; the authorization layer will decide (everything for now)."""
-        return None
+        """What the caller may read, compiled into every statement: a partner sees its own referral
+        network, an account team restricted to its accounts sees those; others see everything."""
+        return for_principal(getattr(request.state, "principal", None))
 
     def context(self, request: Request, request_id: str) -> Context:
         state = request.app.state

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import LiteralString, Protocol
 
+from graph.principal import Principal, Role
 from graph.read.positions import Position, family_of, is_party
 from graph.read.writer import Writer
 
@@ -70,3 +71,38 @@ class BrokerNetwork:
             f"({var}.id = {b} OR EXISTS {{ MATCH (:Party:Broker {{id: {b}}})"
             f"-[:REFERRED]->{{1,10}}({var}) }})"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedAccounts:
+    """An account team restricted to its own accounts: the parties the employee owns and the people
+    who work for the organisations it owns."""
+
+    employee: str
+
+    def parties(self, var: LiteralString, w: Writer) -> LiteralString:
+        e = w.shared(self, self.employee)
+        return (
+            f"(EXISTS {{ MATCH (:Party {{id: {e}}})-[:OWNS_ACCOUNT]->({var}) }} OR "
+            f"EXISTS {{ MATCH (:Party {{id: {e}}})-[:OWNS_ACCOUNT]->(:Organization)"
+            f"<-[:WORKS_FOR]-({var}) }})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Nothing:
+    """Fails closed: a caller whose scope cannot be established sees no party."""
+
+    def parties(self, var: LiteralString, w: Writer) -> LiteralString:
+        return "false"
+
+
+def for_principal(principal: Principal | None) -> Scope | None:
+    """The read scope of an authenticated caller (None: everything)."""
+    if principal is None:
+        return None
+    if principal.role is Role.PARTNER:
+        return BrokerNetwork(principal.broker_id) if principal.broker_id else Nothing()
+    if principal.role is Role.ACCOUNT_TEAM and principal.owned_accounts_only:
+        return OwnedAccounts(principal.id)
+    return None
