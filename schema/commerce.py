@@ -29,6 +29,13 @@ class Product(Node):
     category: str | None
     price: float | None
     currency: str | None = strawberry.field(description="ISO 4217.")
+    revenue: float | None = strawberry.field(
+        description="Metric: the amounts of its order lines up to the as-of date."
+    )
+    buyers: int | None = strawberry.field(description="Metric: the customers who bought it.")
+    repeat_purchase_rate: float | None = strawberry.field(
+        description="Metric: the share of its buyers who bought it in two or more orders."
+    )
 
 
 @strawberry.type(description="One line of an order.")

@@ -7,7 +7,14 @@ import strawberry
 from graph.read import criteria as c
 from graph.read.criteria import CustomerField
 from graph.read.relations import SortKey
-from schema.enums import Channel, CustomerSortField, CustomerStatus, PartyKind, SortDirection
+from schema.enums import (
+    Channel,
+    CustomerSortField,
+    CustomerStatus,
+    LifecycleStage,
+    PartyKind,
+    SortDirection,
+)
 from schema.errors import ClientError
 from schema.ids import parse_global_id
 from schema.scalars import Date, DateTime
@@ -23,6 +30,14 @@ class DateRange:
 class DateTimeRange:
     from_: DateTime | None = strawberry.field(name="from", default=None)
     to: DateTime | None = None
+
+
+@strawberry.input(
+    description="Numbers from `min` to `max`, both included; either may be left open."
+)
+class FloatRange:
+    min: float | None = None
+    max: float | None = None
 
 
 @strawberry.input(
@@ -43,6 +58,16 @@ class CustomerFilter:
     )
     broker: strawberry.ID | None = strawberry.field(
         default=None, description="The broker at the top of the customer's referral chain."
+    )
+    lifecycle_stage: list[LifecycleStage] | None = strawberry.field(
+        default=None, description="The stored lifecycle stage (`c360 metrics compute`)."
+    )
+    clv: FloatRange | None = strawberry.field(default=None, description="The stored CLV.")
+    churn_risk: FloatRange | None = strawberry.field(
+        default=None, description="The stored churn risk, 0..1."
+    )
+    revenue: FloatRange | None = strawberry.field(
+        default=None, description="The stored revenue to date."
     )
     and_: list[CustomerFilter] | None = strawberry.field(name="and", default=None)
     or_: list[CustomerFilter] | None = strawberry.field(name="or", default=None)
@@ -83,6 +108,7 @@ def customer_criteria(f: CustomerFilter | None) -> c.Criterion | None:
         (CustomerField.STATUS, f.status),
         (CustomerField.SEGMENT, f.segment),
         (CustomerField.COUNTRY, f.country),
+        (CustomerField.LIFECYCLE_STAGE, f.lifecycle_stage),
     ):
         if values is not None:
             parts.append(c.OneOf(field, tuple(str(v) for v in values)))
@@ -90,6 +116,13 @@ def customer_criteria(f: CustomerFilter | None) -> c.Criterion | None:
         parts.append(c.Within(CustomerField.CREATED_AT, _date_range(f.created_at)))
     if f.last_activity is not None:
         parts.append(c.Within(CustomerField.LAST_ACTIVITY, _date_range(f.last_activity)))
+    for field, bounds in (
+        (CustomerField.CLV, f.clv),
+        (CustomerField.CHURN_RISK, f.churn_risk),
+        (CustomerField.REVENUE, f.revenue),
+    ):
+        if bounds is not None:
+            parts.append(c.Within(field, c.Range(low=bounds.min, high=bounds.max)))
     if f.channel is not None:
         parts.append(c.UsedChannel(tuple(str(v) for v in f.channel)))
     if f.broker is not None:

@@ -14,7 +14,16 @@ from schema.activity import Interaction, SurveyResponse
 from schema.commerce import Order, Product
 from schema.context import Context
 from schema.deals import Deal
-from schema.enums import CommitteeRole, CustomerStatus, PartnerType, PartyKind, PartyRole
+from schema.enums import (
+    CommitteeRole,
+    CustomerStatus,
+    LifecycleStage,
+    NpsCategory,
+    PartnerType,
+    PartyKind,
+    PartyRole,
+    ValueQuadrant,
+)
 from schema.inputs import (
     CustomerFilter,
     InteractionFilter,
@@ -203,6 +212,71 @@ class Customer(Party):
     created_at: Date | None = strawberry.field(description="When the relationship began.")
     external_ids: list[str] | None = strawberry.field(description="Ids in other systems.")
 
+    # The metrics `c360 metrics compute` stores (as of its `as of` date; null until computed).
+    revenue: float | None = strawberry.field(
+        description="Metric: the amounts of its orders up to the as-of date."
+    )
+    order_count: int | None = strawberry.field(
+        description="Metric: the number of its orders up to the as-of date."
+    )
+    frequency: float | None = strawberry.field(
+        description="Metric: repeat purchases (purchase days after the first), RFM x."
+    )
+    recency: float | None = strawberry.field(
+        description="Metric: periods (7 days by default) from its first to its last purchase, RFM t_x."
+    )
+    tenure: float | None = strawberry.field(
+        description="Metric: periods (7 days by default) from its first purchase to the as-of date, RFM T."
+    )
+    probability_alive: float | None = strawberry.field(
+        metadata=prop("pAlive"), description="Metric: P(alive) under the fitted BG/NBD model."
+    )
+    churn_risk: float | None = strawberry.field(
+        description="Metric: 1 - P(alive); 1 for a former customer."
+    )
+    expected_purchases: float | None = strawberry.field(
+        description="Metric: BG/NBD expected repeat purchases over the horizon (52 periods)."
+    )
+    expected_spend: float | None = strawberry.field(
+        description="Metric: Gamma-Gamma expected spend per purchase."
+    )
+    clv: float | None = strawberry.field(
+        description="Metric: customer lifetime value, expected spend x discounted expected "
+        "purchases over the horizon (BG/NBD + Gamma-Gamma)."
+    )
+    nps_score: int | None = strawberry.field(
+        description="Metric: its latest survey answer (0-10) up to the as-of date."
+    )
+    nps_category: NpsCategory | None = strawberry.field(
+        description="Metric: the NPS category of that answer."
+    )
+    interactions_90d: int | None = strawberry.field(
+        description="Metric: its interactions in the 90 days up to the as-of date."
+    )
+    interactions_prev_90d: int | None = strawberry.field(
+        description="Metric: its interactions in the 90 days before those."
+    )
+    engagement_dropped: bool | None = strawberry.field(
+        description="Metric: at least 2 interactions in the previous 90 days and at most half "
+        "as many in the last 90."
+    )
+    lifecycle_stage: LifecycleStage | None = strawberry.field(
+        description="Metric: its lifecycle stage (rules in the enum's description)."
+    )
+    referral_value: float | None = strawberry.field(
+        description="Metric: revenue + CLV of the customers it referred, less incentives paid."
+    )
+    network_value: float | None = strawberry.field(
+        description="Metric: revenue + CLV of everyone reached by its referral chains (depth "
+        "10), discounted by 0.5^(depth - 1)."
+    )
+    value_quadrant: ValueQuadrant | None = strawberry.field(
+        description="Metric: CLV against referral value, each split at the median."
+    )
+    metrics_at: DateTime | None = strawberry.field(
+        description="When its metrics were last computed."
+    )
+
     @resolved(
         metadata=computed("last_activity"),
         description="The date of its latest interaction (UTC) or order.",
@@ -346,6 +420,11 @@ class Person(Customer):
 
 @strawberry.type(description="People living together who buy together.")
 class Household(Customer):
+    household_value: float | None = strawberry.field(
+        description="Metric: revenue + CLV of the household and of its members."
+    )
+    member_count: int | None = strawberry.field(description="Metric: its members.")
+
     @resolved(metadata=follow("members"), description="Its members, by key.")
     async def members(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
@@ -367,6 +446,22 @@ class Organization(Customer):
     domain: str | None
     industry: str | None
     size: int | None = strawberry.field(description="Head count.")
+    account_value: float | None = strawberry.field(
+        description="Metric: revenue + CLV of the firm and of the people working for it."
+    )
+    committee_size: int | None = strawberry.field(
+        description="Metric: the people on its buying committee."
+    )
+    committee_engaged: int | None = strawberry.field(
+        description="Metric: committee members with an interaction in the last 90 days."
+    )
+    committee_engagement: float | None = strawberry.field(
+        description="Metric: the share of committee members engaged, 0..1."
+    )
+    health_score: float | None = strawberry.field(
+        description="Metric: 0-100, weighted mean of committee engagement (0.4), P(alive) (0.3) "
+        "and mean NPS of the firm and its people over 365 days / 10 (0.3), over those that exist."
+    )
 
     @resolved(metadata=follow("parent"), description="Its parent company.")
     async def parent(self, info: Info[Context, None]) -> Organization | None:
@@ -417,6 +512,27 @@ class Organization(Customer):
 @strawberry.type(description="A broker, distributor or partner bringing us business.")
 class Broker(Party):
     partner_type: PartnerType | None
+    customers_brought: int | None = strawberry.field(
+        description="Metric: the customers it referred directly."
+    )
+    book_value: float | None = strawberry.field(
+        description="Metric: revenue + CLV of the customers it referred directly."
+    )
+    conversion_rate: float | None = strawberry.field(
+        description="Metric: the share of those customers who bought."
+    )
+    retention_rate: float | None = strawberry.field(
+        description="Metric: the share of those buyers who are not former customers."
+    )
+    network_size: int | None = strawberry.field(
+        description="Metric: the customers reached by its referral chains (depth 10)."
+    )
+    network_value: float | None = strawberry.field(
+        description="Metric: their revenue + CLV, discounted by 0.5^(depth - 1)."
+    )
+    metrics_at: DateTime | None = strawberry.field(
+        description="When its metrics were last computed."
+    )
 
     @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
     async def referrals(

@@ -17,6 +17,7 @@ from schema.errors import ClientError
 from schema.ids import parse_global_id
 from schema.inputs import CustomerFilter, CustomerOrder, customer_criteria, customer_sort
 from schema.meta import ROOT, resolved
+from schema.metrics import PortfolioKpis, ValueModel, resolve_portfolio, resolve_value_model
 from schema.parties import Broker, Customer, Organization
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
 from schema.search import SEARCH, SearchConnection, SearchEdge, lucene_query
@@ -46,6 +47,16 @@ class Query:
     server: Server = strawberry.field(
         resolver=resolve_server,
         description="The Neo4j server and its node and relationship counts.",
+    )
+    value_model: ValueModel | None = strawberry.field(
+        resolver=resolve_value_model,
+        description="A value model fitted by `c360 metrics compute`, by kind and scope (the "
+        "source system it was fitted on, or `all`); null when never computed.",
+    )
+    portfolio: list[PortfolioKpis] = strawberry.field(
+        resolver=resolve_portfolio,
+        description="Portfolio KPIs of the period from `start` to `end` (both included) for the "
+        "customers matching `filter` (not on `lastActivity`), one entry per group, by key.",
     )
 
     @resolved(metadata=root("node"), description="Any object by its global id.")

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
 
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import AsyncDriver
+
+from graph.read.run import read
 
 
 class GroupBy(StrEnum):
@@ -138,8 +140,10 @@ async def portfolio(
     predicate: LiteralString = "true",
     params: dict[str, Any] | None = None,
     window_days: int = 365,
+    timeout: float | None = None,
 ) -> list[Kpis]:
-    """One `Kpis` per group (a single one with key None when not grouped)."""
+    """One `Kpis` per group (a single one with key None when not grouped). Read errors (the
+    transaction `timeout` in seconds, an unavailable server) raise `graph.read.run.ReadError`."""
     if end < start:
         raise ValueError("the period ends before it starts")
     bounds = {
@@ -149,10 +153,7 @@ async def portfolio(
         "endTime": dt.datetime.combine(end, dt.time.max, tzinfo=dt.UTC),
         "window": window_days,  # (date - window, date]: window_days days
     }
-    records, _, _ = await driver.execute_query(
-        statement(group, predicate),
-        {**(params or {}), **bounds},
-        database_=database,
-        routing_=RoutingControl.READ,
+    records = await read(
+        driver, database, statement(group, predicate), {**(params or {}), **bounds}, timeout
     )
     return [_kpis(r.data()) for r in records]

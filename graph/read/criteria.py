@@ -24,6 +24,10 @@ class CustomerField(StrEnum):
     COUNTRY = "country"
     CREATED_AT = "createdAt"
     LAST_ACTIVITY = "lastActivity"
+    LIFECYCLE_STAGE = "lifecycleStage"  # the metrics stored by `c360 metrics compute`
+    CLV = "clv"
+    CHURN_RISK = "churnRisk"
+    REVENUE = "revenue"
 
 
 # Expressions over `{t}` (the customer) and `{la}` (its last activity date, when computed).
@@ -36,6 +40,10 @@ CUSTOMER_FIELDS: dict[CustomerField, LiteralString] = {
     CustomerField.COUNTRY: "{t}.country",
     CustomerField.CREATED_AT: "{t}.createdAt",
     CustomerField.LAST_ACTIVITY: "{la}",
+    CustomerField.LIFECYCLE_STAGE: "{t}.lifecycleStage",
+    CustomerField.CLV: "{t}.clv",
+    CustomerField.CHURN_RISK: "{t}.churnRisk",
+    CustomerField.REVENUE: "{t}.revenue",
 }
 COMPUTED: frozenset[CustomerField] = frozenset({CustomerField.LAST_ACTIVITY})
 

@@ -46,7 +46,7 @@ async def read(
     database: str,
     text: LiteralString,
     params: dict[str, Any],
-    timeout: float,
+    timeout: float | None,
 ) -> list[Record]:
     """Run one read statement on a reader with a transaction timeout; return its records."""
     try:

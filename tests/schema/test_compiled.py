@@ -211,3 +211,111 @@ def test_executor_handles_what_is_not_compiled(
         }
     }
     assert counting.count == 2  # the executor: one statement per root field read
+
+
+CUSTOMER_METRICS = {
+    "revenue": 167.5, "orderCount": 2, "frequency": 1.0, "recency": 9.0, "tenure": 30.5,
+    "pAlive": 0.83, "churnRisk": 0.17, "expectedPurchases": 2.25, "expectedSpend": 41.5,
+    "clv": 88.125, "npsScore": 6, "npsCategory": "detractor", "interactions90d": 1,
+    "interactionsPrev90d": 3, "engagementDropped": True, "lifecycleStage": "expansion",
+    "referralValue": 10.0, "networkValue": 12.5, "valueQuadrant": "champion",
+}  # fmt: skip
+METRICS_AT = dt.datetime(2025, 6, 30, 8, 15, 1, 250000, tzinfo=UTC)
+
+METRICS = """
+query($id: ID!, $acme: ID!, $broker: ID!, $product: ID!, $smiths: ID!) {
+  customer(id: $id) {
+    revenue orderCount frequency recency tenure probabilityAlive churnRisk expectedPurchases
+    expectedSpend clv npsScore npsCategory interactions90d interactionsPrev90d engagementDropped
+    lifecycleStage referralValue networkValue valueQuadrant metricsAt
+  }
+  account(id: $acme) {
+    clv lifecycleStage valueQuadrant accountValue committeeSize committeeEngaged
+    committeeEngagement healthScore
+  }
+  broker(id: $broker) {
+    customersBrought bookValue conversionRate retentionRate networkSize networkValue metricsAt
+  }
+  product(id: $product) { revenue buyers repeatPurchaseRate }
+  node(id: $smiths) { ... on Household { householdValue memberCount lifecycleStage npsCategory } }
+}
+"""
+
+METRIC_PAGES = """
+query($f: CustomerFilter, $o: CustomerOrder) {
+  customers(filter: $f, orderBy: $o, first: 5) {
+    edges { cursor node { key clv churnRisk revenue lifecycleStage } }
+  }
+}
+"""
+
+
+MATCH_NODE = (
+    "CALL () { MATCH (n:Party {id: $id}) RETURN n UNION MATCH (n:Product {id: $id}) RETURN n } "
+)
+
+
+@pytest.fixture
+def with_metrics(driver: Driver, settings: Settings, world: World) -> Iterator[World]:
+    """The world with stored metrics (as `c360 metrics compute` writes them), removed after."""
+    db = settings.neo4j_database
+    rows: list[tuple[str, dict[str, Any]]] = [
+        (world.john.id, CUSTOMER_METRICS),
+        (world.acme.id, {"clv": 500.0, "churnRisk": 0.05, "revenue": 325.0,
+                         "lifecycleStage": "retention", "valueQuadrant": "affluent",
+                         "accountValue": 992.625, "committeeSize": 2, "committeeEngaged": 1,
+                         "committeeEngagement": 0.5, "healthScore": 61.4}),
+        (world.smiths.id, {"lifecycleStage": "acquisition", "npsCategory": None,
+                           "householdValue": 255.625, "memberCount": 3}),
+        (world.brokerage.id, {"customersBrought": 1, "bookValue": 255.625, "conversionRate": 1.0,
+                              "retentionRate": 1.0, "networkSize": 2, "networkValue": 255.625}),
+        (world.widget.id, {"revenue": 28.5, "buyers": 1, "repeatPurchaseRate": 1.0}),
+    ]  # fmt: skip
+    names = sorted({k for _, m in rows for k in m} | {"metricsAt"})
+    for key, metrics in rows:
+        driver.execute_query(
+            MATCH_NODE + "SET n += $m, n.metricsAt = $at",
+            id=key, m=metrics, at=METRICS_AT, database_=db,
+        )  # fmt: skip
+    try:
+        yield world
+    finally:
+        for key, _ in rows:  # setting a property to null removes it
+            driver.execute_query(
+                MATCH_NODE + "SET n += $nulls",
+                id=key, nulls=dict.fromkeys(names), database_=db,
+            )  # fmt: skip
+
+
+def test_metrics_same_answers(
+    client: TestClient, counting: CountingDriver, with_metrics: World
+) -> None:
+    w = with_metrics
+    ids = {
+        "id": w.gid(w.john), "acme": w.gid(w.acme), "broker": w.gid(w.brokerage),
+        "product": w.gid(w.widget), "smiths": w.gid(w.smiths),
+    }  # fmt: skip
+    compiled, statements, executed, _ = both(client, counting, METRICS, ids)
+    assert compiled == executed and statements == 5
+    body = orjson.loads(compiled)
+    assert "errors" not in body, body
+    john = body["data"]["customer"]
+    assert john["probabilityAlive"] == 0.83 and john["npsCategory"] == "DETRACTOR"
+    assert john["lifecycleStage"] == "EXPANSION" and john["valueQuadrant"] == "CHAMPION"
+    assert john["metricsAt"] == "2025-06-30T08:15:01.25Z" and john["interactions90d"] == 1
+    assert body["data"]["node"] == {
+        "householdValue": 255.625, "memberCount": 3, "lifecycleStage": "ACQUISITION",
+        "npsCategory": None,
+    }  # fmt: skip
+    for variables in (
+        {"f": {"clv": {"min": 50}}, "o": {"field": "CLV", "direction": "DESC"}},
+        {"f": {"lifecycleStage": ["EXPANSION", "RETENTION"]}, "o": {"field": "LIFECYCLE_STAGE"}},
+        {"f": {"churnRisk": {"max": 0.2}, "revenue": {"min": 100, "max": 400}},
+         "o": {"field": "REVENUE", "direction": "DESC"}},
+        {"f": {"not": {"clv": {"min": 100}}, "segment": ["gold", "enterprise"]},
+         "o": {"field": "CHURN_RISK"}},
+    ):  # fmt: skip
+        compiled, statements, executed, _ = both(client, counting, METRIC_PAGES, variables)
+        assert compiled == executed and statements == 1, variables
+        keys = [e["node"]["key"] for e in orjson.loads(compiled)["data"]["customers"]["edges"]]
+        assert keys, variables
