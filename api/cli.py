@@ -160,14 +160,20 @@ def load_command(
     max_reject_share: Annotated[
         float | None, typer.Option(min=0, max=1, help="Exit 2 above this share of rejected rows.")
     ] = None,
+    metrics_as_of: Annotated[
+        str | None,
+        typer.Option(help="Then compute the metrics as of this date (YYYY-MM-DD, or 'today')."),
+    ] = None,
 ) -> None:
-    """Load a mapping's source files into the graph, then resolve identities."""
+    """Load a mapping's source files into the graph, resolve identities, optionally score."""
     from api.loading import run_load
 
     settings = _settings()
     code = run_load(settings, mapping, rejects, base, batch_size, max_reject_share, console)
     if code:
         raise typer.Exit(code=code)
+    if metrics_as_of is not None:
+        metrics_compute(as_of=None if metrics_as_of == "today" else metrics_as_of)
 
 
 @app.command("sample")
