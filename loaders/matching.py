@@ -74,6 +74,7 @@ class PartyRecord:
     country: str | None = None
     national_id: str | None = None
     external_ids: tuple[str, ...] = ()
+    domain: str | None = None  # an organization's own web domain
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +142,13 @@ class MatchConfig:
     # below this: the other fields outweigh the id.
     national_id_veto: float = 8.0
     national_id_min_length: int = 7
-    email: FieldWeights = FieldWeights(m_exact=0.5, u_exact=1e-6)
-    phone: FieldWeights = FieldWeights(m_exact=0.4, u_exact=1e-5)
+    # m: how often two records of one person that both carry an e-mail (phone) carry the same one
+    # once normalised. Set high because a CRM's e-mail is usually the login the shop uses too, so
+    # different addresses and phones on both sides are real evidence of two people: on the 100k
+    # demo sample this took person-pair precision from 0.75 to 0.96 at recall 0.93 (FEBRL, which
+    # has neither field, is unaffected).
+    email: FieldWeights = FieldWeights(m_exact=0.95, u_exact=1e-6)
+    phone: FieldWeights = FieldWeights(m_exact=0.9, u_exact=1e-5)
     street_number: FieldWeights = FieldWeights(
         m_exact=0.75, u_exact=0.03, m_close=0.05, u_close=0.05
     )
@@ -371,7 +377,9 @@ def _domain_country(domain: str | None) -> str | None:
 
 
 def _organization(record: PartyRecord, free_mail: frozenset[str]) -> _Organization:
-    domain = record.email.rpartition("@")[2] if record.email else None
+    domain = (record.domain or "").strip().lower().removeprefix("www.") or (
+        record.email.rpartition("@")[2] if record.email else None
+    )
     if domain in free_mail:
         domain = None
     return _Organization(
@@ -611,17 +619,21 @@ class _OrganizationComparator:
         return 1 if by_words >= close else 0
 
     def compare(self, p: _Organization, q: _Organization, floor: float) -> float | None:
-        """The score in bits, or `None` below `floor` or when the countries differ.
+        """The score in bits, or `None` below `floor` or when the countries or web domains differ.
 
         Companies of one name in two countries are different legal entities, so a known
-        country mismatch is a veto rather than a weight.
+        country mismatch is a veto rather than a weight; so is a mismatch of own web domains.
         """
         c = self.config
         if p.country and q.country and p.country != q.country:
             return None
+        # Two companies with their own, different web domains are different companies (firms of
+        # one name are common: "Granite Consulting LLC" in many cities).
+        if p.domain and q.domain and p.domain != q.domain:
+            return None
         total = _level_weight(self.name_level(p, q), c.organization_name)
         if p.domain and q.domain:
-            total += c.domain.exact if p.domain == q.domain else c.domain.disagree
+            total += c.domain.exact
         if p.country and q.country:
             total += c.country.exact
         total += _text_weight(p.locality, q.locality, c.locality, c.text_close)

@@ -51,6 +51,7 @@ def _party_record(stored: identity.StoredRecord) -> PartyRecord:
         country=data.get("country"),
         national_id=data.get("national_id"),
         external_ids=tuple(data.get("external_ids", ())),
+        domain=data.get("domain"),
     )
 
 

@@ -96,7 +96,9 @@ class Loader:
                 for t, m, p in r["out"]
                 if t is not None
             )
-            found[r["id"]] = (
+            # A party and its source record share an id: key by label too.
+            kind = "SourceRecord" if "SourceRecord" in r["labels"] else "Node"
+            found[f"{kind}:{r['id']}"] = (
                 sorted(r["labels"]),
                 sorted((k, repr(v)) for k, v in props.items()),
                 out,

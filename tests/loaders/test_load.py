@@ -252,7 +252,7 @@ def test_updated_extract_changes_exactly_what_changed(loader: Loader) -> None:
     after = loader.snapshot()
     differing = {k for k in before if before[k] != after[k]}
     s = loader.system
-    assert differing == {f"{s}:p3", f"{s}:ord2"}
+    assert differing == {f"Node:{s}:p3", f"SourceRecord:{s}:p3", f"Node:{s}:ord2"}
     [p3] = loader.query("MATCH (p:Party {id: $id}) RETURN p.email AS e", id=f"{s}:p3")
     assert p3["e"] == "alan.turing@example.org"
     [o] = loader.query(

@@ -228,3 +228,16 @@ def test_febrl_dataset1_pairwise_f1() -> None:
     assert scores.precision >= 0.95
     assert scores.recall >= 0.95
     assert scores.f1 >= 0.95
+
+
+def test_companies_of_one_name_with_different_web_domains_stay_apart() -> None:
+    a = PartyRecord(id="crm:O1", kind="organization", name="Granite Consulting LLC", country="US",
+                    email="office@graniteconsulting205.com")  # fmt: skip
+    b = PartyRecord(id="crm:O2", kind="organization", name="Granite Consulting Inc.", country="US",
+                    email="info@graniteconsulting616.com")  # fmt: skip
+    c = PartyRecord(id="crm:O3", kind="organization", name="Granite Consulting", country="US",
+                    domain="www.graniteconsulting205.com")  # fmt: skip
+    links = find_links([a, b, c])
+    assert [(link.a, link.b, link.rule) for link in links] == [
+        ("crm:O1", "crm:O3", "fuzzy:organization")
+    ]
