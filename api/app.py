@@ -14,6 +14,8 @@ from starlette.routing import Route
 from api.auth import AuthMiddleware
 from api.graphql import GraphQLApp
 from api.health import healthz, readyz
+from api.limits import Limits
+from api.ratelimit import CostBudget
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
 from graph.migrations import migrate
@@ -41,7 +43,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await driver.close()
 
-    graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.api_graphiql else None)
+    graphql = GraphQLApp(
+        schema,
+        graphql_ide="graphiql" if settings.api_graphiql else None,
+        limits=Limits(max_body_bytes=settings.api_max_body_bytes),
+        budget=CostBudget(settings),
+    )
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),

@@ -10,6 +10,7 @@ the request id; unexpected ones are masked and logged.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 import uuid
@@ -26,6 +27,8 @@ from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, cost, depth_and_aliases, fragments_of
+from api.ratelimit import CostBudget, retry_after
+from graph.principal import Principal
 from graph.read.scope import Scope as ReadScope
 from graph.read.scope import for_principal
 from schema.compiler.execute import Compiler
@@ -68,11 +71,18 @@ def _body(data: Any, errors: list[GraphQLError], request_id: str) -> dict[str, A
 class RequestError(Exception):
     """Errors found before execution: the response has no `data`."""
 
-    def __init__(self, errors: list[GraphQLError], code: Code, status: int = 400) -> None:
+    def __init__(
+        self,
+        errors: list[GraphQLError],
+        code: Code,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(errors[0].message if errors else code.value)
         self.errors = errors
         self.code = code
         self.status = status
+        self.headers = headers or {}
 
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -98,9 +108,11 @@ class GraphQLApp:
         limits: Limits | None = None,
         timeout: float | None = None,
         compiled: bool = True,
+        budget: CostBudget | None = None,
     ) -> None:
         self.schema = schema
         self.limits = limits or Limits()
+        self.budget = budget  # the per-role query cost budget per minute (None: none)
         self.timeout = timeout
         self.compiled = compiled
         self.ide_html = get_graphql_ide_html(graphql_ide) if graphql_ide else None
@@ -152,7 +164,8 @@ class GraphQLApp:
             return self._http_error(exc, request_id, headers, kind)
         except RequestError as exc:
             body = {"errors": [error_payload(e, request_id, exc.code) for e in exc.errors]}
-            status = exc.status if kind == GRAPHQL_RESPONSE else 200
+            status = exc.status if kind == GRAPHQL_RESPONSE or exc.status == 429 else 200
+            headers.update(exc.headers)
             statements = 0
         log.debug(
             "graphql request_id=%s statements=%s ms=%.1f",
@@ -197,7 +210,8 @@ class GraphQLApp:
             )
             raise RequestError([GraphQLError(message)], Code.BAD_USER_INPUT)
         variables = self._variables(operation, params.variables)
-        self._check_limits(params, operation, document.node, variables)
+        estimated = self._check_limits(params, operation, document.node, variables)
+        self._charge(getattr(request.state, "principal", None), estimated)
         ctx = self.context(request, request_id)
         if self.compiled:
             plan = self.compiler.plan(params.query, document.node, operation, variables)
@@ -221,9 +235,27 @@ class GraphQLApp:
             raise RequestError(found, Code.BAD_USER_INPUT)
         return found
 
+    def _charge(self, principal: Principal | None, estimated: int) -> None:
+        """Take the query's estimated cost from the caller's per-minute budget (by role)."""
+        if self.budget is None or principal is None:
+            return
+        wait = self.budget.charge(principal, estimated)
+        if wait == math.inf:
+            message = (
+                f"The query may return {estimated} values; a {principal.role.value} may ask for "
+                f"{self.budget.limit(principal)} a minute."
+            )
+            raise RequestError([GraphQLError(message)], Code.QUERY_TOO_COMPLEX)
+        if wait > 0:
+            message = "The query cost budget for this minute is spent; retry later."
+            raise RequestError(
+                [GraphQLError(message)], Code.RATE_LIMITED, 429, {"retry-after": retry_after(wait)}
+            )
+
     def _check_limits(
         self, params: Any, operation: Any, document: Any, variables: VariableValues
-    ) -> None:
+    ) -> int:
+        """Refuse what exceeds the limits; returns the estimated cost."""
         fragments = fragments_of(document.definitions)
         key = (params.query, params.operation_name)
         shape = self._shapes.get(key)
@@ -238,6 +270,7 @@ class GraphQLApp:
             problems.append(f"The query is {depth} fields deep; the limit is {limits.max_depth}.")
         if aliases > limits.max_aliases:
             problems.append(f"The query has {aliases} aliases; the limit is {limits.max_aliases}.")
+        estimated = 0
         if not problems:
             estimated = cost(self.schema._schema, operation, fragments, variables)
             if estimated > limits.max_cost:
@@ -247,3 +280,4 @@ class GraphQLApp:
                 )
         if problems:
             raise RequestError([GraphQLError(p) for p in problems], Code.QUERY_TOO_COMPLEX)
+        return estimated

@@ -1,0 +1,55 @@
+"""The per-role query cost budget: a query's estimated cost is taken from its caller's budget for the
+minute before any Cypher runs; over it, RATE_LIMITED with Retry-After; larger than it, QUERY_TOO_COMPLEX."""
+
+from __future__ import annotations
+
+from graphql import OperationDefinitionNode, parse
+from graphql.execution.values import get_variable_values
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from api.limits import cost, fragments_of
+from graph.config import Settings
+from graph.principal import Role
+from schema.schema import schema
+from tests.conftest import auth_headers
+
+SMALL = "{ customers(first: 10) { edges { node { key name } } } }"
+LARGE = "{ customers(first: 100) { edges { node { key orders(first: 100) { edges { node { id } } } } } } }"
+
+
+def estimate(query: str) -> int:
+    document = parse(query)
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    variables = get_variable_values(schema._schema, operation.variable_definitions or (), {})
+    assert not isinstance(variables, list)
+    return cost(schema._schema, operation, fragments_of(document.definitions), variables)
+
+
+def test_the_budget_is_spent_then_refused_with_retry_after(settings: Settings) -> None:
+    small = estimate(SMALL)
+    assert 0 < small < estimate(LARGE)
+    budget = 3 * small + small // 2  # room for exactly three small queries
+    limited = settings.model_copy(
+        update={"cost_limit_per_minute": {**settings.cost_limit_per_minute, Role.ADMIN: budget}}
+    )
+    with TestClient(create_app(limited), headers=auth_headers(limited)) as client:
+        statuses = [client.post("/graphql", json={"query": SMALL}).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        refused = client.post("/graphql", json={"query": SMALL})
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) >= 1
+        assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert estimate(LARGE) > budget
+        too_big = client.post("/graphql", json={"query": LARGE})
+        assert too_big.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert "data" not in too_big.json()
+
+
+def test_an_unlimited_role_is_never_charged(settings: Settings) -> None:
+    assert settings.cost_limit_per_minute[Role.ADMIN] == 0
+    with TestClient(create_app(settings), headers=auth_headers(settings)) as client:
+        assert all(
+            client.post("/graphql", json={"query": SMALL}).status_code == 200 for _ in range(5)
+        )
