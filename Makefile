@@ -48,6 +48,23 @@ test: install
 	trap '$(C360) neo4j stop' EXIT
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks on a throwaway Neo4j loaded with the 10k demo; results (with the date) in bench/results/.
+BENCH_ENV := NEO4J_BOLT_PORT=17688 NEO4J_DATA_DIR=.neo4j/bench NEO4J_HEAP=2g NEO4J_PAGECACHE=2g \
+	NEO4J_PASSWORD=customer360-bench ENVIRONMENT=development AUTH_DISABLED=true
+
+bench: install $(DEMO_DIR)/truth.json
+	export $(BENCH_ENV)
+	mkdir -p bench/results
+	$(C360) neo4j start --fresh
+	trap '$(C360) neo4j stop' EXIT
+	$(C360) db migrate
+	stamp=$$(date +%Y%m%d-%H%M)
+	$(C360) load mappings/demo.yaml --metrics-as-of $(DEMO_AS_OF) | tee bench/results/$$stamp-load.txt
+	$(BIN)/python bench/value_models.py | tee bench/results/$$stamp-value-models.txt
+	$(BIN)/python bench/febrl.py | tee bench/results/$$stamp-febrl.txt
+	$(BIN)/python bench/traversals.py --inputs 50 --rounds 3 | tee bench/results/$$stamp-traversals.txt
+	$(BIN)/python bench/api.py | tee bench/results/$$stamp-api.txt
+
 check: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
