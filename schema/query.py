@@ -22,6 +22,23 @@ from schema.parties import Broker, Customer, Organization
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
 from schema.search import SEARCH, SearchConnection, SearchEdge, lucene_query
 from schema.server import Server, resolve_server
+from schema.traversals import (
+    BuyingCommittee,
+    Connections,
+    CustomerAffinity,
+    PartnerNetwork,
+    ProductAffinity,
+    ReferralChain,
+    ReferralTree,
+    resolve_buying_committee,
+    resolve_connection_paths,
+    resolve_deal_committee,
+    resolve_likely_next_products,
+    resolve_next_products,
+    resolve_partner_network,
+    resolve_referral_chain,
+    resolve_referral_tree,
+)
 
 MAX_IDS = 100
 
@@ -57,6 +74,47 @@ class Query:
         resolver=resolve_portfolio,
         description="Portfolio KPIs of the period from `start` to `end` (both included) for the "
         "customers matching `filter` (not on `lastActivity`), one entry per group, by key.",
+    )
+    referral_chain: ReferralChain | None = strawberry.field(
+        resolver=resolve_referral_chain,
+        description="A party's referral chain back to its origin, following first referrals, at "
+        "most `maxDepth` (1 to 20) hops; null when not found.",
+    )
+    referral_tree: ReferralTree | None = strawberry.field(
+        resolver=resolve_referral_tree,
+        description="One page (`first`: 1 to 1000) of everyone a customer or broker referred, "
+        "directly or not, down to `depth` (1 to 10); null when not found.",
+    )
+    partner_network: PartnerNetwork | None = strawberry.field(
+        resolver=resolve_partner_network,
+        description="A broker's network figures (down to `depth`, 1 to 10) and one page of its "
+        "direct customers; null when not found or not a broker.",
+    )
+    buying_committee: BuyingCommittee | None = strawberry.field(
+        resolver=resolve_buying_committee,
+        description="An organization's buying committee as of the end of `asOf` (UTC; default "
+        "now); null when not found or not an organization.",
+    )
+    deal_committee: BuyingCommittee | None = strawberry.field(
+        resolver=resolve_deal_committee,
+        description="A deal's buying committee as of the end of `asOf` (UTC; default now); null "
+        "when not found.",
+    )
+    connection_paths: Connections | None = strawberry.field(
+        resolver=resolve_connection_paths,
+        description="The `k` (1 to 10) shortest simple paths of at most `maxHops` (1 to 6) "
+        "relationships between two parties over `links` (default: works for, household, "
+        "referred, brokered, knows, interacted); null when either party is not found.",
+    )
+    next_products: ProductAffinity | None = strawberry.field(
+        resolver=resolve_next_products,
+        description="What the buyers of a product buy next (`first`: 1 to 100); null when not "
+        "found.",
+    )
+    likely_next_products: CustomerAffinity | None = strawberry.field(
+        resolver=resolve_likely_next_products,
+        description="The products a customer is likely to buy next and when (`first`: 1 to "
+        "100); null when not found.",
     )
 
     @resolved(metadata=root("node"), description="Any object by its global id.")
