@@ -125,9 +125,12 @@ def build_world() -> World:
 
 
 @pytest.fixture(scope="session")
-def world(driver: Driver, settings: Settings, demo_loaded: DemoData) -> Iterator[World]:
-    """Built after the session's demo load: a load resolves identities over every party record
-    in the graph, and would re-match the world's hand-made records (their rules and scores)."""
+def world(
+    driver: Driver, settings: Settings, demo_loaded: DemoData, cdnow_loaded: Settings
+) -> Iterator[World]:
+    """Built after the session's loads (demo and CDNOW): a load resolves identities over every
+    party record in the graph, and would re-match the world's hand-made records (their rules and
+    scores), whichever test happened to trigger it first."""
     w = build_world()
     w.g.save(driver, settings.neo4j_database)
     try:
