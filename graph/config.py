@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     # Failed authentications per minute per client address before it gets 429; 0 means unlimited.
     rate_limit_auth_failures_per_minute: int = Field(default=60, ge=0)
 
+    @field_validator("auth_jwt_secret", "auth_jwks", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty variable (`AUTH_JWT_SECRET=` in a compose file) means not set."""
+        return None if value == "" else value
+
     @field_validator("rate_limit_per_minute", "cost_limit_per_minute", mode="after")
     @classmethod
     def _every_role(cls, value: dict[Role, int], info: ValidationInfo) -> dict[Role, int]:
