@@ -28,7 +28,8 @@ from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, cost, depth_and_aliases, fragments_of
 from api.ratelimit import CostBudget, retry_after
-from graph.principal import Principal
+from graph.principal import PII, Principal
+from graph.read.masking import PII_PROPERTIES
 from graph.read.scope import Scope as ReadScope
 from graph.read.scope import for_principal
 from schema.compiler.execute import Compiler
@@ -130,6 +131,13 @@ class GraphQLApp:
         network, an account team restricted to its accounts sees those; others see everything."""
         return for_principal(getattr(request.state, "principal", None))
 
+    def masked_for(self, request: Request) -> frozenset[str]:
+        """Personal data reads as null unless the caller holds the `pii` scope."""
+        principal = getattr(request.state, "principal", None)
+        if principal is None or principal.has_scope(PII):
+            return frozenset()
+        return PII_PROPERTIES
+
     def context(self, request: Request, request_id: str) -> Context:
         state = request.app.state
         timeout = self.timeout if self.timeout is not None else state.settings.neo4j_query_timeout_s
@@ -139,6 +147,7 @@ class GraphQLApp:
             request_id=request_id,
             timeout=timeout,
             scope=self.scope_for(request),
+            masked=self.masked_for(request),
         )
 
     async def handle(self, request: Request) -> Response:

@@ -17,4 +17,7 @@ class Context:
     request_id: str
     timeout: float = 10.0
     scope: Scope | None = None  # set by the authorization layer: what the caller may see
+    masked: frozenset[str] = (
+        frozenset()
+    )  # properties that read as null: personal data without `pii`
     loaders: dict[Any, Any] = field(default_factory=dict)  # DataLoaders of the resolvers' path

@@ -25,7 +25,7 @@ async def run_root(
     ctx: Context, root: Root, rendered: tuple[LiteralString, dict[str, Any]] | None = None
 ) -> list[Any]:
     """The records (as `key, data` pairs or one `data`) of one root (rendered unless given)."""
-    text, params = rendered or render(root, ctx.scope)
+    text, params = rendered or render(root, ctx.scope, ctx.masked)
     try:
         records = await read(ctx.driver, ctx.database, text, params, ctx.timeout)
     except ReadError as exc:

@@ -98,9 +98,10 @@ class _Vars:
 
 
 class _Renderer:
-    def __init__(self, scope: Scope | None) -> None:
+    def __init__(self, scope: Scope | None, masked: frozenset[str] = frozenset()) -> None:
         self.w = Writer()
         self.scope = scope
+        self.masked = masked  # property names that read as null (personal data)
 
     # -- node projections --
 
@@ -141,6 +142,8 @@ class _Renderer:
     def item(self, item: Item, v: _Vars) -> tuple[LiteralString, LiteralString]:
         match item:
             case Prop(name=name):
+                if name in self.masked:
+                    return "", "null"
                 return "", f"{v.t}.{_prop_name(name)}"
             case EdgeProp(name=name):
                 return "", f"{v.r}.{_prop_name(name)}"
@@ -168,6 +171,11 @@ class _Renderer:
             case Labels():
                 return "", f"labels({v.t})"
             case Properties():
+                if self.masked:
+                    nulls: LiteralString = ", ".join(
+                        _prop_name(name) + ": null" for name in sorted(self.masked)
+                    )
+                    return "", f"{v.t} {{.*, {nulls}}}"
                 return "", f"properties({v.t})"
             case EdgeProperties():
                 return "", f"properties({v.r})"
@@ -458,8 +466,10 @@ def _flatten(items: tuple[ConnItem, ...]) -> list[ConnItem]:
     return out
 
 
-def render(root: Root, scope: Scope | None = None) -> tuple[LiteralString, dict[str, Any]]:
-    """The statement text and its parameters for a root."""
-    r = _Renderer(scope)
+def render(
+    root: Root, scope: Scope | None = None, masked: frozenset[str] = frozenset()
+) -> tuple[LiteralString, dict[str, Any]]:
+    """The statement text and its parameters for a root; `masked` properties read as null."""
+    r = _Renderer(scope, masked)
     text = r.root(root)
     return text, r.w.params

@@ -149,6 +149,7 @@ def _rendered(ctx: Context, rp: RootPlan, root: Any) -> tuple[LiteralString, dic
     if (
         not isinstance(root, Lookup)
         or ctx.scope is not None
+        or ctx.masked
         or not all(map(is_static, rp.items or []))
     ):
         return None
