@@ -16,8 +16,6 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, RoutingControl
 
-from graph.ingest import _party
-
 PARTY_RECORDS: LiteralString = """
 MATCH (s:SourceRecord)-[r:RESOLVES_TO]->(p:Party)
 WHERE s.kind IS NOT NULL
@@ -184,6 +182,19 @@ async def records_of(
         RECORDS_OF, ids=list(party_ids), database_=database, routing_=RoutingControl.READ
     )
     return [r.data() for r in records]
+
+
+def _party(var: LiteralString, ref: LiteralString) -> LiteralString:
+    """Bind `var` to the party a source record id resolves to, creating a stub when it is unknown
+    (the same rule as `graph.ingest.STUBS`, inside a statement)."""
+    return (
+        "CALL (row) {\n"
+        f"  MERGE (rs:SourceRecord {{id: {ref}}}) ON CREATE SET rs.stub = true\n"
+        "  MERGE (rs)-[rr:RESOLVES_TO]->(rp:Party)\n"
+        "    ON CREATE SET rp.id = rs.id, rr.rule = 'source', rr.score = 1.0\n"
+        f"  RETURN rp AS {var}\n"
+        "}\n"
+    )
 
 
 _LABELS: tuple[LiteralString, ...] = (

@@ -31,18 +31,6 @@ SET n.system = row.system, n.recordId = row.recordId, n.entity = row.entity, n.h
 """
 
 
-def _party(var: LiteralString, ref: LiteralString) -> LiteralString:
-    """Bind `var` to the party a source record id resolves to, creating a stub when it is unknown."""
-    return (
-        "CALL (row) {\n"
-        f"  MERGE (rs:SourceRecord {{id: {ref}}}) ON CREATE SET rs.stub = true\n"
-        "  MERGE (rs)-[rr:RESOLVES_TO]->(rp:Party)\n"
-        "    ON CREATE SET rp.id = rs.id, rr.rule = 'source', rr.score = 1.0\n"
-        f"  RETURN rp AS {var}\n"
-        "}\n"
-    )
-
-
 RESOLVE: LiteralString = """
 UNWIND $refs AS ref
 OPTIONAL MATCH (:SourceRecord {id: ref})-[:RESOLVES_TO]->(p:Party)
