@@ -15,11 +15,11 @@ from typing import IO, Any
 import orjson
 from neo4j import AsyncDriver
 
+from graph import prepare
 from graph.ingest import write_batch
-from loaders import prepare
+from graph.records import PARTY_ENTITIES, Record
 from loaders.mapping import Mapping, Source
 from loaders.read import FileError, Row, rows
-from loaders.records import PARTY_ENTITIES, Record
 from loaders.resolve import ResolutionReport, combined, resolve
 from loaders.transform import to_record
 

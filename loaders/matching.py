@@ -40,7 +40,7 @@ from typing import TypeVar
 import numpy as np
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
-from loaders import normalize
+from graph import normalize
 
 __all__ = [
     "FieldWeights",

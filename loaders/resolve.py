@@ -3,7 +3,7 @@
 Runs after every load. Clusters come from `loaders.matching` over every party source record; each
 cluster's party is its smallest record id, so the result does not depend on load order. Records whose
 party changes are moved (with the edges derived from them); every party that gained, lost or changed a
-record is rebuilt by the reconciliation policy (`loaders.reconcile`), and written only if it changed.
+record is rebuilt by the reconciliation policy (`graph.reconcile`), and written only if it changed.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from typing import Any
 import orjson
 from neo4j import AsyncDriver
 
-from graph import identity
-from loaders import reconcile
+from graph import identity, reconcile
 from loaders.matching import Link, MatchConfig, PartyRecord, clusters, find_links
 
 

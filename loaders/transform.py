@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from graph.records import ENTITIES, REFERENCE_FIELDS, Record
 from loaders.mapping import FieldSpec, Source
 from loaders.read import Row
-from loaders.records import ENTITIES, REFERENCE_FIELDS, Record
 
 
 class FieldError(ValueError):

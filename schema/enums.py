@@ -1,10 +1,18 @@
-"""Enums: a GraphQL name for each value the graph stores (the value is what Neo4j holds)."""
+"""Enums: a GraphQL name for each value the graph stores (the value is what Neo4j holds).
+
+The domain enums the loaders validate against live in `graph/records.py`; this module only names
+them for GraphQL."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 import strawberry
+
+from graph.records import Channel, CommitteeRole, Direction, PartnerType
+from graph.records import Status as CustomerStatus
+
+__all__ = ["Channel", "CommitteeRole", "CustomerStatus", "Direction", "PartnerType"]
 
 
 @strawberry.enum(description="What kind of party: an individual, a household or a firm.")
@@ -21,47 +29,21 @@ class PartyRole(StrEnum):
     EMPLOYEE = "EMPLOYEE"
 
 
-@strawberry.enum(description="Where a customer stands with us.")
-class CustomerStatus(StrEnum):
-    PROSPECT = "prospect"
-    ACTIVE = "active"
-    FORMER = "former"
+strawberry.enum(
+    CustomerStatus, name="CustomerStatus", description="Where a customer stands with us."
+)
 
 
-@strawberry.enum(description="The channel of an interaction.")
-class Channel(StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    WEB = "web"
-    SOCIAL = "social"
-    SUPPORT = "support"
-    MEETING = "meeting"
-    CHAT = "chat"
-    SURVEY = "survey"
+strawberry.enum(Channel, description="The channel of an interaction.")
 
 
-@strawberry.enum(description="Who started an interaction.")
-class Direction(StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
+strawberry.enum(Direction, description="Who started an interaction.")
 
 
-@strawberry.enum(description="What kind of partner a broker is.")
-class PartnerType(StrEnum):
-    BROKER = "broker"
-    DISTRIBUTOR = "distributor"
-    PARTNER = "partner"
+strawberry.enum(PartnerType, description="What kind of partner a broker is.")
 
 
-@strawberry.enum(description="A role on a buying committee.")
-class CommitteeRole(StrEnum):
-    DECISION_MAKER = "decision_maker"
-    ECONOMIC_BUYER = "economic_buyer"
-    CHAMPION = "champion"
-    INFLUENCER = "influencer"
-    USER = "user"
-    GATEKEEPER = "gatekeeper"
-    BLOCKER = "blocker"
+strawberry.enum(CommitteeRole, description="A role on a buying committee.")
 
 
 @strawberry.enum(description="Sort direction; nulls come last ascending and first descending.")

@@ -17,9 +17,7 @@ from pathlib import Path
 from neo4j import Driver
 
 from graph.config import PROJECT_ROOT
-from loaders.mapping import read_mapping
-from loaders.read import rows
-from loaders.records import (
+from graph.records import (
     CommitteeRecord,
     InteractionRecord,
     KnowsRecord,
@@ -29,6 +27,8 @@ from loaders.records import (
     Record,
     ReferralRecord,
 )
+from loaders.mapping import read_mapping
+from loaders.read import rows
 from loaders.transform import to_record
 
 

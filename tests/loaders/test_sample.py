@@ -18,12 +18,7 @@ from typing import Any
 import phonenumbers
 import pytest
 
-from loaders._sample_io import LAYOUTS
-from loaders._sample_people import e164, international, landline, mobile, national
-from loaders._sample_words import CITIES, COUNTRIES
-from loaders.mapping import Mapping, read_mapping
-from loaders.read import rows
-from loaders.records import (
+from graph.records import (
     ENTITIES,
     REFERENCE_FIELDS,
     CommitteeRecord,
@@ -33,6 +28,11 @@ from loaders.records import (
     ReferralRecord,
     SurveyResponseRecord,
 )
+from loaders._sample_io import LAYOUTS
+from loaders._sample_people import e164, international, landline, mobile, national
+from loaders._sample_words import CITIES, COUNTRIES
+from loaders.mapping import Mapping, read_mapping
+from loaders.read import rows
 from loaders.sample import SampleSummary, write_sample
 from loaders.transform import to_record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders import normalize
+from graph import normalize
 
 
 @pytest.mark.parametrize(

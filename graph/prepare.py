@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from loaders.records import (
+from graph.records import (
     BrokerRecord,
     CommitteeRecord,
     DealRecord,

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from loaders import normalize
+from graph import normalize
 
 NonEmpty = Annotated[str, Field(min_length=1, max_length=500)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
