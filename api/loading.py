@@ -106,7 +106,8 @@ def run_load(
             f"in {r.seconds:.1f}s"
         )
     console.print(
-        f"{report.read:,} rows read, {report.rejected:,} rejected ({report.reject_share:.2%}) "
+        f"{report.read:,} rows read, {report.rejected:,} rejected ({report.erased:,} erased on "
+        f"request; bad input {report.reject_share:.2%}) "
         f"in {report.seconds:.1f}s" + (f"; rejects in {rejects_path}" if rejects_path else "")
     )
     if report.failed_files:

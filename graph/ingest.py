@@ -10,13 +10,17 @@ Every batch runs in one managed write transaction, in three steps:
 A row is written only when it is new, was a stub, or its hash changed and it is not older than what is
 stored (newest source timestamp wins); so loading the same files again writes nothing. The loader is the
 only writer of these nodes while it runs (one load at a time).
+
+A row whose id is an erased record (a tombstone left by `graph.erase`) is never written: it comes back
+in `Written.erased` for the caller to reject. A row attached to an erased party is written without its
+free text (`ANONYMOUS_DROPPED`: a survey answer's comment), as the erasure left that party's facts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
@@ -34,7 +38,7 @@ SET n.system = row.system, n.recordId = row.recordId, n.entity = row.entity, n.h
 RESOLVE: LiteralString = """
 UNWIND $refs AS ref
 OPTIONAL MATCH (:SourceRecord {id: ref})-[:RESOLVES_TO]->(p:Party)
-RETURN ref, p.id AS party
+RETURN ref, p.id AS party, p:Erased AS erased
 """
 
 STUBS: LiteralString = """
@@ -60,7 +64,7 @@ class Spec:
     def existing(self) -> LiteralString:
         return (
             "UNWIND $ids AS id MATCH (n:" + self.label + " {id: id}) "
-            "RETURN n.id AS id, n.hash AS hash, n.sourceTs AS ts"
+            "RETURN n.id AS id, n.hash AS hash, n.sourceTs AS ts, n.erased AS erased"
         )
 
 
@@ -206,6 +210,11 @@ class Written:
     created: int
     updated: int
     ids: list[str]  # ids of the rows written (created or updated)
+    erased: list[str] = field(default_factory=list)  # ids of rows not written: erased on request
+
+
+# Row properties not written for a party erased on request.
+ANONYMOUS_DROPPED = frozenset({"comment"})
 
 
 def _instant(value: Any) -> dt.datetime | None:
@@ -225,41 +234,53 @@ def _must_write(row: dict[str, Any], stored: tuple[Any, Any]) -> bool:
     return old is None or new is None or new >= old
 
 
-async def _resolve(tx: Any, refs: set[str]) -> dict[str, str]:
+async def _resolve(tx: Any, refs: set[str]) -> tuple[dict[str, str], set[str]]:
+    """The party each reference resolves to, and which of those parties are erased."""
     if not refs:
-        return {}
-    found = {r["ref"]: r["party"] for r in await (await tx.run(RESOLVE, refs=sorted(refs))).data()}
+        return {}, set()
+    resolved = await (await tx.run(RESOLVE, refs=sorted(refs))).data()
+    found = {r["ref"]: r["party"] for r in resolved}
+    erased = {r["party"] for r in resolved if r["erased"]}
     missing = sorted(ref for ref, party in found.items() if party is None)
     if missing:
         made = await (await tx.run(STUBS, refs=missing)).data()
         found.update({r["ref"]: r["party"] for r in made})
-    return found
+    return found, erased
+
+
+async def write_rows(tx: Any, statement: str, rows: Sequence[dict[str, Any]]) -> Written:
+    """Write rows (ids unique among them) with one spec's statements, in the caller's transaction."""
+    spec = SPECS[statement]
+    result = await tx.run(spec.existing, ids=[row["id"] for row in rows])
+    existing = await result.data()
+    erased = {r["id"] for r in existing if r["erased"]}
+    stored = {r["id"]: (r["hash"], r["ts"]) for r in existing if not r["erased"]}
+    rows = [row for row in rows if row["id"] not in erased]
+    new = [row for row in rows if row["id"] not in stored]
+    changed = [row for row in rows if row["id"] in stored and _must_write(row, stored[row["id"]])]
+    refs = {row[key] for row in new + changed for key in spec.parties if row.get(key)}
+    parties, anonymous = await _resolve(tx, refs)
+    for row in new + changed:
+        for key in spec.parties:
+            row[f"{key}Party"] = parties.get(row.get(key) or "")
+            if row[f"{key}Party"] in anonymous and "props" in row:
+                row["props"] = {k: v for k, v in row["props"].items() if k not in ANONYMOUS_DROPPED}
+    if new:
+        await (await tx.run(spec.create, rows=new)).consume()
+    if changed:
+        await (await tx.run(spec.update, rows=changed)).consume()
+    stubs = sum(1 for row in changed if stored[row["id"]][0] is None)  # first real load
+    ids = [row["id"] for row in new + changed]
+    return Written(len(new) + stubs, len(changed) - stubs, ids, sorted(erased))
 
 
 async def write_batch(
     driver: AsyncDriver, database: str, statement: str, rows: Sequence[dict[str, Any]]
 ) -> Written:
     """Write one batch (ids unique within it) in a managed write transaction, retried when transient."""
-    spec = SPECS[statement]
 
     async def work(tx: Any) -> Written:
-        result = await tx.run(spec.existing, ids=[row["id"] for row in rows])
-        stored = {r["id"]: (r["hash"], r["ts"]) for r in await result.data()}
-        new = [row for row in rows if row["id"] not in stored]
-        changed = [
-            row for row in rows if row["id"] in stored and _must_write(row, stored[row["id"]])
-        ]
-        refs = {row[key] for row in new + changed for key in spec.parties if row.get(key)}
-        parties = await _resolve(tx, refs)
-        for row in new + changed:
-            for key in spec.parties:
-                row[f"{key}Party"] = parties.get(row.get(key) or "")
-        if new:
-            await (await tx.run(spec.create, rows=new)).consume()
-        if changed:
-            await (await tx.run(spec.update, rows=changed)).consume()
-        stubs = sum(1 for row in changed if stored[row["id"]][0] is None)  # first real load
-        return Written(len(new) + stubs, len(changed) - stubs, [row["id"] for row in new + changed])
+        return await write_rows(tx, statement, rows)
 
     async with driver.session(database=database) as session:
         written: Written = await session.execute_write(work)

@@ -2,6 +2,8 @@
 
 Invariant, per source: rows read = created + updated + unchanged + rejected. A row that fails is
 written to the rejects file (JSON Lines: file, line, raw record, reasons) and never stops the load.
+A row whose record was erased on request (`graph.erase`) is rejected with the reason `ERASED`, and its
+raw values are not written to the rejects file (they are the personal data that was erased).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from loaders.transform import to_record
 
 Progress = Callable[[Source, int], None]
 
+ERASED = "erased on request"
+
 
 @dataclass
 class SourceReport:
@@ -37,6 +41,7 @@ class SourceReport:
     unchanged: int = 0
     merged: int = 0  # party records of this source resolved into a party with other records
     rejected: int = 0
+    erased: int = 0  # of the rejected: records erased on request
     seconds: float = 0.0
     error: str | None = None  # the whole file could not be read
 
@@ -64,8 +69,13 @@ class LoadReport:
         return sum(s.rejected for s in self.sources)
 
     @property
+    def erased(self) -> int:
+        return sum(s.erased for s in self.sources)
+
+    @property
     def reject_share(self) -> float:
-        return self.rejected / self.read if self.read else 0.0
+        """The share of rows rejected as bad input (rows of erased records are not bad input)."""
+        return (self.rejected - self.erased) / self.read if self.read else 0.0
 
     @property
     def failed_files(self) -> list[SourceReport]:
@@ -78,7 +88,9 @@ class Rejects:
     def __init__(self, stream: IO[bytes] | None) -> None:
         self.stream = stream
 
-    def write(self, path: Path, source: Source, row: Row, reasons: list[str]) -> None:
+    def write(
+        self, path: Path, source: Source, row: Row, reasons: list[str], *, raw: bool = True
+    ) -> None:
         if self.stream is None:
             return
         entry = {
@@ -86,7 +98,7 @@ class Rejects:
             "entity": source.entity,
             "system": source.system,
             "line": row.line,
-            "raw": row.values if row.values is not None else row.text,
+            "raw": (row.values if row.values is not None else row.text) if raw else None,
             "reasons": reasons,
         }
         self.stream.write(orjson.dumps(entry, default=str) + b"\n")
@@ -112,12 +124,20 @@ async def _flush(
     report: SourceReport,
     touched: set[str],
     written_ids: set[str],
+    reject_erased: Callable[[str], int],
 ) -> None:
     for statement, batch in pending.items():
         if not batch:
             continue
         unique, same, superseded = _dedupe(batch)
         written = await write_batch(driver, database, statement, unique)
+        if written.erased:  # every row of an erased record is a reject, duplicates included
+            erased = set(written.erased)
+            rejected = sum(reject_erased(record_id) for record_id in written.erased)
+            report.rejected += rejected
+            report.erased += rejected
+            batch[:] = [item for item in batch if item["id"] not in erased]
+            unique, same, superseded = _dedupe(batch)
         report.created += written.created
         report.updated += written.updated + superseded
         report.unchanged += len(unique) - written.created - written.updated + same
@@ -129,7 +149,7 @@ async def _flush(
 
 def _records(
     path: Path, source: Source, report: SourceReport, rejects: Rejects
-) -> Iterator[Record]:
+) -> Iterator[tuple[Record, Row]]:
     for row in rows(path, source):
         report.read += 1
         found = to_record(source, row)
@@ -137,7 +157,7 @@ def _records(
             report.rejected += 1
             rejects.write(path, source, row, found)
         else:
-            yield found
+            yield found, row
 
 
 async def load_source(
@@ -155,20 +175,33 @@ async def load_source(
     report = SourceReport(file=source.file, entity=source.entity, system=source.system)
     began = time.perf_counter()
     pending: dict[str, list[dict[str, Any]]] = {}
+    lines: dict[str, list[Row]] = {}  # the pending rows of each id, to reject erased records
     party_ids: set[str] = set()
     count = 0
+
+    def reject_erased(record_id: str) -> int:
+        found = lines.get(record_id, [])
+        for row in found:
+            rejects.write(path, source, row, [ERASED], raw=False)
+        return len(found)
+
+    async def flush() -> None:
+        await _flush(driver, database, pending, report, touched, party_ids, reject_erased)
+        lines.clear()
+
     try:
-        for record in _records(path, source, report, rejects):
+        for record, row in _records(path, source, report, rejects):
             statement = prepare.statement_for(source.entity, record)
             pending.setdefault(statement, []).append(
                 prepare.row(source.entity, source.system, record)
             )
+            lines.setdefault(record.id, []).append(row)
             count += 1
             if count % batch_size == 0:
-                await _flush(driver, database, pending, report, touched, party_ids)
+                await flush()
                 if progress:
                     progress(source, report.read)
-        await _flush(driver, database, pending, report, touched, party_ids)
+        await flush()
     except FileError as exc:
         report.error = str(exc)
     if progress:
