@@ -6,6 +6,10 @@ carries with them every edge that was derived from those records: orders, intera
 deals and relationship records that referenced them, and embedded edges of other parties pointing at
 them. `reconcile` then writes each affected party's properties, labels and its own embedded edges
 (household, employer, manager, parent firm, account owner), all computed by the loaders from the records.
+
+Each also has a form that runs in the caller's managed write transaction (`move_records_in`,
+`set_rules_in`, `records_in`, `reconcile_in`), so a manual merge or split (`graph/merges.py`) is
+one transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
 PARTY_RECORDS: LiteralString = """
 MATCH (s:SourceRecord)-[r:RESOLVES_TO]->(p:Party)
@@ -113,7 +117,7 @@ MOVE_RECORDS: LiteralString = (
     """
 UNWIND $moves AS m
 MATCH (s:SourceRecord {id: m.record})-[old:RESOLVES_TO]->(from:Party)
-WHERE from.id <> m.to
+WHERE from.id <> m.to AND s.erased IS NULL AND NOT from:Erased
 MERGE (to:Party {id: m.to})
 DELETE old
 CREATE (s)-[r:RESOLVES_TO]->(to)
@@ -146,22 +150,30 @@ async def move_records(
     driver: AsyncDriver, database: str, moves: Sequence[dict[str, Any]]
 ) -> list[str]:
     """Re-point records to their party (`{record, to, rule, score}`); returns the parties they left."""
-
-    async def work(tx: Any) -> list[str]:
-        result = await tx.run(MOVE_RECORDS, moves=list(moves))
-        record = await result.single(strict=True)
-        froms: list[str] = list(record["froms"])
-        await (await tx.run(DROP_EMPTY, ids=froms)).consume()
-        return froms
-
     async with driver.session(database=database) as session:
-        froms: list[str] = await session.execute_write(work)
+        froms: list[str] = await session.execute_write(move_records_in, moves)
         return froms
+
+
+async def move_records_in(
+    tx: AsyncManagedTransaction, moves: Sequence[dict[str, Any]]
+) -> list[str]:
+    """`move_records` in the caller's transaction; parties left without records are deleted."""
+    result = await tx.run(MOVE_RECORDS, moves=list(moves))
+    record = await result.single(strict=True)
+    froms: list[str] = list(record["froms"])
+    await (await tx.run(DROP_EMPTY, ids=froms)).consume()
+    return froms
 
 
 async def set_rules(driver: AsyncDriver, database: str, moves: Sequence[dict[str, Any]]) -> None:
     """Record the evidence (rule, score) on records that stay where they are."""
     await driver.execute_query(SET_RULES, moves=list(moves), database_=database)
+
+
+async def set_rules_in(tx: AsyncManagedTransaction, moves: Sequence[dict[str, Any]]) -> None:
+    """`set_rules` in the caller's transaction."""
+    await (await tx.run(SET_RULES, moves=list(moves))).consume()
 
 
 RECORDS_OF: LiteralString = """
@@ -182,6 +194,12 @@ async def records_of(
         RECORDS_OF, ids=list(party_ids), database_=database, routing_=RoutingControl.READ
     )
     return [r.data() for r in records]
+
+
+async def records_in(tx: AsyncManagedTransaction, party_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """`records_of` in the caller's transaction (it sees the transaction's own writes)."""
+    found: list[dict[str, Any]] = await (await tx.run(RECORDS_OF, ids=list(party_ids))).data()
+    return found
 
 
 def _party(var: LiteralString, ref: LiteralString) -> LiteralString:
@@ -250,12 +268,13 @@ CALL (p) { OPTIONAL MATCH (p)<-[e:OWNS_ACCOUNT]-() DELETE e }
 
 async def reconcile(driver: AsyncDriver, database: str, parties: Sequence[dict[str, Any]]) -> int:
     """Write parties computed by the loaders: `{id, hash, labels, props}` each."""
-
-    async def work(tx: Any) -> int:
-        result = await tx.run(RECONCILE, parties=list(parties))
-        record = await result.single(strict=True)
-        return int(record["written"])
-
     async with driver.session(database=database) as session:
-        written: int = await session.execute_write(work)
+        written: int = await session.execute_write(reconcile_in, parties)
         return written
+
+
+async def reconcile_in(tx: AsyncManagedTransaction, parties: Sequence[dict[str, Any]]) -> int:
+    """`reconcile` in the caller's transaction."""
+    result = await tx.run(RECONCILE, parties=list(parties))
+    record = await result.single(strict=True)
+    return int(record["written"])

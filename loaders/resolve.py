@@ -4,19 +4,23 @@ Runs after every load. Clusters come from `loaders.matching` over every party so
 cluster's party is its smallest record id, so the result does not depend on load order. Records whose
 party changes are moved (with the edges derived from them); every party that gained, lost or changed a
 record is rebuilt by the reconciliation policy (`graph.reconcile`), and written only if it changed.
+
+Manual decisions (`graph.merges`) win over the rules: the pairs decided the same are linked first
+(rule `manual`), then the rules' links from the strongest down, and a union that would put a pair
+decided distinct into one party is refused, whichever links lead to it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from neo4j import AsyncDriver
 
-from graph import identity, reconcile
+from graph import identity, merges, reconcile
 from loaders.matching import Link, MatchConfig, PartyRecord, clusters, find_links
 
 
@@ -55,15 +59,61 @@ def _party_record(stored: identity.StoredRecord) -> PartyRecord:
 
 
 def _evidence(links: Iterable[Link], assignment: dict[str, str]) -> dict[str, tuple[str, float]]:
-    """For each linked record, the strongest link to another record of its cluster."""
+    """For each linked record, the strongest link to another record of its cluster (a manual
+    decision before any rule)."""
     best: dict[str, tuple[str, float]] = {}
     for link in links:
         if assignment.get(link.a) != assignment.get(link.b):
             continue
+        strength = (link.rule == merges.MANUAL, link.score)
         for rid in (link.a, link.b):
-            if rid not in best or link.score > best[rid][1]:
+            if rid not in best or strength > (best[rid][0] == merges.MANUAL, best[rid][1]):
                 best[rid] = (link.rule, round(link.score, 4))
     return best
+
+
+def _decided(
+    by_id: Mapping[str, identity.StoredRecord], found: merges.Verdicts
+) -> tuple[list[Link], set[tuple[str, str]]]:
+    """The decisions' links and pairs kept apart, between party records of one kind present now."""
+
+    def present(pair: tuple[str, str]) -> bool:
+        a, b = by_id.get(pair[0]), by_id.get(pair[1])
+        return a is not None and b is not None and a.kind == b.kind
+
+    manual = [Link(a, b, merges.MANUAL, 1.0) for a, b in found.same if present((a, b))]
+    return manual, {pair for pair in found.apart if present(pair)}
+
+
+def _constrained(
+    ids: Iterable[str], links: Iterable[Link], apart: Set[tuple[str, str]]
+) -> dict[str, str]:
+    """Union-find over `links` in their order, refusing any union that would put a pair of
+    `apart` in one cluster. Every cluster's id is its smallest record id."""
+    parent: dict[str, str] = {i: i for i in ids}
+    barred: dict[str, set[str]] = {}  # root -> records its cluster may never hold
+    for a, b in apart:
+        barred.setdefault(a, set()).add(b)
+        barred.setdefault(b, set()).add(a)
+
+    def find(x: str) -> str:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for link in links:
+        ra, rb = find(link.a), find(link.b)
+        if ra == rb or any(find(x) == rb for x in barred.get(ra, ())):
+            continue
+        if rb < ra:
+            ra, rb = rb, ra
+        parent[rb] = ra
+        if rb in barred:
+            barred.setdefault(ra, set()).update(barred.pop(rb))
+    return {x: find(x) for x in parent}
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -85,13 +135,20 @@ async def resolve(
     stored = await identity.party_records(driver, database)
     by_id = {s.id: s for s in stored}
     links = find_links([_party_record(s) for s in stored], config or MatchConfig())
-    assignment = clusters(by_id, links)
-    evidence = _evidence(links, assignment)
+    manual, apart = _decided(by_id, merges.verdicts(await merges.decisions(driver, database)))
+    if manual or apart:
+        strongest = sorted(links, key=lambda link: (-link.score, link.a, link.b))
+        assignment = _constrained(by_id, [*manual, *strongest], apart)
+    else:
+        assignment = clusters(by_id, links)  # without decisions, the order of links is moot
+    evidence = _evidence([*manual, *links], assignment)
 
     moves: list[dict[str, Any]] = []
     rules: list[dict[str, Any]] = []
     for record_id, target in assignment.items():
-        rule, score = ("source", 1.0) if record_id == target else evidence[record_id]
+        rule, score = evidence.get(record_id, ("source", 1.0))
+        if record_id == target and rule != merges.MANUAL:  # the survivor: its own source
+            rule, score = "source", 1.0
         item = {"record": record_id, "to": target, "rule": rule, "score": score}
         if by_id[record_id].party != target:
             moves.append(item)
