@@ -258,7 +258,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(apikey_app, name="apikey")
 
 Scopes = Annotated[
-    list[str] | None, typer.Option("--scope", help="A scope to grant (repeatable): pii.")
+    list[str] | None, typer.Option("--scope", help="A scope to grant (repeatable): pii, write.")
 ]
 Broker = Annotated[str | None, typer.Option(help="The broker party id (partners only).")]
 

@@ -32,6 +32,7 @@ from graph.principal import PII, Principal
 from graph.read.masking import PII_PROPERTIES
 from graph.read.scope import Scope as ReadScope
 from graph.read.scope import for_principal
+from schema.access import denied, guarded
 from schema.compiler.execute import Compiler
 from schema.context import Context
 from schema.documents import Documents
@@ -120,6 +121,7 @@ class GraphQLApp:
         self.documents = Documents(schema._schema, self.limits.max_tokens)
         self.compiler = Compiler(schema)
         self._shapes: dict[tuple[str, str | None], tuple[int, int]] = {}
+        self._guarded: dict[tuple[str, str | None], frozenset[str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -148,6 +150,7 @@ class GraphQLApp:
             timeout=timeout,
             scope=self.scope_for(request),
             masked=self.masked_for(request),
+            principal=getattr(request.state, "principal", None),
         )
 
     async def handle(self, request: Request) -> Response:
@@ -220,7 +223,9 @@ class GraphQLApp:
             raise RequestError([GraphQLError(message)], Code.BAD_USER_INPUT)
         variables = self._variables(operation, params.variables)
         estimated = self._check_limits(params, operation, document.node, variables)
-        self._charge(getattr(request.state, "principal", None), estimated)
+        principal = getattr(request.state, "principal", None)
+        self._authorize(principal, params, operation, document.node)
+        self._charge(principal, estimated)
         ctx = self.context(request, request_id)
         if self.compiled:
             plan = self.compiler.plan(params.query, document.node, operation, variables)
@@ -235,6 +240,25 @@ class GraphQLApp:
             operation_name=params.operation_name,
         )
         return _body(result.data, result.errors or [], request_id), -1
+
+    def _authorize(
+        self, principal: Principal | None, params: Any, operation: Any, document: Any
+    ) -> None:
+        """Refuse, before anything runs, the fields this principal's role may not select."""
+        if principal is None:
+            return
+        key = (params.query, params.operation_name)
+        coordinates = self._guarded.get(key)
+        if coordinates is None:
+            fragments = fragments_of(document.definitions).values()
+            coordinates = self._guarded[key] = guarded(self.schema._schema, operation, fragments)
+            if len(self._guarded) > 4096:
+                self._guarded.clear()
+        refused = denied(principal, coordinates)
+        if refused:
+            names = ", ".join(f"`{c}`" for c in refused)
+            message = f"A {principal.role.value} principal may not use {names}."
+            raise RequestError([GraphQLError(message)], Code.FORBIDDEN, 403)
 
     def _variables(self, operation: Any, raw: dict[str, Any]) -> VariableValues:
         found = get_variable_values(

@@ -74,6 +74,22 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
         "party_lifecycle",
         "CREATE INDEX party_lifecycle IF NOT EXISTS FOR (n:Party) ON (n.lifecycleStage)",
     ),
+    # Mutations: one receipt per principal and client mutation id (`graph/receipts.py`).
+    (
+        "mutation_receipt_id",
+        "CREATE CONSTRAINT mutation_receipt_id IF NOT EXISTS "
+        "FOR (n:MutationReceipt) REQUIRE n.id IS UNIQUE",
+    ),
+    (
+        "mutation_receipt_target",
+        "CREATE INDEX mutation_receipt_target IF NOT EXISTS FOR (n:MutationReceipt) ON (n.target)",
+    ),
+    # Manual identity decisions (`graph/merges.py`), read by every identity resolution.
+    (
+        "identity_decision_id",
+        "CREATE CONSTRAINT identity_decision_id IF NOT EXISTS "
+        "FOR (n:IdentityDecision) REQUIRE n.id IS UNIQUE",
+    ),
 )
 
 

@@ -24,8 +24,10 @@ class Kind(StrEnum):
     ANONYMOUS = "anonymous"  # authentication disabled (development only)
 
 
-PII = "pii"
-SCOPES = frozenset({PII})  # the scopes the API knows; tokens may carry others, which mean nothing
+PII = "pii"  # personal data unmasked
+WRITE = "write"  # the mutations `schema/access.py` opens to account teams and frontends
+# The scopes the API knows; tokens may carry others, which mean nothing.
+SCOPES = frozenset({PII, WRITE})
 
 
 @dataclass(frozen=True, slots=True)

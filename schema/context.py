@@ -7,6 +7,7 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
+from graph.principal import Principal
 from graph.read.scope import Scope
 
 
@@ -20,4 +21,5 @@ class Context:
     masked: frozenset[str] = (
         frozenset()
     )  # properties that read as null: personal data without `pii`
+    principal: Principal | None = None  # who asks (None: authentication disabled in tests)
     loaders: dict[Any, Any] = field(default_factory=dict)  # DataLoaders of the resolvers' path

@@ -42,3 +42,8 @@ def resolved(
 ) -> Callable[[F], F]:
     """`strawberry.field` as a decorator that keeps the resolver's type for mypy."""
     return cast(Callable[[F], F], strawberry.field(description=description, metadata=metadata))
+
+
+def mutation(*, description: str | None = None) -> Callable[[F], F]:
+    """`strawberry.mutation` as a decorator that keeps the resolver's type for mypy."""
+    return cast(Callable[[F], F], strawberry.mutation(description=description))

@@ -21,6 +21,7 @@ from graphql import (
     GraphQLSchema,
     GraphQLUnionType,
     OperationDefinitionNode,
+    OperationType,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import (
@@ -293,6 +294,8 @@ class Planner:
     # -- roots --
 
     def operation_plan(self) -> OperationPlan:
+        if self.operation.operation is not OperationType.QUERY:
+            raise Unsupported("mutations run on the executor, one transaction each")
         query = self.schema.query_type
         assert query is not None
         collected = collect_fields(

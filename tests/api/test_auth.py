@@ -787,7 +787,7 @@ def test_disabled_auth_in_development(settings: Settings, caplog: pytest.LogCapt
                 "role": "admin",
                 "kind": "anonymous",
                 "broker": None,
-                "scopes": ["pii"],
+                "scopes": ["pii", "write"],
                 "owned": False,
             }
     assert [r.getMessage() for r in caplog.records] == [
