@@ -1,11 +1,19 @@
-"""Filter and order arguments, and their translation into the graph's criteria (`graph.read`)."""
+"""Filter and order arguments, and their translation into the graph's criteria (`graph.read`).
+
+A customer filter or sort on personal data (a `CustomerField` named after a property of
+`graph.read.masking.PII_PROPERTIES`) is FORBIDDEN to a caller who cannot read that property, so
+that a filter is no oracle for what masking hides.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
 
 import strawberry
 
 from graph.read import criteria as c
 from graph.read.criteria import CustomerField
+from graph.read.masking import PII_PROPERTIES
 from graph.read.relations import SortKey
 from schema.enums import (
     Channel,
@@ -15,7 +23,7 @@ from schema.enums import (
     PartyKind,
     SortDirection,
 )
-from schema.errors import ClientError
+from schema.errors import ClientError, Code
 from schema.ids import parse_global_id
 from schema.scalars import Date, DateTime
 
@@ -99,7 +107,45 @@ def _instant_range(r: DateTimeRange) -> c.Range:
     return c.Range(low=r.from_, high=r.to, high_open=True)
 
 
-def customer_criteria(f: CustomerFilter | None) -> c.Criterion | None:
+def fields_of(criterion: c.Criterion) -> Iterator[CustomerField]:
+    """The customer fields a criterion reads, at any depth."""
+    match criterion:
+        case c.OneOf(field=field) | c.Within(field=field):
+            yield field
+        case c.AllOf(parts=parts) | c.AnyOf(parts=parts):
+            for part in parts:
+                yield from fields_of(part)
+        case c.Not(part=part):
+            yield from fields_of(part)
+
+
+def refuse_personal(fields: Iterable[CustomerField], masked: frozenset[str] | None) -> None:
+    """FORBIDDEN when a filter or a sort reads personal data the caller cannot read.
+
+    `masked` is the caller's masked properties (`Context.masked`). None means the caller is not
+    known (the compiler's binder, or a resolver that does not pass it): every personal field is
+    refused; in the binder the operation then runs on the executor, whose resolver knows."""
+    hidden = PII_PROPERTIES if masked is None else masked
+    used = sorted({f.value for f in fields if f.value in hidden})
+    if used:
+        raise ClientError(
+            f"Filtering or sorting customers on {', '.join(used)} needs the pii scope.",
+            Code.FORBIDDEN,
+        )
+
+
+def customer_criteria(
+    f: CustomerFilter | None, masked: frozenset[str] | None = None
+) -> c.Criterion | None:
+    """The filter's criterion; FORBIDDEN on personal data the caller cannot read (see
+    `refuse_personal` for `masked`)."""
+    found = _criterion(f)
+    if found is not None:
+        refuse_personal(fields_of(found), masked)
+    return found
+
+
+def _criterion(f: CustomerFilter | None) -> c.Criterion | None:
     if f is None:
         return None
     parts: list[c.Criterion] = []
@@ -131,11 +177,11 @@ def customer_criteria(f: CustomerFilter | None) -> c.Criterion | None:
             raise ClientError(f"Not a broker id: {f.broker!r}.")
         parts.append(c.BrokeredBy(key))
     if f.and_ is not None:
-        parts.append(c.AllOf(tuple(p for p in map(customer_criteria, f.and_) if p is not None)))
+        parts.append(c.AllOf(tuple(p for p in map(_criterion, f.and_) if p is not None)))
     if f.or_ is not None:
-        parts.append(c.AnyOf(tuple(p for p in map(customer_criteria, f.or_) if p is not None)))
+        parts.append(c.AnyOf(tuple(p for p in map(_criterion, f.or_) if p is not None)))
     if f.not_ is not None:
-        inner = customer_criteria(f.not_)
+        inner = _criterion(f.not_)
         parts.append(c.Not(inner if inner is not None else c.AllOf(())))
     return parts[0] if len(parts) == 1 else c.AllOf(tuple(parts))
 
@@ -155,12 +201,17 @@ def order_criteria(f: OrderFilter | None) -> c.OrderCriteria | None:
     return c.OrderCriteria(date=None if f.date is None else _date_range(f.date))
 
 
-def customer_sort(order: CustomerOrder | None) -> tuple[str, tuple[SortKey, ...]]:
-    """The cursor tag and the sort keys (then the id) of a `customers` order."""
+def customer_sort(
+    order: CustomerOrder | None, masked: frozenset[str] | None = None
+) -> tuple[str, tuple[SortKey, ...]]:
+    """The cursor tag and the sort keys (then the id) of a `customers` order; FORBIDDEN on
+    personal data the caller cannot read (see `refuse_personal` for `masked`)."""
     if order is None or order.field is CustomerSortField.ID:
         desc = order is not None and order.direction is SortDirection.DESC
         return f"customers:id:{'desc' if desc else 'asc'}", (SortKey("{t}.id", desc),)
     desc = order.direction is SortDirection.DESC
-    expr = c.CUSTOMER_FIELDS[CustomerField(order.field.value)]
+    field = CustomerField(order.field.value)
+    refuse_personal((field,), masked)
+    expr = c.CUSTOMER_FIELDS[field]
     tag = f"customers:{order.field.value}:{'desc' if desc else 'asc'}"
     return tag, (SortKey(expr, desc), SortKey("{t}.id"))

@@ -1,4 +1,9 @@
-"""The root `Query`: lookups by id, key or email, the customer list, search, `node(s)`."""
+"""The root `Query`: lookups by id, key or email, the customer list, search, `node(s)`.
+
+Personal data is no oracle for a caller without the `pii` scope (`Context.masked`): looking a
+customer up by email or external id, and filtering or sorting customers on personal data, are
+FORBIDDEN; search matches names only (`graph/read/masking.py`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from graph.read.relations import Criteria, Relation
 from schema import resolve
 from schema.commerce import Product
 from schema.context import Context
-from schema.errors import ClientError
+from schema.errors import ClientError, Code
 from schema.ids import parse_global_id
 from schema.inputs import CustomerFilter, CustomerOrder, customer_criteria, customer_sort
 from schema.meta import ROOT, resolved
@@ -42,13 +47,22 @@ from schema.traversals import (
 
 MAX_IDS = 100
 
+# The personal data a lookup matches on, and its name in errors: the caller must be able to read it.
+PERSONAL_LOOKUPS: dict[LookupBy, tuple[str, str]] = {
+    LookupBy.EMAIL: ("email", "email"),
+    LookupBy.EXTERNAL_ID: ("externalIds", "external id"),
+}
+
 
 def root(name: str) -> dict[str, str]:
     return {ROOT: name}
 
 
-def customers_relation(order: CustomerOrder | None) -> tuple[str, Relation]:
-    tag, keys = customer_sort(order)
+def customers_relation(
+    order: CustomerOrder | None, masked: frozenset[str] | None = None
+) -> tuple[str, Relation]:
+    """The `customers` list in an order (`masked`: see `customer_sort`)."""
+    tag, keys = customer_sort(order, masked)
     return tag, Relation(
         "({t}:Party:Customer)", Position.CUSTOMER, keys, criteria=Criteria.CUSTOMERS
     )
@@ -144,7 +158,7 @@ class Query:
         source_id: str | None = None,
         external_id: str | None = None,
     ) -> Customer | None:
-        by, value = customer_lookup(id, email, source_id, external_id)
+        by, value = customer_lookup(id, email, source_id, external_id, info.context.masked)
         if value is None:
             return None
         found: Customer | None = await resolve.lookup(
@@ -164,15 +178,18 @@ class Query:
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Customer]:
-        tag, relation = customers_relation(order_by)
+        masked = info.context.masked
+        tag, relation = customers_relation(order_by, masked)
+        criteria = customer_criteria(filter, masked)
         found: Connection[Customer] = await resolve.connection(
-            info, None, tag, first, after, criteria=customer_criteria(filter), relation=relation
+            info, None, tag, first, after, criteria=criteria, relation=relation
         )
         return found
 
     @resolved(
         metadata=root("search"),
-        description="Parties whose name or email match every word of `text`, best first.",
+        description="Parties whose name (with the `pii` scope, or email) matches every word of `text`, "
+        "best first.",
     )
     async def search(
         self,
@@ -226,14 +243,28 @@ class Query:
 
 
 def customer_lookup(
-    id: str | None, email: str | None, source_id: str | None, external_id: str | None
+    id: str | None,
+    email: str | None,
+    source_id: str | None,
+    external_id: str | None,
+    masked: frozenset[str] | None = None,
 ) -> tuple[LookupBy, str | None]:
-    """Which lookup `customer` makes; value None when the id is of another kind of node."""
+    """Which lookup `customer` makes; value None when the id is of another kind of node.
+
+    A lookup on personal data is FORBIDDEN when the caller cannot read it (`masked`, the caller's
+    masked properties). `masked` None means the caller is not known (the compiler's binder): such
+    a lookup is refused, and the operation then runs on the executor, whose resolver knows.
+    """
     given = [(b, v) for b, v in ((LookupBy.ID, id), (LookupBy.EMAIL, email),
              (LookupBy.SOURCE_ID, source_id), (LookupBy.EXTERNAL_ID, external_id)) if v is not None]  # fmt: skip
     if len(given) != 1:
         raise ClientError("Give exactly one of `id`, `email`, `sourceId` or `externalId`.")
     by, value = given[0]
+    personal = PERSONAL_LOOKUPS.get(by)
+    if personal is not None and (masked is None or personal[0] in masked):
+        raise ClientError(
+            f"Looking customers up by {personal[1]} needs the pii scope.", Code.FORBIDDEN
+        )
     if by is LookupBy.ID:
         return by, party_key(value)
     if by is LookupBy.EMAIL:

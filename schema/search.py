@@ -1,4 +1,8 @@
-"""Full-text search over party names and emails (the `party_search` index)."""
+"""Full-text search over party names and emails (the `party_search` index).
+
+Without the `pii` scope the statement searches names only: the renderer restricts the query to
+the indexed properties the caller may read (`graph.read.masking.search_text`), on both paths.
+"""
 
 from __future__ import annotations
 

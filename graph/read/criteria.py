@@ -3,6 +3,10 @@
 `CustomerField` is the whitelist of customer attributes a filter or a sort may use, each with its
 Cypher expression; computed ones (last activity) are bound by a `CALL` before the predicate. The
 metrics issue extends it (lifecycle stage, value ranges) by adding members and expressions here.
+
+A caller's scope reaches into the one criterion that reads other parties: the broker at the top of
+a customer's referral chain is the farthest broker the scope may see (as `Customer.broker` shows
+it), so a filter on a broker outside the scope matches nothing, like an unknown broker.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph.read.scope import Scope
 from graph.read.writer import Writer
 
 
@@ -141,15 +146,20 @@ def _join(parts: Sequence[LiteralString], op: LiteralString, empty: LiteralStrin
 
 _BROKER_OF: LiteralString = (
     "COLLECT {{ MATCH _p = (_b:Broker)-[:REFERRED]->{{1,10}}({t}) "
-    "WHERE _b.kind IN ['person', 'household', 'organization'] "
+    "WHERE _b.kind IN ['person', 'household', 'organization'] AND {seen} "
     "WITH _b, _p ORDER BY length(_p) DESC, _b.id LIMIT 1 RETURN _b.id }} = [{b}]"
 )
 
 
 def customer_predicate(
-    criterion: Criterion, t: LiteralString, la: LiteralString, w: Writer
+    criterion: Criterion,
+    t: LiteralString,
+    la: LiteralString,
+    w: Writer,
+    scope: Scope | None = None,
 ) -> LiteralString:
-    """A predicate over customer `t` (and `la`, bound when `needs_last_activity`)."""
+    """A predicate over customer `t` (and `la`, bound when `needs_last_activity`), within what
+    `scope` may see (None: everything)."""
     match criterion:
         case OneOf(field=field, values=values):
             expr = CUSTOMER_FIELDS[field].format(t=t, la=la)
@@ -162,14 +172,15 @@ def customer_predicate(
                 f"WHERE _c.channel IN {w.param(list(channels))} }}"
             )
         case BrokeredBy(broker=broker):
-            return _BROKER_OF.format(t=t, b=w.param(broker))
+            seen = "true" if scope is None else scope.parties("_b", w)
+            return _BROKER_OF.format(t=t, b=w.param(broker), seen=seen)
         case AllOf(parts=parts):
-            return _join([customer_predicate(p, t, la, w) for p in parts], "AND", "true")
+            return _join([customer_predicate(p, t, la, w, scope) for p in parts], "AND", "true")
         case AnyOf(parts=parts):
-            return _join([customer_predicate(p, t, la, w) for p in parts], "OR", "false")
+            return _join([customer_predicate(p, t, la, w, scope) for p in parts], "OR", "false")
         case Not(part=part):
             # A comparison with a missing value is null; NOT null is null: treat it as false.
-            return f"NOT coalesce({customer_predicate(part, t, la, w)}, false)"
+            return f"NOT coalesce({customer_predicate(part, t, la, w, scope)}, false)"
     raise TypeError(f"unknown criterion {criterion!r}")
 
 

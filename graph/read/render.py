@@ -62,6 +62,7 @@ from graph.read.ir import (
     Traversal,
     TypeName,
 )
+from graph.read.masking import search_text
 from graph.read.positions import Position, guard, roles, typename
 from graph.read.scope import Scope, restriction
 from graph.read.writer import Writer
@@ -204,9 +205,10 @@ class _Renderer:
         target = rel.target
         conditions: list[LiteralString] = []
         if tr.text is not None:
+            query = self.w.param(search_text(tr.text, self.masked))
             clause: LiteralString = (
                 "CALL db.index.fulltext.queryNodes('party_search', "
-                f"{self.w.param(tr.text)}) YIELD node AS {v.t}, score AS {v.score}\n"
+                f"{query}) YIELD node AS {v.t}, score AS {v.score}\n"
             )
         else:
             pattern = rel.pattern.format(s=source or "", t=v.t, r=v.r, p=v.p)
@@ -241,7 +243,7 @@ class _Renderer:
             return interaction_predicate(criteria, v.t, self.w)
         if isinstance(criteria, OrderCriteria):
             return order_predicate(criteria, v.t, self.w)
-        return customer_predicate(criteria, v.t, v.la, self.w)
+        return customer_predicate(criteria, v.t, v.la, self.w, self.scope)
 
     def _vars(self, tr: Traversal) -> _Vars:
         rel = tr.relation

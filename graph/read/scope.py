@@ -3,8 +3,9 @@
 A scope is applied right after each anchoring match (the root's index seek) and on every traversal
 that lands on a party, so nothing outside it is returned, counted or used as a cursor. Nodes owned
 by a party (orders, interactions, ...) are reached through their owner, so they are checked only
-when they are an anchor themselves (`node(id)`), through their owner. Products are a public
-catalogue. The authorization issue will build the caller's scope from its credentials.
+when they are an anchor themselves (`node(id)`), through their owner; a deal reached through a
+committee seat (not through its account) is checked through its account too. Products are a public
+catalogue. `for_principal` builds the caller's scope from its credentials.
 """
 
 from __future__ import annotations
@@ -44,8 +45,6 @@ def restriction(
     owner: LiteralString = var + "_o"
     if position in {Position.NODE, Position.COMMITTEE_TARGET}:
         party = scope.parties(var, w)
-        if not anchor and position is Position.COMMITTEE_TARGET:
-            return f"(NOT {var}:Party OR {party})"
         owned: list[LiteralString] = [
             f"({var}:{family_of(p).value} AND EXISTS {{ MATCH {pattern.format(v=var, o=owner)} "
             f"WHERE {scope.parties(owner, w)} }})"
