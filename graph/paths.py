@@ -143,6 +143,22 @@ def _edge_filter(links: Collection[Link]) -> LiteralString:
     return "true"
 
 
+def _visible(var: LiteralString, seen: Seen) -> LiteralString:
+    """A node on a path is visible when it is a party the scope shows, or a deal or interaction
+    whose party (the deal's account, the interaction's customer) the scope shows."""
+    if seen is everyone:
+        return "true"
+    owner: LiteralString = var + "_o"
+    return (
+        f"(CASE WHEN {var}:Party THEN {seen(var)}"
+        f" WHEN {var}:Deal THEN EXISTS {{ MATCH ({var})-[:FOR_ACCOUNT]->({owner}:Party)"
+        f" WHERE {seen(owner)} }}"
+        f" WHEN {var}:Interaction THEN EXISTS {{ MATCH ({owner}:Party)-[:HAD]->({var})"
+        f" WHERE {seen(owner)} }}"
+        " ELSE false END)"
+    )
+
+
 def _paths(links: Collection[Link], k: int, max_hops: int) -> Callable[[Seen], LiteralString]:
     types: LiteralString = "|".join(sorted({t for link in links for t in _TYPES[link]}))
     selector = _SHORTEST[k - 1]
@@ -156,13 +172,7 @@ def _paths(links: Collection[Link], k: int, max_hops: int) -> Callable[[Seen], L
             "MATCH (b:Party {id: $to})\n"
             "WHERE " + seen("b") + "\n"
             "OPTIONAL MATCH " + selector + " (p = (a)(()-[r:" + types + "]-(y)\n"
-            "    WHERE "
-            + edge_filter
-            + " AND (NOT y:Party OR "
-            + seen("y")
-            + "))"
-            + quantifier
-            + "(b)\n"
+            "    WHERE " + edge_filter + " AND " + _visible("y", seen) + ")" + quantifier + "(b)\n"
             "  WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..]))\n"
             "WITH a, b, p\n"
             "ORDER BY length(p), [n IN nodes(p) | n.id], [e IN relationships(p) | type(e)]\n"

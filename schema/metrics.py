@@ -105,18 +105,21 @@ async def resolve_value_model(
 
 def portfolio_predicate(
     f: CustomerFilter | None, ctx: Context
-) -> tuple[LiteralString, dict[str, Any]]:
-    """The filter (and the caller's scope) as a predicate over `c`, with its parameters."""
+) -> tuple[LiteralString, LiteralString, dict[str, Any]]:
+    """The filter and the caller's scope as a predicate over `c`, the brokers the caller may see
+    as one over `b` (to group by), and their parameters."""
     w = Writer()
     terms: list[LiteralString] = []
     criterion = customer_criteria(f)
     if criterion is not None:
         if needs_last_activity(criterion):
             raise ClientError("`portfolio` cannot filter on `lastActivity`.")
-        terms.append(customer_predicate(criterion, "c", "_la", w))
+        terms.append(customer_predicate(criterion, "c", "_la", w, ctx.scope))
+    brokers: LiteralString = "true"
     if ctx.scope is not None:
         terms.append(ctx.scope.parties("c", w))
-    return (" AND ".join(terms) if terms else "true"), w.params
+        brokers = ctx.scope.parties("b", w)
+    return (" AND ".join(terms) if terms else "true"), brokers, w.params
 
 
 def portfolio_kpis(k: Kpis) -> PortfolioKpis:
@@ -146,7 +149,7 @@ async def resolve_portfolio(
     if end < start:
         raise ClientError("`end` is before `start`.")
     ctx = info.context
-    predicate, params = portfolio_predicate(filter, ctx)
+    predicate, brokers, params = portfolio_predicate(filter, ctx)
     try:
         found = await portfolio(
             ctx.driver,
@@ -155,6 +158,7 @@ async def resolve_portfolio(
             end,
             group=GroupBy((group_by or KpiGroup.NONE).value),
             predicate=predicate,
+            brokers=brokers,
             params=params,
             timeout=ctx.timeout,
         )

@@ -41,13 +41,18 @@ _GROUP_KEYS: dict[GroupBy, LiteralString] = {
     GroupBy.BROKER: "broker",
 }
 
-_BROKER: LiteralString = """
-CALL (c) {
-  OPTIONAL MATCH path = (b:Broker)-[:REFERRED]->{1,10}(c)
-  WITH b, length(path) AS hops ORDER BY hops, b.id LIMIT 1
-  RETURN b.id AS broker
-}
-"""
+
+def _broker(brokers: LiteralString) -> LiteralString:
+    """The nearest broker up the referral chain among those `brokers` (a predicate over `b`)."""
+    return (
+        "CALL (c) {\n"
+        "  OPTIONAL MATCH path = (b:Broker)-[:REFERRED]->{1,10}(c)\n"
+        "  WHERE " + brokers + "\n"
+        "  WITH b, length(path) AS hops ORDER BY hops, b.id LIMIT 1\n"
+        "  RETURN b.id AS broker\n"
+        "}\n"
+    )
+
 
 _PER_CUSTOMER: LiteralString = """
 CALL (c) {
@@ -68,9 +73,12 @@ CALL (c) {
 """
 
 
-def statement(group: GroupBy, predicate: LiteralString = "true") -> LiteralString:
-    """The KPI statement for a grouping and a customer predicate (over `c`, parameters only)."""
-    broker: LiteralString = _BROKER if group is GroupBy.BROKER else ""
+def statement(
+    group: GroupBy, predicate: LiteralString = "true", brokers: LiteralString = "true"
+) -> LiteralString:
+    """The KPI statement for a grouping and a customer predicate (over `c`, parameters only);
+    grouped by broker, only the brokers matching `brokers` (over `b`: the caller's scope) count."""
+    broker: LiteralString = _broker(brokers) if group is GroupBy.BROKER else ""
     return (
         "MATCH (c:Customer) WHERE "
         + predicate
@@ -138,6 +146,7 @@ async def portfolio(
     *,
     group: GroupBy = GroupBy.NONE,
     predicate: LiteralString = "true",
+    brokers: LiteralString = "true",
     params: dict[str, Any] | None = None,
     window_days: int = 365,
     timeout: float | None = None,
@@ -154,6 +163,10 @@ async def portfolio(
         "window": window_days,  # (date - window, date]: window_days days
     }
     records = await read(
-        driver, database, statement(group, predicate), {**(params or {}), **bounds}, timeout
+        driver,
+        database,
+        statement(group, predicate, brokers),
+        {**(params or {}), **bounds},
+        timeout,
     )
     return [_kpis(r.data()) for r in records]

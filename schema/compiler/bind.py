@@ -37,9 +37,17 @@ from schema.search import SEARCH, lucene_query
 
 
 class Binder:
-    def __init__(self, schema: strawberry.Schema, variables: VariableValues) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        variables: VariableValues,
+        masked: frozenset[str] | None = None,
+    ) -> None:
         self.schema = schema
         self.variables = variables
+        self.masked = (
+            masked  # the caller's masked properties (None: unknown, refuse lookups on them)
+        )
 
     def args(self, field_def: GraphQLField, node: FieldNode) -> dict[str, Any]:
         raw = get_argument_values(field_def, node, self.variables)
@@ -93,7 +101,7 @@ class Binder:
         elif spec.relation.criteria is Criteria.ORDERS:
             criteria = order_criteria(found)
         elif spec.relation.criteria is Criteria.CUSTOMERS:
-            criteria = customer_criteria(found)
+            criteria = customer_criteria(found, self.masked)
         return ir.Traversal(spec.relation, page=page, conn=self.items(spec.conn), criteria=criteria)
 
     def root(self, rp: RootPlan) -> tuple[ir.Root | None, str | None]:
@@ -109,9 +117,9 @@ class Binder:
                 page = page_of(first, args.get("after"), "search", SEARCH)
                 text = lucene_query(args["text"])
                 return ir.Traversal(SEARCH, page=page, conn=conn, text=text), "search"
-            tag, relation = customers_relation(args.get("order_by"))
+            tag, relation = customers_relation(args.get("order_by"), self.masked)
             page = page_of(first, args.get("after"), tag, relation)
-            criteria = customer_criteria(args.get("filter"))
+            criteria = customer_criteria(args.get("filter"), self.masked)
             return ir.Traversal(relation, page=page, conn=conn, criteria=criteria), tag
         assert rp.items is not None
         items = self.items(rp.items)
@@ -122,8 +130,9 @@ class Binder:
             return ir.Lookup(family, ir.LookupBy.ID, key, Position.NODE, items), None
         if kind == "customer":
             by, value = customer_lookup(
-                args.get("id"), args.get("email"), args.get("source_id"), args.get("external_id")
-            )
+                args.get("id"), args.get("email"), args.get("source_id"), args.get("external_id"),
+                self.masked,
+            )  # fmt: skip
             if value is None:
                 return None, None
             return ir.Lookup(Family.PARTY, by, value, Position.CUSTOMER, items, "Customer"), None

@@ -108,7 +108,7 @@ class Compiler:
     async def execute(
         self, ctx: Context, plan: OperationPlan, variables: VariableValues
     ) -> Compiled | None:
-        binder = Binder(self.schema, variables)
+        binder = Binder(self.schema, variables, ctx.masked)
         try:
             bound = [(rp, *binder.root(rp)) for rp in plan.roots if rp.field_def is not None]
         except ClientError:
