@@ -64,6 +64,8 @@ bench: install $(DEMO_DIR)/truth.json
 	$(BIN)/python bench/febrl.py | tee bench/results/$$stamp-febrl.txt
 	$(BIN)/python bench/traversals.py --inputs 50 --rounds 3 | tee bench/results/$$stamp-traversals.txt
 	$(BIN)/python bench/api.py | tee bench/results/$$stamp-api.txt
+	$(BIN)/python bench/mutations.py | tee bench/results/$$stamp-mutations.txt
+	$(BIN)/python -m bench.partner_scope | tee bench/results/$$stamp-partner-scope.txt
 
 check: install
 	$(BIN)/ruff format --check .

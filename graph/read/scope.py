@@ -66,9 +66,12 @@ class BrokerNetwork:
 
     def parties(self, var: LiteralString, w: Writer) -> LiteralString:
         b = w.shared(self, self.broker)
+        # Walk up from the party (a customer has one referrer or a few), never down from the
+        # broker (its network may hold 100k parties, once per party checked): the broker end has
+        # no label or indexed property the planner could start from.
         return (
-            f"({var}.id = {b} OR EXISTS {{ MATCH (:Party:Broker {{id: {b}}})"
-            f"-[:REFERRED]->{{1,10}}({var}) }})"
+            f"({var}.id = {b} OR EXISTS {{ MATCH ({var})<-[:REFERRED*1..10]-(up) "
+            f"WHERE up.id = {b} AND 'Broker' IN labels(up) }})"
         )
 
 

@@ -561,3 +561,41 @@ def test_merge_unmerge_and_split_through_the_api(admin: TestClient) -> None:
     bad_split = call(admin, SPLIT, input={"clientMutationId": cmid(), "id": one["id"],
                                           "sourceIds": ["crm:not-on-this-party"]})  # fmt: skip
     assert codes(bad_split) == ["BAD_USER_INPUT"]
+
+
+def test_every_mutation_replays_without_writing(
+    admin: TestClient, driver: Driver, settings: Settings
+) -> None:
+    firm = call(admin, UPSERT, input={"clientMutationId": cmid(), "kind": "ORGANIZATION",
+                                      "name": "Replays Inc"})["data"]["upsertCustomer"]["customer"]  # fmt: skip
+    a = person(admin, givenName="Replay", surname="Alpha")
+    b = person(admin, givenName="Replay", surname="Beta")
+    product = global_id(Family.PRODUCT, PRODUCT)
+    at = "2026-11-01T08:00:00Z"
+    sends = [
+        (UPSERT, {"id": a["id"], "segment": "replayed"}),
+        (INTERACTION, {"customerId": a["id"], "at": at, "channel": "CHAT"}),
+        (ORDER, {"customerId": a["id"], "date": "2026-11-01",
+                 "lines": [{"productId": product, "quantity": 1, "amount": 3}]}),
+        (SURVEY, {"customerId": a["id"], "at": at, "score": 8}),
+        (REFERRAL, {"referrerId": a["id"], "referredId": b["id"], "date": "2026-11-01"}),
+        (COMMITTEE, {"personId": a["id"], "accountId": firm["id"], "roles": ["USER"]}),
+        (MERGE, {"firstId": a["id"], "secondId": b["id"]}),
+    ]  # fmt: skip
+    counts = """MATCH (n) WITH count(n) AS nodes
+                MATCH ()-[r]->() RETURN nodes, count(r) AS relationships"""
+    for document, fields in sends:
+        given = {"clientMutationId": cmid(), **fields}
+        first = call(admin, document, input=given)
+        assert "errors" not in first, (document, first)
+        before = driver.execute_query(counts, database_=settings.neo4j_database).records[0].data()
+        again = call(admin, document, input=given)
+        assert "errors" not in again, (document, again)
+        [payload] = again["data"].values()
+        assert payload["replayed"] is True, document
+        [original] = first["data"].values()
+        assert {k: v for k, v in payload.items() if k != "replayed"} == {
+            k: v for k, v in original.items() if k != "replayed"
+        }
+        after = driver.execute_query(counts, database_=settings.neo4j_database).records[0].data()
+        assert after == before, document
