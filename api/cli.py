@@ -15,7 +15,7 @@ import typer
 from neo4j import AsyncDriver
 from rich.console import Console
 
-from graph import apikeys, server
+from graph import apikeys, receipts, server
 from graph.audit import Actor
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
@@ -125,6 +125,21 @@ def db_migrate() -> None:
 
     applied = asyncio.run(run())
     console.print(f"{len(applied)} migrations applied to {settings.neo4j_database}")
+
+
+@db_app.command("prune-receipts")
+def db_prune_receipts(
+    older_than: Annotated[
+        str, typer.Option(help="Age of the receipts to delete: 90d, 12h, ... (default 30d).")
+    ] = "30d",
+) -> None:
+    """Delete mutation receipts older than the idempotency window (a resend then runs again)."""
+    settings = _settings()
+    before = dt.datetime.now(dt.UTC) - _duration(older_than)
+    deleted = _with_driver(
+        settings, lambda driver: receipts.prune(driver, settings.neo4j_database, before)
+    )
+    console.print(f"{deleted} mutation receipts older than {older_than} deleted")
 
 
 @app.command("serve")

@@ -7,7 +7,8 @@ again with another input or for another action, it is refused (`ReceiptConflict`
 keyed by a hash of the principal's key and the client's id, so two callers never collide and no
 client-chosen text is stored. Receipts name the party a mutation was about (`target`, indexed)
 so that erasing it drops them too. A uniqueness constraint settles two concurrent first sends: one
-commits, the other fails and, retried, finds the receipt.
+commits, the other fails and, retried, finds the receipt. `c360 db prune-receipts` deletes old
+receipts (the idempotency window is how long they are kept).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 import orjson
-from neo4j import AsyncManagedTransaction
+from neo4j import AsyncDriver, AsyncManagedTransaction
 
 FIND: LiteralString = """
 MATCH (r:MutationReceipt {id: $id})
@@ -28,6 +29,11 @@ RETURN r.action AS action, r.inputHash AS inputHash, r.result AS result
 STORE: LiteralString = """
 CREATE (:MutationReceipt {id: $id, action: $action, inputHash: $inputHash, result: $result,
                           target: $target, at: $at, requestId: $requestId})
+"""
+
+PRUNE: LiteralString = """
+MATCH (r:MutationReceipt) WHERE r.at < $before
+CALL (r) { DETACH DELETE r } IN TRANSACTIONS OF 5000 ROWS
 """
 
 FORGET: LiteralString = """
@@ -90,3 +96,13 @@ async def forget(tx: AsyncManagedTransaction, target: str) -> int:
     """Drop the receipts of mutations about a party (its erasure): they could not be replayed."""
     found = await (await tx.run(FORGET, target=target)).single(strict=True)
     return int(found["forgotten"])
+
+
+async def prune(driver: AsyncDriver, database: str, before: dt.datetime) -> int:
+    """Delete the receipts written before `before`: those mutations can no longer be replayed (a
+    resend then runs again). Returns how many were deleted."""
+    count: LiteralString = "MATCH (r:MutationReceipt) WHERE r.at < $before RETURN count(r) AS n"
+    records, _, _ = await driver.execute_query(count, before=before, database_=database)
+    async with driver.session(database=database) as session:
+        await (await session.run(PRUNE, before=before)).consume()
+    return int(records[0]["n"])

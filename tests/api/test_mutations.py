@@ -4,6 +4,7 @@ input and against the graph read directly."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Iterator
@@ -14,9 +15,12 @@ import pytest
 from neo4j import Driver
 from starlette.testclient import TestClient
 
+from graph import receipts
 from graph.config import Settings
+from graph.driver import open_driver
 from graph.principal import PII, WRITE, Role
 from graph.read.positions import Family
+from loaders.resolve import resolve
 from schema.ids import global_id
 from tests.api.mutation_helpers import call, client_for, codes, forget_api_writes
 
@@ -599,3 +603,58 @@ def test_every_mutation_replays_without_writing(
         }
         after = driver.execute_query(counts, database_=settings.neo4j_database).records[0].data()
         assert after == before, document
+
+
+def test_old_receipts_are_pruned_and_then_the_mutation_runs_again(
+    admin: TestClient, driver: Driver, settings: Settings
+) -> None:
+    given = {"clientMutationId": cmid(), "kind": "HOUSEHOLD", "name": "Pruned Receipts"}
+    first = call(admin, UPSERT, input=given)["data"]["upsertCustomer"]
+    db = settings.neo4j_database
+    driver.execute_query(
+        "MATCH (r:MutationReceipt {target: $t}) SET r.at = r.at - duration({days: 40})",
+        t=first["customer"]["key"], database_=db,
+    )  # fmt: skip
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    older = driver.execute_query(
+        "MATCH (r:MutationReceipt) WHERE r.at < $before RETURN count(r) AS n",
+        before=before, database_=db,
+    ).records[0]["n"]  # fmt: skip
+    assert older >= 1
+    deleted = asyncio.run(_prune(settings, before))
+    assert deleted == older
+    again = call(admin, UPSERT, input=given)["data"]["upsertCustomer"]
+    assert again["replayed"] is False
+    assert again["customer"]["key"] != first["customer"]["key"]
+
+
+async def _prune(settings: Settings, before: dt.datetime) -> int:
+    driver = open_driver(settings)
+    try:
+        return await receipts.prune(driver, settings.neo4j_database, before)
+    finally:
+        await driver.close()
+
+
+def test_an_edit_survives_identity_resolution_and_keeps_the_party_id(
+    admin: TestClient, settings: Settings
+) -> None:
+    created = person(admin, givenName="Edith", surname="Clarke", email="edith.clarke@example.com")
+    call(admin, UPSERT, input={"clientMutationId": cmid(), "id": created["id"],
+                               "phone": "+1 313 555 0100", "segment": "engineering"})  # fmt: skip
+
+    async def resolve_all() -> None:
+        driver = open_driver(settings)
+        try:
+            await resolve(driver, settings.neo4j_database)
+        finally:
+            await driver.close()
+
+    asyncio.run(resolve_all())
+    after = call(admin, """query($id: ID!) { customer(id: $id) { key phone segment sources
+        identities { edges { rule node { key } } } } }""", id=created["id"])["data"]["customer"]  # fmt: skip
+    assert after["key"] == created["key"]
+    assert (after["phone"], after["segment"]) == ("+13135550100", "engineering")
+    assert sorted((e["node"]["key"], e["rule"]) for e in after["identities"]["edges"]) == [
+        (created["key"], "manual"), (f"{created['key']}#api", "manual"),
+    ]  # fmt: skip
