@@ -75,3 +75,25 @@ def test_start_failure_reports_the_log_tail(second: Settings, tmp_path: Path) ->
         server.start(broken)
     assert "not-a-size" in str(caught.value)
     assert not (tmp_path / "broken" / "neo4j.pid").exists()
+
+
+def test_a_mutation_during_an_outage_fails_cleanly_and_its_retry_runs_once(
+    second: Settings,
+) -> None:
+    upsert = """mutation($input: CustomerInput!) {
+      upsertCustomer(input: $input) { replayed customer { key name } } }"""
+    given = {"clientMutationId": "outage-1", "kind": "ORGANIZATION", "name": "Outage Ltd"}
+    server.start(second)
+    with TestClient(create_app(second), headers=auth_headers(second)) as client:
+        assert server.stop(second) is True
+        down = client.post("/graphql", json={"query": upsert, "variables": {"input": given}})
+        body = down.json()
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["SERVICE_UNAVAILABLE"]
+        assert "Traceback" not in down.text
+        server.start(second)
+        first = client.post("/graphql", json={"query": upsert, "variables": {"input": given}})
+        again = client.post("/graphql", json={"query": upsert, "variables": {"input": given}})
+        made = first.json()["data"]["upsertCustomer"]
+        assert made["replayed"] is False and made["customer"]["name"] == "Outage Ltd"
+        assert again.json()["data"]["upsertCustomer"] == {**made, "replayed": True}
