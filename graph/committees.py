@@ -40,18 +40,9 @@ from graph._traversal import (
     statement,
 )
 from graph.read.scope import Scope
+from graph.records import CommitteeRole
 
 TREND_THRESHOLD = 0.1  # a sentiment change smaller than this is steady
-
-
-class CommitteeRole(Enum):
-    DECISION_MAKER = "decision_maker"
-    ECONOMIC_BUYER = "economic_buyer"
-    CHAMPION = "champion"
-    INFLUENCER = "influencer"
-    USER = "user"
-    GATEKEEPER = "gatekeeper"
-    BLOCKER = "blocker"
 
 
 REQUIRED_ROLES = (CommitteeRole.DECISION_MAKER, CommitteeRole.ECONOMIC_BUYER)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -53,7 +53,7 @@ from schema.mutation_inputs import (
     SurveyResponseInput,
     UnmergeCustomersInput,
 )
-from schema.mutation_run import Outcome, run
+from schema.mutation_run import Done, Outcome, run
 from schema.parties import Customer
 
 MAX_LINES = 100
@@ -372,8 +372,10 @@ def _split_outcome(split: merges.Split) -> Outcome:
     return Outcome(result, split.party_id, result)
 
 
-async def _unmerge(tx: AsyncManagedTransaction, given: UnmergeCustomersInput, by: str) -> Outcome:
-    split = await merges.unmerge(tx, given.merge_id, decided_by=by)
+async def _unmerge(
+    tx: AsyncManagedTransaction, ctx: Context, given: UnmergeCustomersInput
+) -> Outcome:
+    split = await merges.unmerge(tx, given.merge_id, decided_by=_actor(ctx))
     if split is None:
         raise ClientError(f"No merge with id {given.merge_id!r}.")
     return _split_outcome(split)
@@ -395,15 +397,23 @@ def _identity(cmid: str, replayed: bool, result: dict[str, Any]) -> IdentityPayl
     )  # fmt: skip
 
 
+Step = Callable[[AsyncManagedTransaction, Context, Any], Awaitable[Outcome]]
+
+
+async def _send(info: Info[Context, None], action: str, given: Any, step: Step) -> Done:
+    """Run one mutation's step for its input, once per client mutation id (`mutation_run.run`)."""
+    ctx = info.context
+    return await run(ctx, action, given.client_mutation_id, _given(given),
+                     lambda tx: step(tx, ctx, given))  # fmt: skip
+
+
 @strawberry.type
 class Mutation:
     @mutation(description="Create a customer, or update one's details.")
     async def upsert_customer(
         self, info: Info[Context, None], input: CustomerInput
     ) -> CustomerPayload:
-        ctx = info.context
-        done = await run(ctx, "customer.upsert", input.client_mutation_id, _given(input),
-                         lambda tx: _upsert(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "customer.upsert", input, _upsert)
         return CustomerPayload(
             client_mutation_id=input.client_mutation_id, created=done.result["created"],
             replayed=done.replayed, key=done.result["key"],
@@ -413,9 +423,7 @@ class Mutation:
     async def record_interaction(
         self, info: Info[Context, None], input: InteractionInput
     ) -> InteractionPayload:
-        ctx = info.context
-        done = await run(ctx, "interaction.record", input.client_mutation_id, _given(input),
-                         lambda tx: _interaction(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "interaction.record", input, _interaction)
         return InteractionPayload(
             client_mutation_id=input.client_mutation_id, replayed=done.replayed,
             key=done.result["key"],
@@ -423,9 +431,7 @@ class Mutation:
 
     @mutation(description="Record a purchase.")
     async def record_order(self, info: Info[Context, None], input: OrderInput) -> OrderPayload:
-        ctx = info.context
-        done = await run(ctx, "order.record", input.client_mutation_id, _given(input),
-                         lambda tx: _order(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "order.record", input, _order)
         return OrderPayload(
             client_mutation_id=input.client_mutation_id, replayed=done.replayed,
             key=done.result["key"],
@@ -435,9 +441,7 @@ class Mutation:
     async def record_survey_response(
         self, info: Info[Context, None], input: SurveyResponseInput
     ) -> SurveyResponsePayload:
-        ctx = info.context
-        done = await run(ctx, "survey_response.record", input.client_mutation_id, _given(input),
-                         lambda tx: _survey(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "survey_response.record", input, _survey)
         return SurveyResponsePayload(
             client_mutation_id=input.client_mutation_id, replayed=done.replayed,
             key=done.result["key"],
@@ -447,9 +451,7 @@ class Mutation:
     async def record_referral(
         self, info: Info[Context, None], input: ReferralInput
     ) -> ReferralPayload:
-        ctx = info.context
-        done = await run(ctx, "referral.record", input.client_mutation_id, _given(input),
-                         lambda tx: _referral(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "referral.record", input, _referral)
         return ReferralPayload(
             client_mutation_id=input.client_mutation_id, replayed=done.replayed,
             source_id=done.result["key"],
@@ -459,9 +461,7 @@ class Mutation:
     async def set_committee_membership(
         self, info: Info[Context, None], input: CommitteeMembershipInput
     ) -> CommitteeMembershipPayload:
-        ctx = info.context
-        done = await run(ctx, "committee.set", input.client_mutation_id, _given(input),
-                         lambda tx: _committee(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "committee.set", input, _committee)
         return CommitteeMembershipPayload(
             client_mutation_id=input.client_mutation_id, replayed=done.replayed,
             removed=done.result["removed"], roles=done.result["roles"],
@@ -471,27 +471,21 @@ class Mutation:
     async def merge_customers(
         self, info: Info[Context, None], input: MergeCustomersInput
     ) -> IdentityPayload:
-        ctx = info.context
-        done = await run(ctx, "customer.merge", input.client_mutation_id, _given(input),
-                         lambda tx: _merge(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "customer.merge", input, _merge)
         return _identity(input.client_mutation_id, done.replayed, done.result)
 
     @mutation(description="Move source records out of a customer into a new one.")
     async def split_customer(
         self, info: Info[Context, None], input: SplitCustomerInput
     ) -> IdentityPayload:
-        ctx = info.context
-        done = await run(ctx, "customer.split", input.client_mutation_id, _given(input),
-                         lambda tx: _split(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "customer.split", input, _split)
         return _identity(input.client_mutation_id, done.replayed, done.result)
 
     @mutation(description="Undo a merge made by `mergeCustomers`.")
     async def unmerge_customers(
         self, info: Info[Context, None], input: UnmergeCustomersInput
     ) -> IdentityPayload:
-        ctx = info.context
-        done = await run(ctx, "customer.unmerge", input.client_mutation_id, _given(input),
-                         lambda tx: _unmerge(tx, input, _actor(ctx)))  # fmt: skip
+        done = await _send(info, "customer.unmerge", input, _unmerge)
         return _identity(input.client_mutation_id, done.replayed, done.result)
 
     @mutation(
@@ -501,9 +495,7 @@ class Mutation:
     async def erase_customer(
         self, info: Info[Context, None], input: EraseCustomerInput
     ) -> ErasurePayload:
-        ctx = info.context
-        done = await run(ctx, "customer.erase", input.client_mutation_id, _given(input),
-                         lambda tx: _erase(tx, ctx, input))  # fmt: skip
+        done = await _send(info, "customer.erase", input, _erase)
         return ErasurePayload(
             client_mutation_id=input.client_mutation_id, replayed=done.replayed,
             erased_id=strawberry.ID(global_id(Family.PARTY, done.result["key"])),

@@ -13,7 +13,6 @@ from neo4j import AsyncDriver, Driver
 from graph._traversal import statement
 from graph.committees import (
     Committee,
-    CommitteeRole,
     Gap,
     GapReason,
     RoleCoverage,
@@ -26,6 +25,7 @@ from graph.committees import (
 )
 from graph.config import Settings
 from graph.read.scope import BrokerNetwork
+from graph.records import CommitteeRole
 from tests.conftest import DemoData
 from tests.graph.traversal_factories import SCANS, TGraph, call, explain
 from tests.graph.traversal_reference import Knows, Seat, Touch, load_sample
