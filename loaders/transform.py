@@ -19,8 +19,9 @@ class FieldError(ValueError):
 def _template(spec: FieldSpec, row: Row) -> str:
     assert spec.template is not None and row.values is not None
     try:
-        return spec.template.format(__line__=row.line, **row.values)
-    except (KeyError, IndexError, ValueError) as exc:
+        # `__line__` is reserved: a column of that name cannot override the line number.
+        return spec.template.format_map({**row.values, "__line__": row.line})
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
         raise FieldError(f"template {spec.template!r}: {exc}") from exc
 
 

@@ -8,12 +8,15 @@ the `client` sends an admin token (`auth_headers`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from neo4j import Driver, GraphDatabase
 from pydantic import SecretStr
 from starlette.testclient import TestClient
@@ -23,6 +26,16 @@ from api.auth import sign
 from graph.config import Settings
 from graph.principal import SCOPES, Kind, Principal, Role
 from loaders.load import LoadReport
+
+# Fuzz tests: the same examples on every run in CI; `HYPOTHESIS_PROFILE=explore` searches afresh.
+_SLOW_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+hypothesis_settings.register_profile(
+    "ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=_SLOW_OK
+)
+hypothesis_settings.register_profile(
+    "explore", max_examples=1000, deadline=None, suppress_health_check=_SLOW_OK
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,18 @@ answer is data or coded errors (never INTERNAL_SERVER_ERROR, a 500 or a stack tr
 refused mutation writes nothing.
 
 Hypothesis runs derandomized (the same examples on every run, so CI is repeatable); set
-`HYPOTHESIS_PROFILE=explore` to search with fresh random examples and more of them.
+`HYPOTHESIS_PROFILE=explore` to search with fresh random examples and more of them (the profiles
+are in tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from neo4j import Driver
 from starlette.testclient import TestClient
@@ -25,16 +25,6 @@ from graph.read.positions import Family
 from schema.errors import Code
 from schema.ids import global_id
 from tests.api.mutation_helpers import client_for, forget_api_writes
-
-settings.register_profile(
-    "ci", max_examples=60, deadline=None, derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)  # fmt: skip
-settings.register_profile(
-    "explore", max_examples=1000, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)  # fmt: skip
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 CODES = {c.value for c in Code} - {Code.INTERNAL_SERVER_ERROR.value}
 PRODUCT = "test-fuzz:product"
