@@ -658,3 +658,13 @@ def test_an_edit_survives_identity_resolution_and_keeps_the_party_id(
     assert sorted((e["node"]["key"], e["rule"]) for e in after["identities"]["edges"]) == [
         (created["key"], "manual"), (f"{created['key']}#api", "manual"),
     ]  # fmt: skip
+
+
+def test_a_merged_away_key_finds_the_survivor_by_source_id(admin: TestClient) -> None:
+    one = person(admin, givenName="Forward", surname="One")
+    two = person(admin, givenName="Forward", surname="Two")
+    survivor, absorbed = sorted([one, two], key=lambda c: c["key"])
+    call(admin, MERGE, input={"clientMutationId": cmid(), "firstId": one["id"],
+                              "secondId": two["id"]})  # fmt: skip
+    found = call(admin, "query($s: String!) { customer(sourceId: $s) { key } }", s=absorbed["key"])
+    assert found["data"]["customer"] == {"key": survivor["key"]}
