@@ -312,6 +312,15 @@ class _Renderer:
         keys_var: LiteralString = ""
         if any(isinstance(c, Edges | HasNext | StartCursor | EndCursor) for c in flat):
             after = keyset.after(keys, page.after, self.w) if page.after is not None else None
+            if (
+                after is None
+                and source is None
+                and tr.text is None
+                and keys[0] == (f"{v.t}.id", False)
+            ):
+                # A first page of a root in id order: a bound on the id lets the planner walk the
+                # id index in order and stop at the page's end instead of sorting every candidate.
+                after = f"{v.t}.id > ''"
             body = self._candidates(tr, source, v, after)
             limit = self.w.param(page.first + 1)
             body += f"WITH {self._carried(v)} ORDER BY {keyset.order_by(keys)} LIMIT {limit}\n"
@@ -325,7 +334,11 @@ class _Renderer:
                     edges_vars.append(var)
                     collects.append(f"collect({expr}) AS {var}")
             keys_var = self.w.var("k")
-            collects.append(f"collect([{', '.join(v.keys)}]) AS {keys_var}")
+            cursors = any(isinstance(c, StartCursor | EndCursor) for c in flat)
+            # The sort keys only for start and end cursors; otherwise a constant, counted for
+            # `hasNextPage` (keys can be instants, which cost to return and to decode).
+            row_keys: LiteralString = "[" + ", ".join(v.keys) + "]" if cursors else "true"
+            collects.append(f"collect({row_keys}) AS {keys_var}")
             if preludes:
                 body += preludes + f"WITH * ORDER BY {keyset.order_by(keys)}\n"
             body += "RETURN " + ", ".join(collects) + "\n"
