@@ -13,7 +13,7 @@ C360 := $(BIN)/c360
 TEST_ENV := NEO4J_BOLT_PORT=$(or $(TEST_NEO4J_PORT),17687) NEO4J_DATA_DIR=.neo4j/test \
 	NEO4J_HEAP=1g NEO4J_PAGECACHE=1g NEO4J_PASSWORD=customer360-test
 
-.PHONY: install run test check bench format clean
+.PHONY: install run test check bench bench-versus format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -66,6 +66,43 @@ bench: install $(DEMO_DIR)/truth.json
 	$(BIN)/python bench/api.py | tee bench/results/$$stamp-api.txt
 	$(BIN)/python bench/mutations.py | tee bench/results/$$stamp-mutations.txt
 	$(BIN)/python -m bench.partner_scope | tee bench/results/$$stamp-partner-scope.txt
+
+# customer360 side by side with @neo4j/graphql and hand-written Cypher (bench/versus/run.py) on a
+# throwaway Neo4j with the 10k demo. Needs Node 20 and npm; not part of `check`, `test` or CI.
+# @neo4j/graphql needs APOC Core (it formats every DateTime with apoc.date.convertFormat): this
+# server gets its own NEO4J_HOME whose lib/ links the installed jars and adds APOC's (Maven
+# Central), which also go in the instance's plugins/. VERSUS_DATA and VERSUS_NEO4J_PORT can be
+# set to measure another sample on another port.
+APOC_VERSION ?= 5.26.19
+VERSUS_DATA ?= $(DEMO_DIR)
+VERSUS_HOME := .neo4j/versus-home
+VERSUS_ENV := NEO4J_BOLT_PORT=$(or $(VERSUS_NEO4J_PORT),17688) NEO4J_DATA_DIR=.neo4j/bench-versus \
+	NEO4J_HOME=$(VERSUS_HOME) NEO4J_HEAP=2g NEO4J_PAGECACHE=2g NEO4J_PASSWORD=customer360-bench
+
+bench-versus: install $(DEMO_DIR)/truth.json
+	npm ci --prefix bench/versus --no-audit --no-fund
+	jars=$$($(BIN)/python -c 'from graph.config import get_settings; from graph.server import lib_dir; print(lib_dir(get_settings()))')
+	lib=$(VERSUS_HOME)/$$(basename $$(dirname $$jars))/lib
+	if [ ! -f $$lib/.complete ]; then
+		rm -rf $$lib && mkdir -p $$lib
+		ln -s $$(realpath $$jars)/*.jar $$lib/
+		for artifact in apoc-core apoc-common; do
+			mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
+				-Dartifact=org.neo4j.procedure:$$artifact:$(APOC_VERSION):jar -DoutputDirectory=$$lib
+		done
+		touch $$lib/.complete
+	fi
+	export $(VERSUS_ENV)
+	mkdir -p bench/results
+	$(C360) neo4j stop > /dev/null 2>&1 || true
+	rm -rf .neo4j/bench-versus && mkdir -p .neo4j/bench-versus/plugins
+	cp $$lib/apoc-*.jar .neo4j/bench-versus/plugins/
+	$(C360) neo4j start
+	trap '$(C360) neo4j stop' EXIT
+	$(C360) db migrate
+	$(C360) load mappings/demo.yaml --base $(VERSUS_DATA) > /dev/null
+	stamp=$$(date +%Y%m%d-%H%M)
+	$(BIN)/python -m bench.versus.run | tee bench/results/$$stamp-versus.txt
 
 check: install
 	$(BIN)/ruff format --check .
