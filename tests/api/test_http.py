@@ -179,6 +179,20 @@ class DownDriver(CountingDriver):
     async def execute_query(self, *args: Any, **kwargs: Any) -> Any:
         raise ServiceUnavailable("connection refused")
 
+    def session(self, **kwargs: Any) -> Any:
+        return DownSession()
+
+
+class DownSession:
+    async def __aenter__(self) -> DownSession:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        raise ServiceUnavailable("connection refused")
+
 
 def test_an_unavailable_database_is_a_service_unavailable_error(client: TestClient) -> None:
     state = client.app.state  # type: ignore[attr-defined]

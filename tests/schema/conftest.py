@@ -174,7 +174,8 @@ def data(client: TestClient, query: str, variables: dict[str, Any] | None = None
 
 
 class CountingDriver:
-    """Counts the statements the API runs (every read goes through `execute_query`)."""
+    """Counts the statements the API runs: reads are auto-commit `session.run` calls
+    (`graph/read/run.py`); other code may use `execute_query`."""
 
     def __init__(self, driver: Any) -> None:
         self.driver = driver
@@ -184,8 +185,31 @@ class CountingDriver:
         self.count += 1
         return await self.driver.execute_query(*args, **kwargs)
 
+    def session(self, **kwargs: Any) -> CountingSession:
+        return CountingSession(self, self.driver.session(**kwargs))
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.driver, name)
+
+
+class CountingSession:
+    def __init__(self, owner: CountingDriver, session: Any) -> None:
+        self.owner = owner
+        self.session = session
+
+    async def __aenter__(self) -> CountingSession:
+        await self.session.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self.session.__aexit__(*exc)
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        self.owner.count += 1
+        return await self.session.run(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
 
 
 @pytest.fixture
