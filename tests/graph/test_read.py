@@ -14,9 +14,10 @@ from graph.read import keyset
 from graph.read.ir import Key, Lookup, LookupBy, Page, Traversal
 from graph.read.positions import Family, Position
 from graph.read.relations import RELATIONS
-from graph.read.render import render
+from graph.read.render import render, utc_text
 from graph.read.run import GraphUnavailable, ReadTimeout, read
 from graph.read.writer import Writer
+from schema.scalars import format_datetime
 
 ROWS = [  # (sort value, id), the values Neo4j would order
     (None, "a"), (None, "d"), (1, "b"), (1, "c"), (2, "a"), (3, "e"),
@@ -94,3 +95,22 @@ def test_an_unreachable_database(settings: Settings) -> None:
             await driver.close()
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        "datetime('2026-11-20T09:30:00Z')",
+        "datetime('2026-11-20T09:30:05.12Z')",
+        "datetime('2026-11-20T09:30:05.000001+02:00')",
+        "datetime('2026-11-20T23:59:59.999999999-05:00')",
+        "datetime('2026-03-29T02:30:00.5[Europe/Paris]')",
+        "localdatetime('2026-11-20T09:30:07.25')",
+        "datetime('0999-01-01T00:00:00Z')",
+    ],
+)
+def test_instants_as_text_match_the_api_format(driver: Driver, instant: str) -> None:
+    """`utc_text` in Cypher writes what `format_datetime` writes from the driver's value."""
+    query = "WITH " + instant + " AS x RETURN x, " + utc_text("x") + " AS text"
+    found = driver.execute_query(query).records[0]
+    assert found["text"] == format_datetime(found["x"])
