@@ -38,6 +38,8 @@ def format_datetime(value: Any) -> str:
 
 
 def format_date(value: Any) -> str:
+    if isinstance(value, str):  # formatted in the statement (`graph.read.render.DATES`)
+        return value
     if isinstance(value, neo4j.time.Date | dt.date) and not isinstance(value, dt.datetime):
         return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     raise TypeError(f"Date cannot represent {value!r}")

@@ -17,7 +17,7 @@ from graph.read.relations import RELATIONS
 from graph.read.render import render, utc_text
 from graph.read.run import GraphUnavailable, ReadTimeout, read
 from graph.read.writer import Writer
-from schema.scalars import format_datetime
+from schema.scalars import format_date, format_datetime
 
 ROWS = [  # (sort value, id), the values Neo4j would order
     (None, "a"), (None, "d"), (1, "b"), (1, "c"), (2, "a"), (3, "e"),
@@ -114,3 +114,9 @@ def test_instants_as_text_match_the_api_format(driver: Driver, instant: str) -> 
     query = "WITH " + instant + " AS x RETURN x, " + utc_text("x") + " AS text"
     found = driver.execute_query(query).records[0]
     assert found["text"] == format_datetime(found["x"])
+
+
+@pytest.mark.parametrize("day", ["date('2026-11-21')", "date('0999-01-02')", "null"])
+def test_dates_as_text_match_the_api_format(driver: Driver, day: str) -> None:
+    found = driver.execute_query("WITH " + day + " AS x RETURN x, toString(x) AS text").records[0]
+    assert found["text"] == (None if found["x"] is None else format_date(found["x"]))
