@@ -120,8 +120,8 @@ class GraphQLApp:
         self.ide_html = get_graphql_ide_html(graphql_ide) if graphql_ide else None
         self.documents = Documents(schema._schema, self.limits.max_tokens)
         self.compiler = Compiler(schema)
-        self._shapes: dict[tuple[str, str | None], tuple[int, int]] = {}
-        self._guarded: dict[tuple[str, str | None], frozenset[str]] = {}
+        # Per document and operation: depth, aliases and the guarded fields it selects.
+        self._shapes: dict[tuple[str, str | None], tuple[int, int, frozenset[str]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -222,9 +222,10 @@ class GraphQLApp:
             )
             raise RequestError([GraphQLError(message)], Code.BAD_USER_INPUT)
         variables = self._variables(operation, params.variables)
-        estimated = self._check_limits(params, operation, document.node, variables)
+        shape = self._shape(params, operation, document.node)
+        estimated = self._check_limits(shape, operation, document.node, variables)
         principal = getattr(request.state, "principal", None)
-        self._authorize(principal, params, operation, document.node)
+        self._authorize(principal, shape[2])
         self._charge(principal, estimated)
         ctx = self.context(request, request_id)
         if self.compiled:
@@ -241,19 +242,23 @@ class GraphQLApp:
         )
         return _body(result.data, result.errors or [], request_id), -1
 
-    def _authorize(
-        self, principal: Principal | None, params: Any, operation: Any, document: Any
-    ) -> None:
+    def _shape(self, params: Any, operation: Any, document: Any) -> tuple[int, int, frozenset[str]]:
+        """Depth, aliases and guarded fields of the operation, computed once per document."""
+        key = (params.query, params.operation_name)
+        shape = self._shapes.get(key)
+        if shape is None:
+            fragments = fragments_of(document.definitions)
+            depth, aliases = depth_and_aliases(operation, fragments)
+            coordinates = guarded(self.schema._schema, operation, fragments.values())
+            shape = self._shapes[key] = (depth, aliases, coordinates)
+            if len(self._shapes) > 4096:
+                self._shapes.clear()
+        return shape
+
+    def _authorize(self, principal: Principal | None, coordinates: frozenset[str]) -> None:
         """Refuse, before anything runs, the fields this principal's role may not select."""
         if principal is None:
             return
-        key = (params.query, params.operation_name)
-        coordinates = self._guarded.get(key)
-        if coordinates is None:
-            fragments = fragments_of(document.definitions).values()
-            coordinates = self._guarded[key] = guarded(self.schema._schema, operation, fragments)
-            if len(self._guarded) > 4096:
-                self._guarded.clear()
         refused = denied(principal, coordinates)
         if refused:
             names = ", ".join(f"`{c}`" for c in refused)
@@ -286,17 +291,15 @@ class GraphQLApp:
             )
 
     def _check_limits(
-        self, params: Any, operation: Any, document: Any, variables: VariableValues
+        self,
+        shape: tuple[int, int, frozenset[str]],
+        operation: Any,
+        document: Any,
+        variables: VariableValues,
     ) -> int:
         """Refuse what exceeds the limits; returns the estimated cost."""
         fragments = fragments_of(document.definitions)
-        key = (params.query, params.operation_name)
-        shape = self._shapes.get(key)
-        if shape is None:
-            shape = self._shapes[key] = depth_and_aliases(operation, fragments)
-            if len(self._shapes) > 4096:
-                self._shapes.clear()
-        depth, aliases = shape
+        depth, aliases, _ = shape
         limits = self.limits
         problems = []
         if depth > limits.max_depth:
