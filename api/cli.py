@@ -7,22 +7,18 @@ import datetime as dt
 import getpass
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from neo4j import AsyncDriver
 from rich.console import Console
 
 from graph import apikeys, receipts, server
 from graph.audit import Actor
 from graph.config import Settings, get_settings
-from graph.driver import open_driver
+from graph.driver import open_driver, run_with
 from graph.migrations import migrate
 from graph.principal import SCOPES, Kind, Role, principal
-
-T = TypeVar("T")
 
 app = typer.Typer(help="customer360: a GraphQL customer-360 API over Neo4j.", no_args_is_help=True)
 neo4j_app = typer.Typer(help="Run the local Neo4j server (ignored when NEO4J_URI is set).")
@@ -136,7 +132,7 @@ def db_prune_receipts(
     """Delete mutation receipts older than the idempotency window (a resend then runs again)."""
     settings = _settings()
     before = dt.datetime.now(dt.UTC) - _duration(older_than)
-    deleted = _with_driver(
+    deleted = run_with(
         settings, lambda driver: receipts.prune(driver, settings.neo4j_database, before)
     )
     console.print(f"{deleted} mutation receipts older than {older_than} deleted")
@@ -299,17 +295,6 @@ def _scopes(given: list[str] | None) -> frozenset[str]:
     return frozenset(given or ())
 
 
-def _with_driver(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:
-    async def run() -> T:
-        driver = open_driver(settings)
-        try:
-            return await work(driver)
-        finally:
-            await driver.close()
-
-    return asyncio.run(run())
-
-
 @token_app.command("issue")
 def token_issue(
     role: Annotated[Role, typer.Option(help="The caller's role.")],
@@ -341,7 +326,7 @@ def token_issue(
             scopes=_scopes(scope),
             owned_accounts_only=owned_accounts,
         )
-        token, claims = _with_driver(
+        token, claims = run_with(
             settings, lambda d: issue_token(d, settings, _operator(), who, lifetime)
         )
     except ValueError as exc:  # PrincipalError, an unknown broker, no secret configured
@@ -372,7 +357,7 @@ def apikey_create(
     pepper = settings.auth_apikey_pepper.get_secret_value()
     scopes = _scopes(scope)
     try:
-        key, text = _with_driver(
+        key, text = run_with(
             settings,
             lambda d: apikeys.create(
                 d,
@@ -401,9 +386,7 @@ def apikey_create(
 def apikey_list() -> None:
     """List every key (never the secrets) with its status, one tab-separated line each."""
     settings = _settings()
-    keys = _with_driver(
-        settings, lambda d: apikeys.list_keys(d, settings.neo4j_database, _operator())
-    )
+    keys = run_with(settings, lambda d: apikeys.list_keys(d, settings.neo4j_database, _operator()))
     now = dt.datetime.now(dt.UTC)
     typer.echo("id\tname\trole\tbroker\tscopes\tcreated\texpires\tstatus")
     for k in keys:
@@ -424,7 +407,7 @@ def apikey_list() -> None:
 def apikey_revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
     """Revoke a key; running API processes stop accepting it within AUTH_APIKEY_CACHE_S."""
     settings = _settings()
-    key = _with_driver(
+    key = run_with(
         settings, lambda d: apikeys.revoke(d, settings.neo4j_database, _operator(), key_id)
     )
     if key is None:

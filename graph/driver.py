@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from neo4j import AsyncDriver, AsyncGraphDatabase
 
 from graph.config import Settings
+
+T = TypeVar("T")
 
 
 def open_driver(settings: Settings) -> AsyncDriver:
@@ -19,3 +25,17 @@ def open_driver(settings: Settings) -> AsyncDriver:
         user_agent="customer360",
         notifications_min_severity="OFF",
     )
+
+
+def run_with(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:
+    """Open a driver, run `work` with it on a new event loop, close it: for synchronous callers
+    (CLI commands, tests) of the async graph functions."""
+
+    async def go() -> T:
+        driver = open_driver(settings)
+        try:
+            return await work(driver)
+        finally:
+            await driver.close()
+
+    return asyncio.run(go())

@@ -16,10 +16,10 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import jwt
 import pytest
@@ -48,24 +48,13 @@ from graph import apikeys, audit
 from graph.audit import Actor
 from graph.config import Settings
 from graph.driver import open_driver
+from graph.driver import run_with as run
 from graph.principal import Kind, Principal, Role
 from tests.conftest import auth_headers
 from tests.factories import Graph, Party
 
-T = TypeVar("T")
 PEPPER = "auth-tests-pepper"
 OTHER_SECRET = "another-secret-that-is-long-enough-0123456789"
-
-
-def run(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:
-    async def go() -> T:
-        driver = open_driver(settings)
-        try:
-            return await work(driver)
-        finally:
-            await driver.close()
-
-    return asyncio.run(go())
 
 
 def b64(data: bytes) -> str:

@@ -4,7 +4,6 @@ input and against the graph read directly."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from starlette.testclient import TestClient
 
 from graph import receipts
 from graph.config import Settings
-from graph.driver import open_driver
+from graph.driver import run_with
 from graph.principal import PII, WRITE, Role
 from graph.read.positions import Family
 from loaders.resolve import resolve
@@ -621,19 +620,13 @@ def test_old_receipts_are_pruned_and_then_the_mutation_runs_again(
         before=before, database_=db,
     ).records[0]["n"]  # fmt: skip
     assert older >= 1
-    deleted = asyncio.run(_prune(settings, before))
+    deleted = run_with(
+        settings, lambda driver: receipts.prune(driver, settings.neo4j_database, before)
+    )
     assert deleted == older
     again = call(admin, UPSERT, input=given)["data"]["upsertCustomer"]
     assert again["replayed"] is False
     assert again["customer"]["key"] != first["customer"]["key"]
-
-
-async def _prune(settings: Settings, before: dt.datetime) -> int:
-    driver = open_driver(settings)
-    try:
-        return await receipts.prune(driver, settings.neo4j_database, before)
-    finally:
-        await driver.close()
 
 
 def test_an_edit_survives_identity_resolution_and_keeps_the_party_id(
@@ -643,14 +636,7 @@ def test_an_edit_survives_identity_resolution_and_keeps_the_party_id(
     call(admin, UPSERT, input={"clientMutationId": cmid(), "id": created["id"],
                                "phone": "+1 313 555 0100", "segment": "engineering"})  # fmt: skip
 
-    async def resolve_all() -> None:
-        driver = open_driver(settings)
-        try:
-            await resolve(driver, settings.neo4j_database)
-        finally:
-            await driver.close()
-
-    asyncio.run(resolve_all())
+    run_with(settings, lambda driver: resolve(driver, settings.neo4j_database))
     after = call(admin, """query($id: ID!) { customer(id: $id) { key phone segment sources
         identities { edges { rule node { key } } } } }""", id=created["id"])["data"]["customer"]  # fmt: skip
     assert after["key"] == created["key"]

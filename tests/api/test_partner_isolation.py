@@ -36,7 +36,7 @@ from schema.ids import global_id, parse_global_id
 from schema.schema import schema
 from tests.conftest import DemoData
 from tests.factories import UTC, Graph, Node, Party
-from tests.schema.conftest import graphql_app
+from tests.schema.conftest import post_on
 
 DEPTH = 10  # how far a broker's referral chains reach (`graph/read/scope.py`)
 PERIOD = {"start": "2000-01-01", "end": "2030-12-31"}
@@ -227,23 +227,8 @@ def partner(broker: str, scopes: frozenset[str] = frozenset()) -> Principal:
     return Principal(f"iso-{broker}", Role.PARTNER, Kind.TOKEN, broker_id=broker, scopes=scopes)
 
 
-def post(client: TestClient, query: str, compiled: bool = True, **variables: Any) -> Any:
-    """The whole body of one request (request ids removed), on the chosen path."""
-    app = graphql_app(client)
-    app.compiled = compiled
-    try:
-        response = client.post("/graphql", json={"query": query, "variables": variables})
-    finally:
-        app.compiled = True
-    assert response.status_code == 200, response.text
-    body = response.json()
-    for error in body.get("errors", ()):
-        error.get("extensions", {}).pop("requestId", None)
-    return body
-
-
 def data(client: TestClient, query: str, compiled: bool = True, **variables: Any) -> Any:
-    body = post(client, query, compiled, **variables)
+    body = post_on(client, compiled, query, **variables)
     assert "errors" not in body, body
     return body["data"]
 
@@ -557,8 +542,8 @@ def compare(
 ) -> None:
     """The body for the outside ids equals the body for their twins (the ids in `names`)."""
     twins = {k: twin(v) if k in names else v for k, v in variables.items()}
-    outside = unechoed(post(scene.client, query, compiled, **variables), variables)
-    unknown = unechoed(post(scene.client, query, compiled, **twins), twins)
+    outside = unechoed(post_on(scene.client, compiled, query, **variables), variables)
+    unknown = unechoed(post_on(scene.client, compiled, query, **twins), twins)
     assert outside == unknown, (variables, outside, unknown)
 
 
@@ -577,8 +562,8 @@ def test_lookups_by_id_answer_like_unknown_ids(scene: Scene, compiled: bool) -> 
     # Mixed with an inside id, in one `nodes` list.
     query = "query($ids: [ID!]!) { nodes(ids: $ids) { ...N } }" + NODE_FIELDS
     for chunk in chunks(ids, 99):
-        outside = post(scene.client, query, compiled, ids=[*chunk, scene.inside])
-        unknown = post(scene.client, query, compiled, ids=[*map(twin, chunk), scene.inside])
+        outside = post_on(scene.client, compiled, query, ids=[*chunk, scene.inside])
+        unknown = post_on(scene.client, compiled, query, ids=[*map(twin, chunk), scene.inside])
         assert outside == unknown
         assert outside["data"]["nodes"][:-1] == [None] * len(chunk)
         assert outside["data"]["nodes"][-1]["id"] == scene.inside
@@ -590,8 +575,8 @@ def test_lookups_by_key_answer_like_unknown_keys(scene: Scene, compiled: bool) -
     assert records
     query = "query($s: String!) { customer(sourceId: $s) { ...N } }" + NODE_FIELDS
     for key in records:
-        outside = post(scene.client, query, compiled, s=key)
-        assert outside == post(scene.client, query, compiled, s=f"nosuch:{key}")
+        outside = post_on(scene.client, compiled, query, s=key)
+        assert outside == post_on(scene.client, compiled, query, s=f"nosuch:{key}")
         assert outside == {"data": {"customer": None}}
     # A partner holding the pii scope may look up by email or external id: not an outsider's.
     assert scene.emails and scene.external_ids
@@ -599,8 +584,8 @@ def test_lookups_by_key_answer_like_unknown_keys(scene: Scene, compiled: bool) -
     lookups += [("externalId", x) for x in sorted(scene.external_ids)]
     for argument, value in lookups:
         query = f"query($v: String!) {{ customer({argument}: $v) {{ ...N }} }}" + NODE_FIELDS
-        outside = post(scene.pii_client, query, compiled, v=value)
-        assert outside == post(scene.pii_client, query, compiled, v=f"nosuch.{value}")
+        outside = post_on(scene.pii_client, compiled, query, v=value)
+        assert outside == post_on(scene.pii_client, compiled, query, v=f"nosuch.{value}")
         assert outside == {"data": {"customer": None}}, value
 
 

@@ -2,39 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from neo4j import AsyncDriver, Driver
+from neo4j import Driver
 from neo4j.exceptions import ConstraintError
 
 from graph import apikeys, audit
 from graph.apikeys import ApiKey, ApiKeyError
 from graph.audit import Actor
 from graph.config import Settings
-from graph.driver import open_driver
+from graph.driver import run_with as run
 from graph.principal import Kind, Principal, Role
 from tests.factories import Graph, Party
 
-T = TypeVar("T")
 PEPPER = "test-pepper"
 IN_90_DAYS = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=90)
-
-
-def run(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:
-    async def go() -> T:
-        driver = open_driver(settings)
-        try:
-            return await work(driver)
-        finally:
-            await driver.close()
-
-    return asyncio.run(go())
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 
 import pytest
 from neo4j import AsyncDriver, AsyncManagedTransaction, Driver
@@ -15,21 +13,8 @@ from neo4j.exceptions import ConstraintError
 from graph import audit
 from graph.audit import Action, Actor
 from graph.config import Settings
-from graph.driver import open_driver
+from graph.driver import run_with as run
 from graph.principal import Kind, Principal, Role
-
-T = TypeVar("T")
-
-
-def run(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:
-    async def go() -> T:
-        driver = open_driver(settings)
-        try:
-            return await work(driver)
-        finally:
-            await driver.close()
-
-    return asyncio.run(go())
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ the mutation will: `erase_party` in a managed write transaction of the async dri
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import random
 import uuid
@@ -22,7 +21,7 @@ from neo4j import AsyncDriver, Driver
 
 from graph import normalize
 from graph.config import Settings
-from graph.driver import open_driver
+from graph.driver import run_with
 from graph.erase import Erasure, erase_party
 from graph.metrics.compute import Options, compute
 from graph.metrics.kpis import GroupBy, Kpis, portfolio
@@ -220,17 +219,6 @@ def world(settings: Settings, driver: Driver, tmp_path: Path) -> Iterator[World]
     cleanup()
 
 
-def _async(settings: Settings, work: Any) -> Any:
-    async def go() -> Any:
-        driver = open_driver(settings)
-        try:
-            return await work(driver)
-        finally:
-            await driver.close()
-
-    return asyncio.run(go())
-
-
 def erase(settings: Settings, party_id: str) -> Erasure | None:
     """Erase as the mutation does: in a managed write transaction of the async driver."""
 
@@ -241,7 +229,7 @@ def erase(settings: Settings, party_id: str) -> Erasure | None:
             )
             return found
 
-    found: Erasure | None = _async(settings, work)
+    found: Erasure | None = run_with(settings, work)
     return found
 
 
@@ -262,7 +250,7 @@ def kpis(w: World) -> dict[GroupBy, list[Kpis]]:
             for group in (GroupBy.NONE, GroupBy.SEGMENT, GroupBy.BROKER)
         }
 
-    found: dict[GroupBy, list[Kpis]] = _async(w.settings, work)
+    found: dict[GroupBy, list[Kpis]] = run_with(w.settings, work)
     return found
 
 
@@ -270,7 +258,7 @@ def compute_metrics(w: World) -> None:
     async def work(driver: AsyncDriver) -> None:
         await compute(driver, w.settings.neo4j_database, Options(as_of=END, system=w.s))
 
-    _async(w.settings, work)
+    run_with(w.settings, work)
 
 
 SNAPSHOT = """

@@ -173,6 +173,21 @@ def data(client: TestClient, query: str, variables: dict[str, Any] | None = None
     return body["data"]
 
 
+def post_on(client: TestClient, compiled: bool, query: str, **variables: Any) -> dict[str, Any]:
+    """The body of one request on the chosen path (compiled or executor), request ids removed."""
+    app = graphql_app(client)
+    app.compiled = compiled
+    try:
+        response = client.post("/graphql", json={"query": query, "variables": variables})
+    finally:
+        app.compiled = True
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    for error in body.get("errors", ()):
+        error["extensions"].pop("requestId")
+    return body
+
+
 class CountingDriver:
     """Counts the statements the API runs: reads are auto-commit `session.run` calls
     (`graph/read/run.py`); other code may use `execute_query`."""

@@ -25,7 +25,7 @@ from schema.ids import global_id
 from schema.inputs import refuse_personal
 from schema.schema import schema
 from tests.factories import Graph
-from tests.schema.conftest import graphql_app
+from tests.schema.conftest import post_on
 from tests.schema.test_pii import token
 
 
@@ -69,21 +69,6 @@ def callers(settings: Settings) -> Iterator[dict[str, TestClient]]:
         yield {"plain": plain, "pii": allowed}
 
 
-def post(client: TestClient, compiled: bool, query: str, **variables: Any) -> dict[str, Any]:
-    """The body of one request on the chosen path, request ids removed."""
-    app = graphql_app(client)
-    app.compiled = compiled
-    try:
-        response = client.post("/graphql", json={"query": query, "variables": variables})
-    finally:
-        app.compiled = True
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    for error in body.get("errors", ()):
-        error["extensions"].pop("requestId")
-    return body
-
-
 PATHS = pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "executor"])
 LOOKUP = "query($v: String!) { customer(%s: $v) { key email ... on Person { givenName } } }"
 
@@ -111,12 +96,13 @@ def test_lookups_on_personal_data_need_pii(
     value = people.email if argument == "email" else f"legacy:{people.g.tag}"
     query = LOOKUP % argument
     refused = forbidden("customer", f"Looking customers up by {name} needs the pii scope.")
-    assert post(callers["plain"], compiled, query, v=value) == refused
+    assert post_on(callers["plain"], compiled, query, v=value) == refused
     # The refusal is the same whether anyone has that value: no oracle.
     assert (
-        post(callers["plain"], compiled, query, v=f"nobody-{people.g.tag}@example.org") == refused
+        post_on(callers["plain"], compiled, query, v=f"nobody-{people.g.tag}@example.org")
+        == refused
     )
-    found = post(callers["pii"], compiled, query, v=value)
+    found = post_on(callers["pii"], compiled, query, v=value)
     assert found == {
         "data": {"customer": {"key": people.petra.id, "email": people.email, "givenName": "Petra"}}
     }
@@ -128,7 +114,7 @@ def test_lookups_by_id_and_source_id_stay_open(
 ) -> None:
     query = """query($id: ID!, $s: String!) {
       a: customer(id: $id) { key email } b: customer(sourceId: $s) { key email } }"""
-    body = post(
+    body = post_on(
         callers["plain"], compiled, query,
         id=global_id(Family.PARTY, people.paul.id), s=people.petra.records[0].id,
     )  # fmt: skip
@@ -156,21 +142,23 @@ def test_search_matches_emails_only_with_pii(
     callers: dict[str, TestClient], people: People, compiled: bool
 ) -> None:
     for text in (people.local, f"petra {people.local}"):
-        assert hits(post(callers["plain"], compiled, SEARCH, t=text)) == [], text
-        assert hits(post(callers["pii"], compiled, SEARCH, t=text)) == [
+        assert hits(post_on(callers["plain"], compiled, SEARCH, t=text)) == [], text
+        assert hits(post_on(callers["pii"], compiled, SEARCH, t=text)) == [
             (people.petra.id, people.email)
         ], text
     # A whole address is analysed into its parts (Paul's shares the domain): Petra comes first.
-    assert hits(post(callers["plain"], compiled, SEARCH, t=people.email)) == []
-    assert hits(post(callers["pii"], compiled, SEARCH, t=people.email))[0] == (
+    assert hits(post_on(callers["plain"], compiled, SEARCH, t=people.email)) == []
+    assert hits(post_on(callers["pii"], compiled, SEARCH, t=people.email))[0] == (
         people.petra.id, people.email
     )  # fmt: skip
     # Names stay searchable for everyone (the e-mail itself stays masked).
     name = f"petra lookup{people.g.tag}"
-    assert hits(post(callers["plain"], compiled, SEARCH, t=name)) == [(people.petra.id, None)]
-    assert hits(post(callers["pii"], compiled, SEARCH, t=name)) == [(people.petra.id, people.email)]
+    assert hits(post_on(callers["plain"], compiled, SEARCH, t=name)) == [(people.petra.id, None)]
+    assert hits(post_on(callers["pii"], compiled, SEARCH, t=name)) == [
+        (people.petra.id, people.email)
+    ]
     both = f"lookup{people.g.tag}"
-    assert sorted(hits(post(callers["plain"], compiled, SEARCH, t=both))) == sorted(
+    assert sorted(hits(post_on(callers["plain"], compiled, SEARCH, t=both))) == sorted(
         [(people.petra.id, None), (people.paul.id, None)]
     )
 
@@ -192,8 +180,8 @@ def test_filters_and_sorts_on_other_data_stay_open(
     f = {"segment": [people.segment], "or": [{"country": ["NO"]}, {"not": {"kind": ["PERSON"]}},
          {"createdAt": {"from": "2022-01-01"}}]}  # fmt: skip
     variables = {"f": f, "o": {"field": order, "direction": "DESC"}}
-    plain = post(callers["plain"], compiled, CUSTOMERS, **variables)
-    assert plain == post(callers["pii"], compiled, CUSTOMERS, **variables)
+    plain = post_on(callers["plain"], compiled, CUSTOMERS, **variables)
+    assert plain == post_on(callers["pii"], compiled, CUSTOMERS, **variables)
     keys = [e["node"]["key"] for e in plain["data"]["customers"]["edges"]]
     assert sorted(keys) == sorted([people.petra.id, people.paul.id])
 
