@@ -81,7 +81,7 @@ VERSUS_ENV := NEO4J_BOLT_PORT=$(or $(VERSUS_NEO4J_PORT),17688) NEO4J_DATA_DIR=.n
 
 bench-versus: install $(DEMO_DIR)/truth.json
 	npm ci --prefix bench/versus --no-audit --no-fund
-	jars=$$($(BIN)/python -c 'from graph.config import get_settings; from graph.server import lib_dir; print(lib_dir(get_settings()))')
+	jars=$$($(BIN)/python -c 'from graph.config import get_settings; from graph.local_server import lib_dir; print(lib_dir(get_settings()))')
 	lib=$(VERSUS_HOME)/$$(basename $$(dirname $$jars))/lib
 	if [ ! -f $$lib/.complete ]; then
 		rm -rf $$lib && mkdir -p $$lib

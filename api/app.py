@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from api.auth import AuthMiddleware
+from api.auth.middleware import AuthMiddleware
 from api.graphql import GraphQLApp
 from api.health import healthz, readyz
 from api.limits import Limits

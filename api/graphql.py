@@ -28,10 +28,10 @@ from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, cost, depth_and_aliases, fragments_of
 from api.ratelimit import CostBudget, retry_after
-from graph.principal import PII, Principal
 from graph.read.masking import PII_PROPERTIES
 from graph.read.scope import Scope as ReadScope
 from graph.read.scope import for_principal
+from graph.security.principal import PII, Principal
 from schema.access import denied, guarded
 from schema.compiler.execute import Compiler
 from schema.context import Context

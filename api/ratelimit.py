@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from graph.config import Settings
-from graph.principal import Principal
+from graph.security.principal import Principal
 
 MAX_KEYS = 100_000
 

@@ -22,10 +22,10 @@ from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.auth import sign
+from api.auth.middleware import sign
 from graph.config import Settings, get_settings
-from graph.principal import SCOPES, Kind, Principal, Role
 from graph.read.positions import Family
+from graph.security.principal import SCOPES, Kind, Principal, Role
 from schema.ids import global_id
 
 BUILD = """

@@ -1,5 +1,5 @@
-"""Median latency of each relationship traversal (`graph/committees.py`, `graph/referrals.py`,
-`graph/referral_tree.py`, `graph/partners.py`, `graph/paths.py`, `graph/affinity.py`).
+"""Median latency of each relationship traversal (`graph/traversals/committees.py`, `graph/traversals/referrals.py`,
+`graph/traversals/referral_tree.py`, `graph/traversals/partners.py`, `graph/traversals/paths.py`, `graph/traversals/affinity.py`).
 
 Needs a loaded graph (the settings' Neo4j) with its metrics, for example the 10k demo:
 
@@ -27,14 +27,14 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, RoutingControl
 
-from graph.affinity import likely_next, next_products
-from graph.committees import account_committee, deal_committee
 from graph.config import get_settings
 from graph.driver import open_driver
-from graph.partners import partner_network
-from graph.paths import connection_paths
-from graph.referral_tree import referral_tree
-from graph.referrals import referral_chain
+from graph.traversals.affinity import likely_next, next_products
+from graph.traversals.committees import account_committee, deal_committee
+from graph.traversals.partners import partner_network
+from graph.traversals.paths import connection_paths
+from graph.traversals.referral_tree import referral_tree
+from graph.traversals.referrals import referral_chain
 
 AS_OF = dt.datetime(2025, 6, 30, tzinfo=dt.UTC)
 

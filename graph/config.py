@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph.principal import Role
+from graph.security.principal import Role
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     api_graphiql: bool = True
     api_migrate_on_start: bool = True
 
-    # Authentication (api/auth.py). On unless AUTH_DISABLED=true *and* ENVIRONMENT=development; the API
+    # Authentication (api/auth/middleware.py). On unless AUTH_DISABLED=true *and* ENVIRONMENT=development; the API
     # then treats every caller as an anonymous admin and logs a warning at every start.
     environment: str = "production"  # only "development" means anything (see auth_disabled)
     auth_disabled: bool = False

@@ -74,7 +74,7 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
         "party_lifecycle",
         "CREATE INDEX party_lifecycle IF NOT EXISTS FOR (n:Party) ON (n.lifecycleStage)",
     ),
-    # Mutations: one receipt per principal and client mutation id (`graph/receipts.py`).
+    # Mutations: one receipt per principal and client mutation id (`graph/security/receipts.py`).
     (
         "mutation_receipt_id",
         "CREATE CONSTRAINT mutation_receipt_id IF NOT EXISTS "
@@ -84,7 +84,7 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
         "mutation_receipt_target",
         "CREATE INDEX mutation_receipt_target IF NOT EXISTS FOR (n:MutationReceipt) ON (n.target)",
     ),
-    # Manual identity decisions (`graph/merges.py`), read by every identity resolution.
+    # Manual identity decisions (`graph/identity/merges.py`), read by every identity resolution.
     (
         "identity_decision_id",
         "CREATE CONSTRAINT identity_decision_id IF NOT EXISTS "

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph import normalize
 from graph.config import PROJECT_ROOT
+from graph.ingest import normalize
 from loaders.matching import MatchConfig, PartyRecord, clusters, find_links
 
 __all__ = ["DATA_DIR", "Scores", "evaluate", "pair_scores", "read", "true_cluster"]

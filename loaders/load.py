@@ -2,7 +2,7 @@
 
 Invariant, per source: rows read = created + updated + unchanged + rejected. A row that fails is
 written to the rejects file (JSON Lines: file, line, raw record, reasons) and never stops the load.
-A row whose record was erased on request (`graph.erase`) is rejected with the reason `ERASED`, and its
+A row whose record was erased on request (`graph.identity.erase`) is rejected with the reason `ERASED`, and its
 raw values are not written to the rejects file (they are the personal data that was erased).
 """
 
@@ -17,11 +17,11 @@ from typing import IO, Any
 import orjson
 from neo4j import AsyncDriver
 
-from graph import prepare
-from graph.ingest import write_batch
-from graph.records import PARTY_ENTITIES, Record
+from graph.ingest import rows as prepare
+from graph.ingest.records import PARTY_ENTITIES, Record
+from graph.ingest.upsert import write_batch
+from loaders.files import FileError, Row, rows
 from loaders.mapping import Mapping, Source
-from loaders.read import FileError, Row, rows
 from loaders.resolve import ResolutionReport, combined, resolve
 from loaders.transform import to_record
 

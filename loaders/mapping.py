@@ -8,7 +8,7 @@ base: ../data             # folder the source paths are relative to (default: th
 priority: [crm, shop]     # source systems, most trusted first (ties in reconciliation)
 sources:
   - file: crm/customers.csv.gz   # CSV or JSON Lines (.jsonl), optionally gzipped
-    entity: person               # see graph.records.ENTITIES
+    entity: person               # see graph.ingest.records.ENTITIES
     system: crm                  # qualifies every id: "crm:<value>"
     format: csv                  # csv | jsonl (default: from the suffix)
     delimiter: ","
@@ -41,7 +41,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from graph.records import ENTITIES, REFERENCE_FIELDS, field_names
+from graph.ingest.records import ENTITIES, REFERENCE_FIELDS, field_names
 
 
 class MappingError(ValueError):

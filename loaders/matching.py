@@ -40,7 +40,7 @@ from typing import TypeVar
 import numpy as np
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
-from graph import normalize
+from graph.ingest import normalize
 
 __all__ = [
     "FieldWeights",

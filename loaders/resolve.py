@@ -3,9 +3,9 @@
 Runs after every load. Clusters come from `loaders.matching` over every party source record; each
 cluster's party is its smallest record id, so the result does not depend on load order. Records whose
 party changes are moved (with the edges derived from them); every party that gained, lost or changed a
-record is rebuilt by the reconciliation policy (`graph.reconcile`), and written only if it changed.
+record is rebuilt by the reconciliation policy (`graph.identity.reconcile`), and written only if it changed.
 
-Manual decisions (`graph.merges`) win over the rules: the pairs decided the same are linked first
+Manual decisions (`graph.identity.merges`) win over the rules: the pairs decided the same are linked first
 (rule `manual`), then the rules' links from the strongest down, and a union that would put a pair
 decided distinct into one party is refused, whichever links lead to it.
 """
@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from neo4j import AsyncDriver
 
-from graph import identity, merges, reconcile
+from graph.identity import merges, reconcile, store
 from loaders.matching import Link, MatchConfig, PartyRecord, clusters, find_links
 
 
@@ -35,7 +35,7 @@ class ResolutionReport:
     merged_ids: frozenset[str] = frozenset()
 
 
-def _party_record(stored: identity.StoredRecord) -> PartyRecord:
+def _party_record(stored: store.StoredRecord) -> PartyRecord:
     data: dict[str, Any] = orjson.loads(stored.data)
     return PartyRecord(
         id=stored.id,
@@ -73,7 +73,7 @@ def _evidence(links: Iterable[Link], assignment: dict[str, str]) -> dict[str, tu
 
 
 def _decided(
-    by_id: Mapping[str, identity.StoredRecord], found: merges.Verdicts
+    by_id: Mapping[str, store.StoredRecord], found: merges.Verdicts
 ) -> tuple[list[Link], set[tuple[str, str]]]:
     """The decisions' links and pairs kept apart, between party records of one kind present now."""
 
@@ -132,7 +132,7 @@ async def resolve(
 ) -> ResolutionReport:
     """Cluster every party record, apply the clusters, rebuild affected parties."""
     began = time.perf_counter()
-    stored = await identity.party_records(driver, database)
+    stored = await store.party_records(driver, database)
     by_id = {s.id: s for s in stored}
     links = find_links([_party_record(s) for s in stored], config or MatchConfig())
     manual, apart = _decided(by_id, merges.verdicts(await merges.decisions(driver, database)))
@@ -157,19 +157,19 @@ async def resolve(
 
     affected = {assignment[r] for r in touched if r in assignment}
     for batch in _batches(moves, batch_size):
-        froms = await identity.move_records(driver, database, batch)
+        froms = await store.move_records(driver, database, batch)
         affected.update(froms)
         affected.update(m["to"] for m in batch)
     for batch in _batches(rules, batch_size):
-        await identity.set_rules(driver, database, batch)
+        await store.set_rules(driver, database, batch)
 
     reconciled = 0
     for batch in _batches(sorted(affected), batch_size):
-        found = await identity.records_of(driver, database, batch)
+        found = await store.records_of(driver, database, batch)
         parties = [reconcile.party(p["id"], p["records"], priority) for p in found]
         changed = [p for p, f in zip(parties, found, strict=True) if p["hash"] != f["hash"]]
         if changed:
-            reconciled += await identity.reconcile(driver, database, changed)
+            reconciled += await store.reconcile(driver, database, changed)
 
     return ResolutionReport(
         records=len(stored),

@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph.records import ENTITIES, REFERENCE_FIELDS, Record
+from graph.ingest.records import ENTITIES, REFERENCE_FIELDS, Record
+from loaders.files import Row
 from loaders.mapping import FieldSpec, Source
-from loaders.read import Row
 
 
 class FieldError(ValueError):

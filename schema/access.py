@@ -27,7 +27,7 @@ from graphql import (
     visit,
 )
 
-from graph.principal import WRITE, Principal, Role
+from graph.security.principal import WRITE, Principal, Role
 
 ADMIN, ANALYST, TEAM, FRONTEND, PARTNER = (
     Role.ADMIN,

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.read.positions import Family
-from schema import resolve
+from schema import resolvers
 from schema.commerce import Product
 from schema.context import Context
 from schema.enums import Channel, Direction
@@ -37,17 +37,17 @@ class Interaction(Node):
 
     @resolved(metadata=follow("interaction_customer"), description="Whose it is.")
     async def customer(self, info: Info[Context, None]) -> CustomerRef | None:
-        found: Customer | None = await resolve.single(info, self, "interaction_customer")
+        found: Customer | None = await resolvers.single(info, self, "interaction_customer")
         return found
 
     @resolved(metadata=follow("handled_by"), description="Our employee who handled it.")
     async def handled_by(self, info: Info[Context, None]) -> EmployeeRef | None:
-        found: Employee | None = await resolve.single(info, self, "handled_by")
+        found: Employee | None = await resolvers.single(info, self, "handled_by")
         return found
 
     @resolved(metadata=follow("interaction_product"), description="What it was about.")
     async def product(self, info: Info[Context, None]) -> Product | None:
-        found: Product | None = await resolve.single(info, self, "interaction_product")
+        found: Product | None = await resolvers.single(info, self, "interaction_product")
         return found
 
 
@@ -63,8 +63,8 @@ class SurveyResponse(Node):
 
     @resolved(metadata=follow("survey_customer"), description="Who answered.")
     async def customer(self, info: Info[Context, None]) -> CustomerRef | None:
-        found: Customer | None = await resolve.single(info, self, "survey_customer")
+        found: Customer | None = await resolvers.single(info, self, "survey_customer")
         return found
 
 
-resolve.register(Interaction, SurveyResponse)
+resolvers.register(Interaction, SurveyResponse)

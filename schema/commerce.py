@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.read.positions import Family
-from schema import resolve
+from schema import resolvers
 from schema.context import Context
 from schema.meta import KEY_FIELD, follow, resolved
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
@@ -50,12 +50,12 @@ class OrderLine(Node):
 
     @resolved(metadata=follow("line_product"))
     async def product(self, info: Info[Context, None]) -> Product | None:
-        found: Product | None = await resolve.single(info, self, "line_product")
+        found: Product | None = await resolvers.single(info, self, "line_product")
         return found
 
     @resolved(metadata=follow("line_order"))
     async def order(self, info: Info[Context, None]) -> Order | None:
-        found: Order | None = await resolve.single(info, self, "line_order")
+        found: Order | None = await resolvers.single(info, self, "line_order")
         return found
 
 
@@ -72,15 +72,15 @@ class Order(Node):
 
     @resolved(metadata=follow("order_customer"), description="Who placed it.")
     async def customer(self, info: Info[Context, None]) -> CustomerRef | None:
-        found: Customer | None = await resolve.single(info, self, "order_customer")
+        found: Customer | None = await resolvers.single(info, self, "order_customer")
         return found
 
     @resolved(metadata=follow("lines"), description="By line number.")
     async def lines(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[OrderLine]:
-        found: Connection[OrderLine] = await resolve.connection(info, self, "lines", first, after)
+        found: Connection[OrderLine] = await resolvers.connection(info, self, "lines", first, after)
         return found
 
 
-resolve.register(Product, OrderLine, Order)
+resolvers.register(Product, OrderLine, Order)

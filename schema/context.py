@@ -7,8 +7,8 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from graph.principal import Principal
 from graph.read.scope import Scope
+from graph.security.principal import Principal
 
 
 @dataclass(frozen=True)

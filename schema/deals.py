@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.read.positions import Family
-from schema import resolve
+from schema import resolvers
 from schema.context import Context
 from schema.meta import KEY_FIELD, follow, resolved
 from schema.relay import DEFAULT_FIRST, After, First, Node
@@ -34,7 +34,7 @@ class Deal(Node):
 
     @resolved(metadata=follow("deal_account"), description="The account it is with.")
     async def account(self, info: Info[Context, None]) -> OrganizationRef | None:
-        found: Organization | None = await resolve.single(info, self, "deal_account")
+        found: Organization | None = await resolvers.single(info, self, "deal_account")
         return found
 
     @resolved(metadata=follow("committee"), description="Its buying committee.")
@@ -43,7 +43,7 @@ class Deal(Node):
     ) -> CommitteeRef:
         from schema.parties import CommitteeMemberConnection, CommitteeMemberEdge
 
-        found: CommitteeMemberConnection = await resolve.connection(
+        found: CommitteeMemberConnection = await resolvers.connection(
             info,
             self,
             "committee",
@@ -55,4 +55,4 @@ class Deal(Node):
         return found
 
 
-resolve.register(Deal)
+resolvers.register(Deal)

@@ -1,6 +1,6 @@
 """Enums: a GraphQL name for each value the graph stores (the value is what Neo4j holds).
 
-The domain enums the loaders validate against live in `graph/records.py`; this module only names
+The domain enums the loaders validate against live in `graph/ingest/records.py`; this module only names
 them for GraphQL."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from enum import StrEnum
 
 import strawberry
 
-from graph.records import Channel, CommitteeRole, Direction, PartnerType
-from graph.records import Status as CustomerStatus
+from graph.ingest.records import Channel, CommitteeRole, Direction, PartnerType
+from graph.ingest.records import Status as CustomerStatus
 
 __all__ = ["Channel", "CommitteeRole", "CustomerStatus", "Direction", "PartnerType"]
 

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.read.positions import Family
-from schema import resolve
+from schema import resolvers
 from schema.activity import Interaction, SurveyResponse
 from schema.commerce import Order, Product
 from schema.context import Context
@@ -199,7 +199,7 @@ class Party(Node):
     async def identities(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> IdentityConnection:
-        found: IdentityConnection = await resolve.connection(
+        found: IdentityConnection = await resolvers.connection(
             info, self, "identities", first, after, edge=IdentityEdge, wrap=IdentityConnection
         )
         return found
@@ -282,12 +282,12 @@ class Customer(Party):
         description="The date of its latest interaction (UTC) or order.",
     )
     async def last_activity_date(self, info: Info[Context, None]) -> Date | None:
-        found: Date | None = await resolve.last_activity(info, self)
+        found: Date | None = await resolvers.last_activity(info, self)
         return found
 
     @resolved(metadata=follow("account_owner"), description="Our employee owning it.")
     async def account_owner(self, info: Info[Context, None]) -> Employee | None:
-        found: Employee | None = await resolve.single(info, self, "account_owner")
+        found: Employee | None = await resolvers.single(info, self, "account_owner")
         return found
 
     @resolved(
@@ -295,7 +295,7 @@ class Customer(Party):
         description="The broker at the top of its referral chain (up to 10 referrals up).",
     )
     async def broker(self, info: Info[Context, None]) -> Broker | None:
-        found: Broker | None = await resolve.single(info, self, "broker")
+        found: Broker | None = await resolvers.single(info, self, "broker")
         return found
 
     @resolved(metadata=follow("interactions"), description="Newest first.")
@@ -306,7 +306,7 @@ class Customer(Party):
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Interaction]:
-        found: Connection[Interaction] = await resolve.connection(
+        found: Connection[Interaction] = await resolvers.connection(
             info, self, "interactions", first, after, criteria=interaction_criteria(filter)
         )
         return found
@@ -315,7 +315,7 @@ class Customer(Party):
     async def survey_responses(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[SurveyResponse]:
-        found: Connection[SurveyResponse] = await resolve.connection(
+        found: Connection[SurveyResponse] = await resolvers.connection(
             info, self, "survey_responses", first, after
         )
         return found
@@ -328,7 +328,7 @@ class Customer(Party):
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Order]:
-        found: Connection[Order] = await resolve.connection(
+        found: Connection[Order] = await resolvers.connection(
             info, self, "orders", first, after, criteria=order_criteria(filter)
         )
         return found
@@ -340,7 +340,7 @@ class Customer(Party):
     async def products_owned(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Product]:
-        found: Connection[Product] = await resolve.connection(
+        found: Connection[Product] = await resolvers.connection(
             info, self, "products_owned", first, after
         )
         return found
@@ -349,7 +349,7 @@ class Customer(Party):
     async def referred_by(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> ReferrerConnection:
-        found: ReferrerConnection = await resolve.connection(
+        found: ReferrerConnection = await resolvers.connection(
             info, self, "referred_by", first, after, edge=ReferrerEdge, wrap=ReferrerConnection
         )
         return found
@@ -358,7 +358,7 @@ class Customer(Party):
     async def referrals(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> ReferralConnection:
-        found: ReferralConnection = await resolve.connection(
+        found: ReferralConnection = await resolvers.connection(
             info, self, "referrals", first, after, edge=ReferralEdge, wrap=ReferralConnection
         )
         return found
@@ -377,26 +377,26 @@ class Person(Customer):
 
     @resolved(metadata=follow("household"), description="The household it belongs to.")
     async def household(self, info: Info[Context, None]) -> HouseholdMembership | None:
-        found: HouseholdMembership | None = await resolve.single(
+        found: HouseholdMembership | None = await resolvers.single(
             info, self, "household", HouseholdMembership
         )
         return found
 
     @resolved(metadata=follow("employment"), description="Its employer.")
     async def employment(self, info: Info[Context, None]) -> Employment | None:
-        found: Employment | None = await resolve.single(info, self, "employment", Employment)
+        found: Employment | None = await resolvers.single(info, self, "employment", Employment)
         return found
 
     @resolved(metadata=follow("manager"), description="Whom it reports to.")
     async def manager(self, info: Info[Context, None]) -> Person | None:
-        found: Person | None = await resolve.single(info, self, "manager")
+        found: Person | None = await resolvers.single(info, self, "manager")
         return found
 
     @resolved(metadata=follow("reports"), description="Who reports to it, by key.")
     async def direct_reports(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Person]:
-        found: Connection[Person] = await resolve.connection(info, self, "reports", first, after)
+        found: Connection[Person] = await resolvers.connection(info, self, "reports", first, after)
         return found
 
     @resolved(
@@ -406,7 +406,7 @@ class Person(Customer):
     async def committee_seats(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> CommitteeSeatConnection:
-        found: CommitteeSeatConnection = await resolve.connection(
+        found: CommitteeSeatConnection = await resolvers.connection(
             info,
             self,
             "committee_seats",
@@ -429,7 +429,7 @@ class Household(Customer):
     async def members(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> HouseholdMemberConnection:
-        found: HouseholdMemberConnection = await resolve.connection(
+        found: HouseholdMemberConnection = await resolvers.connection(
             info,
             self,
             "members",
@@ -465,14 +465,14 @@ class Organization(Customer):
 
     @resolved(metadata=follow("parent"), description="Its parent company.")
     async def parent(self, info: Info[Context, None]) -> Organization | None:
-        found: Organization | None = await resolve.single(info, self, "parent")
+        found: Organization | None = await resolvers.single(info, self, "parent")
         return found
 
     @resolved(metadata=follow("subsidiaries"), description="Its subsidiaries, by key.")
     async def subsidiaries(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Organization]:
-        found: Connection[Organization] = await resolve.connection(
+        found: Connection[Organization] = await resolvers.connection(
             info, self, "subsidiaries", first, after
         )
         return found
@@ -481,7 +481,7 @@ class Organization(Customer):
     async def contacts(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> ContactConnection:
-        found: ContactConnection = await resolve.connection(
+        found: ContactConnection = await resolvers.connection(
             info, self, "contacts", first, after, edge=ContactEdge, wrap=ContactConnection
         )
         return found
@@ -490,7 +490,7 @@ class Organization(Customer):
     async def committee(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> CommitteeMemberConnection:
-        found: CommitteeMemberConnection = await resolve.connection(
+        found: CommitteeMemberConnection = await resolvers.connection(
             info,
             self,
             "committee",
@@ -505,7 +505,7 @@ class Organization(Customer):
     async def deals(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Deal]:
-        found: Connection[Deal] = await resolve.connection(info, self, "deals", first, after)
+        found: Connection[Deal] = await resolvers.connection(info, self, "deals", first, after)
         return found
 
 
@@ -538,7 +538,7 @@ class Broker(Party):
     async def referrals(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> ReferralConnection:
-        found: ReferralConnection = await resolve.connection(
+        found: ReferralConnection = await resolvers.connection(
             info, self, "referrals", first, after, edge=ReferralEdge, wrap=ReferralConnection
         )
         return found
@@ -554,7 +554,7 @@ class Broker(Party):
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Customer]:
-        found: Connection[Customer] = await resolve.connection(
+        found: Connection[Customer] = await resolvers.connection(
             info, self, "network", first, after, criteria=customer_criteria(filter)
         )
         return found
@@ -569,17 +569,19 @@ class Employee(Party):
     async def accounts(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Customer]:
-        found: Connection[Customer] = await resolve.connection(info, self, "accounts", first, after)
+        found: Connection[Customer] = await resolvers.connection(
+            info, self, "accounts", first, after
+        )
         return found
 
     @resolved(metadata=follow("knows"), description="People it knows, by record.")
     async def knows(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> KnownPersonConnection:
-        found: KnownPersonConnection = await resolve.connection(
+        found: KnownPersonConnection = await resolvers.connection(
             info, self, "knows", first, after, edge=KnownPersonEdge, wrap=KnownPersonConnection
         )
         return found
 
 
-resolve.register(Person, Household, Organization, Broker, Employee)
+resolvers.register(Person, Household, Organization, Broker, Employee)

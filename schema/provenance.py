@@ -7,7 +7,7 @@ from typing import ClassVar
 import strawberry
 
 from graph.read.positions import Family
-from schema import resolve
+from schema import resolvers
 from schema.meta import KEY_FIELD
 from schema.relay import Node
 from schema.scalars import DateTime
@@ -26,4 +26,4 @@ class SourceRecord(Node):
     data: str | None = strawberry.field(description="The validated record, as JSON text.")
 
 
-resolve.register(SourceRecord)
+resolvers.register(SourceRecord)

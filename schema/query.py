@@ -15,7 +15,7 @@ from strawberry.types import Info
 from graph.read.ir import LookupBy
 from graph.read.positions import Family, Position
 from graph.read.relations import Criteria, Relation
-from schema import resolve
+from schema import resolvers
 from schema.commerce import Product
 from schema.context import Context
 from schema.errors import ClientError, Code
@@ -26,7 +26,7 @@ from schema.metrics import PortfolioKpis, ValueModel, resolve_portfolio, resolve
 from schema.parties import Broker, Customer, Organization
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
 from schema.search import SEARCH, SearchConnection, SearchEdge, lucene_query
-from schema.server import Server, resolve_server
+from schema.server_info import Server, resolve_server
 from schema.traversals import (
     BuyingCommittee,
     Connections,
@@ -134,14 +134,14 @@ class Query:
     @resolved(metadata=root("node"), description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         family, key = parse_global_id(id)
-        found: Node | None = await resolve.lookup(info, family, LookupBy.ID, key, Position.NODE)
+        found: Node | None = await resolvers.lookup(info, family, LookupBy.ID, key, Position.NODE)
         return found
 
     @resolved(
         metadata=root("nodes"), description="Objects by global id, in order; null where not found."
     )
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
-        found: list[Node | None] = await resolve.many(info, node_keys(ids))
+        found: list[Node | None] = await resolvers.many(info, node_keys(ids))
         return found
 
     @resolved(
@@ -161,7 +161,7 @@ class Query:
         by, value = customer_lookup(id, email, source_id, external_id, info.context.masked)
         if value is None:
             return None
-        found: Customer | None = await resolve.lookup(
+        found: Customer | None = await resolvers.lookup(
             info, Family.PARTY, by, value, Position.CUSTOMER, "Customer"
         )
         return found
@@ -181,7 +181,7 @@ class Query:
         masked = info.context.masked
         tag, relation = customers_relation(order_by, masked)
         criteria = customer_criteria(filter, masked)
-        found: Connection[Customer] = await resolve.connection(
+        found: Connection[Customer] = await resolvers.connection(
             info, None, tag, first, after, criteria=criteria, relation=relation
         )
         return found
@@ -198,7 +198,7 @@ class Query:
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> SearchConnection:
-        found: SearchConnection = await resolve.connection(
+        found: SearchConnection = await resolvers.connection(
             info,
             None,
             "search",
@@ -216,7 +216,7 @@ class Query:
         key = party_key(id)
         if key is None:
             return None
-        found: Organization | None = await resolve.lookup(
+        found: Organization | None = await resolvers.lookup(
             info, Family.PARTY, LookupBy.ID, key, Position.ORGANIZATION, "Customer"
         )
         return found
@@ -226,7 +226,7 @@ class Query:
         key = party_key(id)
         if key is None:
             return None
-        found: Broker | None = await resolve.lookup(
+        found: Broker | None = await resolvers.lookup(
             info, Family.PARTY, LookupBy.ID, key, Position.BROKER
         )
         return found
@@ -236,7 +236,7 @@ class Query:
         family, key = parse_global_id(id)
         if family is not Family.PRODUCT:
             return None
-        found: Product | None = await resolve.lookup(
+        found: Product | None = await resolvers.lookup(
             info, Family.PRODUCT, LookupBy.ID, key, Position.PRODUCT
         )
         return found

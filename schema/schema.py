@@ -11,7 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.activity import Interaction, SurveyResponse
 from schema.commerce import Order, OrderLine, Product
 from schema.deals import Deal
-from schema.mutations import Mutation
+from schema.mutations.root import Mutation
 from schema.parties import Broker, Employee, Household, Organization, Person
 from schema.provenance import SourceRecord
 from schema.query import Query

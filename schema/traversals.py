@@ -1,6 +1,6 @@
 """Traversal roots answered on the executor (not compiled): referral chains and trees, partner
-networks, buying committees, connection paths and next-product affinity (`graph.referrals`,
-`graph.referral_tree`, `graph.partners`, `graph.committees`, `graph.paths`, `graph.affinity`).
+networks, buying committees, connection paths and next-product affinity (`graph.traversals.referrals`,
+`graph.traversals.referral_tree`, `graph.traversals.partners`, `graph.traversals.committees`, `graph.traversals.paths`, `graph.traversals.affinity`).
 
 Each root parses its global id (another family of id answers null), calls the traversal with the
 caller's scope and the request's timeout, and mirrors the frozen dataclass it returns. Parties are
@@ -21,10 +21,10 @@ from typing import Annotated, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from graph import affinity, committees, partners, paths, referral_tree, referrals
-from graph._traversal import KINDS, PartyRef
 from graph.read.positions import Family
 from graph.read.run import ReadError
+from graph.traversals import affinity, committees, partners, paths, referral_tree, referrals
+from graph.traversals.common import KINDS, PartyRef
 from schema.context import Context
 from schema.enums import CommitteeRole, CustomerStatus, PartyKind, PartyRole
 from schema.errors import ClientError, Code

@@ -22,9 +22,9 @@ from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.auth import sign
+from api.auth.middleware import sign
 from graph.config import Settings
-from graph.principal import SCOPES, Kind, Principal, Role
+from graph.security.principal import SCOPES, Kind, Principal, Role
 from loaders.load import LoadReport
 
 # Fuzz tests: the same examples on every run in CI; `HYPOTHESIS_PROFILE=explore` searches afresh.
@@ -109,7 +109,7 @@ def demo_loaded(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     from graph.driver import open_driver
     from loaders.load import load
     from loaders.mapping import read_mapping
-    from loaders.sample import write_sample
+    from loaders.sample.generate import write_sample
 
     folder = tmp_path_factory.mktemp("demo")
     write_sample(folder, 500, 7)

@@ -1,4 +1,4 @@
-"""Hand-built graphs for tests, written exactly as `graph/ingest.py` and `graph/identity.py` write
+"""Hand-built graphs for tests, written exactly as `graph/ingest/upsert.py` and `graph/identity/store.py` write
 them: the same labels, relationship types and properties.
 
 A `Graph` gets a unique tag; every id it makes is `system:<tag>-<n>`, so tests never collide and

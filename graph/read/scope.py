@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import LiteralString, Protocol
 
-from graph.principal import Principal, Role
 from graph.read.positions import Position, family_of, is_party
 from graph.read.writer import Writer
+from graph.security.principal import Principal, Role
 
 # How a non-party node hangs off the party that owns it (`{v}` the node, `{o}` the owner).
 OWNERS: dict[Position, LiteralString] = {

@@ -32,7 +32,7 @@ from schema.ids import parse_global_id
 from schema.inputs import customer_criteria, interaction_criteria, order_criteria
 from schema.query import customer_lookup, customers_relation, node_keys, party_key
 from schema.relay import DEFAULT_FIRST
-from schema.resolve import page_of
+from schema.resolvers import page_of
 from schema.search import SEARCH, lucene_query
 
 

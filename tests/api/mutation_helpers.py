@@ -14,9 +14,9 @@ from neo4j import Driver
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.auth import sign
+from api.auth.middleware import sign
 from graph.config import Settings
-from graph.principal import Kind, Principal, Role
+from graph.security.principal import Kind, Principal, Role
 
 FORGET = """
 CALL () {

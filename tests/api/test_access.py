@@ -14,8 +14,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from graph.config import Settings
-from graph.principal import WRITE, Role
 from graph.read.positions import Family
+from graph.security.principal import WRITE, Role
 from schema.ids import global_id
 from tests.api.mutation_helpers import call, client_for, codes
 

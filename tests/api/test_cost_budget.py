@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from api.limits import cost, fragments_of
 from graph.config import Settings
-from graph.principal import Role
+from graph.security.principal import Role
 from schema.schema import schema
 from tests.conftest import auth_headers
 

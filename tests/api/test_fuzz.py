@@ -20,8 +20,8 @@ from neo4j import Driver
 from starlette.testclient import TestClient
 
 from graph.config import Settings
-from graph.principal import PII, WRITE, Role
 from graph.read.positions import Family
+from graph.security.principal import PII, WRITE, Role
 from schema.errors import Code
 from schema.ids import global_id
 from tests.api.mutation_helpers import client_for, forget_api_writes

@@ -14,11 +14,11 @@ import pytest
 from neo4j import Driver
 from starlette.testclient import TestClient
 
-from graph import receipts
 from graph.config import Settings
 from graph.driver import run_with
-from graph.principal import PII, WRITE, Role
 from graph.read.positions import Family
+from graph.security import receipts
+from graph.security.principal import PII, WRITE, Role
 from loaders.resolve import resolve
 from schema.ids import global_id
 from tests.api.mutation_helpers import call, client_for, codes, forget_api_writes

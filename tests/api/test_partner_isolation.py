@@ -25,13 +25,13 @@ import pytest
 from neo4j import Driver
 from starlette.testclient import TestClient
 
-from api._auth_jwt import sign
 from api.app import create_app
+from api.auth.tokens import sign
 from graph.config import Settings
 from graph.driver import open_driver
 from graph.metrics.kpis import GroupBy, portfolio
-from graph.principal import PII, Kind, Principal, Role
 from graph.read.positions import Family
+from graph.security.principal import PII, Kind, Principal, Role
 from schema.ids import global_id, parse_global_id
 from schema.schema import schema
 from tests.conftest import DemoData

@@ -12,10 +12,10 @@ import pytest
 from neo4j import Driver
 from starlette.testclient import TestClient
 
-from api._auth_jwt import sign
 from api.app import create_app
-from graph.principal import Kind, Principal, Role
+from api.auth.tokens import sign
 from graph.read.positions import Family
+from graph.security.principal import Kind, Principal, Role
 from schema.ids import global_id
 from tests.conftest import DemoData
 

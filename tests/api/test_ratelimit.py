@@ -16,10 +16,10 @@ from starlette.testclient import TestClient
 
 import api.ratelimit
 from api.app import create_app
-from api.auth import AuthMiddleware, sign
+from api.auth.middleware import AuthMiddleware, sign
 from api.ratelimit import CostBudget, RateLimiter, RequestLimits, retry_after
 from graph.config import Settings
-from graph.principal import Kind, Principal, Role
+from graph.security.principal import Kind, Principal, Role
 
 
 class Clock:

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.config import PROJECT_ROOT
-from graph.records import Record
+from graph.ingest.records import Record
+from loaders.files import Row
 from loaders.mapping import Source, read_mapping
-from loaders.read import Row
 from loaders.transform import to_record
 
 SOURCES: list[Source] = [

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from api._auth_jwt import sign
 from api.app import create_app
+from api.auth.tokens import sign
 from graph.config import Settings
-from graph.principal import PII, Kind, Principal, Role
 from graph.read.positions import Family
+from graph.security.principal import PII, Kind, Principal, Role
 from schema.ids import global_id
 from tests.schema.conftest import World, graphql_app
 

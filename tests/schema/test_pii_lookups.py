@@ -15,10 +15,10 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from graph.config import Settings
 from graph.driver import open_driver
-from graph.principal import PII
 from graph.read.criteria import CustomerField
 from graph.read.masking import PII_PROPERTIES
 from graph.read.positions import Family
+from graph.security.principal import PII
 from schema.context import Context
 from schema.errors import ClientError, Code
 from schema.ids import global_id

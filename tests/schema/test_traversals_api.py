@@ -13,11 +13,11 @@ import pytest
 from neo4j import AsyncDriver, Driver
 from starlette.testclient import TestClient
 
-from graph import committees, partners, referral_tree, referrals
-from graph._traversal import PartyRef
 from graph.config import Settings
 from graph.driver import open_driver
 from graph.read.positions import Family
+from graph.traversals import committees, partners, referral_tree, referrals
+from graph.traversals.common import PartyRef
 from schema.ids import global_id
 from schema.scalars import format_date, format_datetime
 from schema.traversals import encode_cursor

@@ -1,0 +1,99 @@
+"""The local server manager and readiness, on a second throwaway Neo4j that the tests stop and start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from graph import local_server as server
+from graph.config import Settings
+from tests.conftest import auth_headers
+
+
+@pytest.fixture(scope="module")
+def second(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    if not settings.local:
+        pytest.skip("NEO4J_URI points at a remote server; the local manager is not used")
+    own = settings.model_copy(
+        update={
+            "neo4j_data_dir": tmp_path_factory.mktemp("neo4j-second"),
+            "neo4j_bolt_port": settings.neo4j_bolt_port + 11,
+            "neo4j_heap": "512m",
+            "neo4j_pagecache": "128m",
+            "neo4j_password": settings.neo4j_password,
+        }
+    )
+    yield own
+    server.stop(own)
+
+
+def test_start_is_idempotent_and_status_reports_the_server(second: Settings) -> None:
+    first = server.start(second)
+    again = server.start(second)
+    assert first.pid is not None and again.pid == first.pid
+    assert first.running and first.version is not None and first.version.startswith("5.26.")
+    assert first.edition == "community"
+    assert first.address == f"bolt://127.0.0.1:{second.neo4j_bolt_port}"
+    assert first.store_bytes > 0
+    assert (Path(second.data_dir) / "neo4j.pid").read_text().strip() == str(first.pid)
+
+
+def test_readiness_follows_the_server(second: Settings) -> None:
+    server.start(second)
+    with TestClient(create_app(second), headers=auth_headers(second)) as client:
+        assert client.get("/readyz").status_code == 200
+        assert server.stop(second) is True
+        assert not server.status(second).running
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["status"] == "unavailable"
+        assert client.get("/healthz").status_code == 200
+        server.start(second)
+        assert client.get("/readyz").status_code == 200
+        body = client.post("/graphql", json={"query": "{ server { edition } }"}).json()
+        assert body == {"data": {"server": {"edition": "community"}}}
+
+
+def test_stop_when_not_running_says_so(second: Settings) -> None:
+    server.stop(second)
+    assert server.stop(second) is False
+
+
+def test_start_failure_reports_the_log_tail(second: Settings, tmp_path: Path) -> None:
+    broken = second.model_copy(
+        update={
+            "neo4j_data_dir": tmp_path / "broken",
+            "neo4j_pagecache": "not-a-size",
+            "neo4j_auth": False,  # so the server itself, not set-initial-password, meets the bad size
+        }
+    )
+    with pytest.raises(server.ServerError, match="exited with code") as caught:
+        server.start(broken)
+    assert "not-a-size" in str(caught.value)
+    assert not (tmp_path / "broken" / "neo4j.pid").exists()
+
+
+def test_a_mutation_during_an_outage_fails_cleanly_and_its_retry_runs_once(
+    second: Settings,
+) -> None:
+    upsert = """mutation($input: CustomerInput!) {
+      upsertCustomer(input: $input) { replayed customer { key name } } }"""
+    given = {"clientMutationId": "outage-1", "kind": "ORGANIZATION", "name": "Outage Ltd"}
+    server.start(second)
+    with TestClient(create_app(second), headers=auth_headers(second)) as client:
+        assert server.stop(second) is True
+        down = client.post("/graphql", json={"query": upsert, "variables": {"input": given}})
+        body = down.json()
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["SERVICE_UNAVAILABLE"]
+        assert "Traceback" not in down.text
+        server.start(second)
+        first = client.post("/graphql", json={"query": upsert, "variables": {"input": given}})
+        again = client.post("/graphql", json={"query": upsert, "variables": {"input": given}})
+        made = first.json()["data"]["upsertCustomer"]
+        assert made["replayed"] is False and made["customer"]["name"] == "Outage Ltd"
+        assert again.json()["data"]["upsertCustomer"] == {**made, "replayed": True}
