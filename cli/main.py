@@ -112,15 +112,7 @@ def neo4j_status(data_dir: DataDir = None, port: Port = None) -> None:
 def db_migrate() -> None:
     """Create the constraints and indexes (idempotent)."""
     settings = _settings()
-
-    async def run() -> list[str]:
-        driver = open_driver(settings)
-        try:
-            return await migrate(driver, settings.neo4j_database)
-        finally:
-            await driver.close()
-
-    applied = asyncio.run(run())
+    applied = run_with(settings, lambda d: migrate(d, settings.neo4j_database))
     console.print(f"{len(applied)} migrations applied to {settings.neo4j_database}")
 
 
