@@ -12,7 +12,7 @@ from typing import Final, NamedTuple
 from loaders.sample.commerce import MODELS, draw_buyer, purchase_days
 from loaders.sample.files import clock, day, money_us
 from loaders.sample.people import ascii_name, e164, international, landline, national, new_person
-from loaders.sample.state import TODAY, Context, clamp, status_of
+from loaders.sample.state import TODAY, Generator, clamp, status_of
 from loaders.sample.words import (
     CITIES,
     COMPANY_CORES,
@@ -48,13 +48,13 @@ class Seat(NamedTuple):
     roles: tuple[str, ...]
 
 
-def stamp(ctx: Context, first: int) -> str:
+def stamp(ctx: Generator, first: int) -> str:
     """A last-modified time after `first`, as the CRM writes it."""
     when = ctx.rng.randint(min(first, TODAY), TODAY)
     return f"{day(when, '%d/%m/%Y')} {clock(ctx.rng.randrange(86400), False)}"
 
 
-def _roles(ctx: Context, levels: list[int]) -> list[tuple[str, ...]]:
+def _roles(ctx: Generator, levels: list[int]) -> list[tuple[str, ...]]:
     """Committee roles for members by hierarchy level (0 = the top of the firm)."""
     rng = ctx.rng
     size = len(levels)
@@ -82,7 +82,7 @@ def _roles(ctx: Context, levels: list[int]) -> list[tuple[str, ...]]:
 
 
 def _seats(
-    ctx: Context, seats: list[Seat], account: str, deal: str, primary: str, opened: int
+    ctx: Generator, seats: list[Seat], account: str, deal: str, primary: str, opened: int
 ) -> None:
     rng, out = ctx.rng, ctx.out["crm_committee"]
     raw = [sum(_WEIGHT[r] for r in seat.roles) * rng.uniform(0.6, 1.4) for seat in seats]
@@ -105,7 +105,7 @@ def _seats(
 class Accounts:
     """Writes firms; remembers a bounded pool of recent firms as possible parents."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Generator) -> None:
         self.ctx = ctx
         self._firms: list[Firm] = []
 

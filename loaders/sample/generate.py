@@ -41,7 +41,7 @@ from loaders.sample.people import (
     new_person,
     other_email,
 )
-from loaders.sample.state import TODAY, Context, clamp, status_of
+from loaders.sample.state import TODAY, Generator, clamp, status_of
 from loaders.sample.words import CURRENCY, HOUSEHOLD_ROLES, SURNAMES
 
 __all__ = ["SampleSummary", "write_sample"]
@@ -81,7 +81,7 @@ def write_sample(directory: Path, customers: int, seed: int) -> SampleSummary:
     if customers < 1:
         raise ValueError("customers must be at least 1")
     directory.mkdir(parents=True, exist_ok=True)
-    ctx = Context(directory, customers, seed)
+    ctx = Generator(directory, customers, seed)
     try:
         _generate(ctx, customers)
     finally:
@@ -108,7 +108,7 @@ def write_sample(directory: Path, customers: int, seed: int) -> SampleSummary:
     )
 
 
-def _generate(ctx: Context, customers: int) -> None:
+def _generate(ctx: Generator, customers: int) -> None:
     rng = ctx.rng
     ctx.employees(12 + customers // 400)
     ctx.partners(5 + customers // 500)
@@ -132,7 +132,7 @@ def _generate(ctx: Context, customers: int) -> None:
             _person(ctx, ctx.country(), ctx.created())
 
 
-def _household(ctx: Context, members: int) -> None:
+def _household(ctx: Generator, members: int) -> None:
     rng = ctx.rng
     ctx.parties["household"] += 1
     hid = f"H{ctx.next_id('crm_household'):07d}"
@@ -171,7 +171,7 @@ def _household(ctx: Context, members: int) -> None:
 
 
 def _person(
-    ctx: Context,
+    ctx: Generator,
     country: str,
     created: int,
     *,
@@ -247,7 +247,7 @@ def _person(
 
 
 def _crm_person(
-    ctx: Context,
+    ctx: Generator,
     p: Person,
     crm_id: str,
     status: str,
@@ -284,7 +284,7 @@ def _crm_person(
     return owner
 
 
-def _crm_lead(ctx: Context, p: Person, created: int) -> str:
+def _crm_lead(ctx: Generator, p: Person, created: int) -> str:
     """A second CRM record of the same person: a prospect typed in again, sparser and dirtier."""
     rng = ctx.rng
     lead = f"P{ctx.next_id('crm_person'):07d}"
@@ -309,7 +309,7 @@ def _crm_lead(ctx: Context, p: Person, created: int) -> str:
 
 
 def _shop_customer(
-    ctx: Context, p: Person, shop_id: str, status: str, signup: int, last: int, *, dirty: bool
+    ctx: Generator, p: Person, shop_id: str, status: str, signup: int, last: int, *, dirty: bool
 ) -> None:
     """The shop's record of a person: international phone, ISO dates, its own status words."""
     rng = ctx.rng

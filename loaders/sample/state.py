@@ -57,7 +57,7 @@ def status_of(days: list[int], dead: bool) -> str:
     return "former" if (dead and quiet > 365) or quiet > 730 else "active"
 
 
-class Context:
+class Generator:
     def __init__(self, directory: Path, customers: int, seed: int) -> None:
         self.rng = random.Random(seed)
         self.customers = customers
