@@ -36,26 +36,7 @@ class ResolutionReport:
 
 
 def _party_record(stored: store.StoredRecord) -> PartyRecord:
-    data: dict[str, Any] = orjson.loads(stored.data)
-    return PartyRecord(
-        id=stored.id,
-        kind=stored.kind,
-        given_name=data.get("given_name"),
-        surname=data.get("surname"),
-        name=data.get("name"),
-        email=data.get("email"),
-        phone=data.get("phone"),
-        date_of_birth=data.get("date_of_birth"),
-        street_number=data.get("street_number"),
-        street=data.get("street"),
-        locality=data.get("locality"),
-        postcode=data.get("postcode"),
-        state=data.get("state"),
-        country=data.get("country"),
-        national_id=data.get("national_id"),
-        external_ids=tuple(data.get("external_ids", ())),
-        domain=data.get("domain"),
-    )
+    return PartyRecord.of(stored.id, stored.kind, orjson.loads(stored.data))
 
 
 def _evidence(links: Iterable[Link], assignment: dict[str, str]) -> dict[str, tuple[str, float]]:
