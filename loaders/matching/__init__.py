@@ -36,7 +36,7 @@ is a plain union-find over the links: no pair below the threshold is ever unione
 from __future__ import annotations
 
 from loaders.matching.blocking import candidate_pairs
-from loaders.matching.clusters import clusters
+from loaders.matching.clusters import clusters, constrained
 from loaders.matching.config import FieldWeights, Link, MatchConfig, PartyRecord
 from loaders.matching.links import Matcher, find_links, name_stats
 from loaders.matching.names import NameStats, organization_name, soundex
@@ -50,6 +50,7 @@ __all__ = [
     "PartyRecord",
     "candidate_pairs",
     "clusters",
+    "constrained",
     "find_links",
     "name_stats",
     "organization_name",
