@@ -18,9 +18,10 @@ import orjson
 from neo4j import AsyncDriver
 
 from graph.ingest import rows as prepare
-from graph.migrations import migrate
 from graph.ingest.records import PARTY_ENTITIES, Record
 from graph.ingest.upsert import write_batch
+from graph.migrations import migrate
+from loaders.checkpoint import checkpoint
 from loaders.files import FileError, Row, rows
 from loaders.mapping import Mapping, Source
 from loaders.resolve import ResolutionReport, combined, resolve
@@ -186,6 +187,7 @@ async def load_source(
     async def flush() -> None:
         await _flush(driver, database, pending, report, party_ids, reject_erased)
         lines.clear()
+        checkpoint("batch")
 
     try:
         for record, row in _records(path, source, report, rejects):
@@ -231,6 +233,7 @@ async def load(
 
     async def resolve_pending() -> None:
         if resolve_identities:
+            checkpoint("resolve")
             found = await resolve(driver, database, priority=mapping.priority)
             if found is not None:
                 runs.append(found)

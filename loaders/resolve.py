@@ -37,6 +37,7 @@ import orjson
 from neo4j import AsyncDriver
 
 from graph.identity import merges, progress, store
+from loaders.checkpoint import checkpoint
 from loaders.matching import (
     Link,
     MatchConfig,
@@ -199,6 +200,7 @@ async def _apply(
     await progress.mark(driver, database, finishing)
     for batch in _batches(plan.moves, batch_size):
         await store.move_records(driver, database, batch)
+        checkpoint("moved")
     for batch in _batches(plan.rules, batch_size):
         await store.set_rules(driver, database, batch)
     by_party: dict[str, list[str]] = defaultdict(list)

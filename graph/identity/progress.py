@@ -170,9 +170,7 @@ class Model:
     counts: dict[str, int]
 
 
-async def _read(
-    driver: AsyncDriver, database: str, statement: LiteralString, **params: Any
-) -> Any:
+async def _read(driver: AsyncDriver, database: str, statement: LiteralString, **params: Any) -> Any:
     records, _, _ = await driver.execute_query(
         statement, params, database_=database, routing_=RoutingControl.READ
     )
