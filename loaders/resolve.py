@@ -250,9 +250,9 @@ async def resolve(
     """Resolve what is pending (nothing to do: `None`), or everything when `full`."""
     config = config or MatchConfig()
     pending = await progress.pending(driver, database)
-    await progress.forget_erased(driver, database)
     if not full and not pending:
         return None
+    await progress.forget_erased(driver, database)
     model = await progress.model(driver, database)
     if not full and model is not None and model.complete:
         people = await progress.count_kinds(driver, database, config.person_kinds)
