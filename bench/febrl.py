@@ -20,8 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from loaders import febrl
-from loaders.matching import MatchConfig, PartyRecord, clusters, find_links
+from loaders.matching import MatchConfig, PartyRecord, clusters, febrl, find_links
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 

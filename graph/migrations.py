@@ -90,6 +90,22 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
         "CREATE CONSTRAINT identity_decision_id IF NOT EXISTS "
         "FOR (n:IdentityDecision) REQUIRE n.id IS UNIQUE",
     ),
+    # Incremental identity resolution (`graph/identity/progress.py`): the blocking keys of each
+    # party record, looked up token by token; the records of a kind, counted to age the model.
+    (
+        "source_record_keys",
+        "CREATE FULLTEXT INDEX source_record_keys IF NOT EXISTS FOR (n:SourceRecord) "
+        "ON EACH [n.matchKeys] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    (
+        "source_record_kind",
+        "CREATE INDEX source_record_kind IF NOT EXISTS FOR (n:SourceRecord) ON (n.kind)",
+    ),
+    (
+        "identity_model_id",
+        "CREATE CONSTRAINT identity_model_id IF NOT EXISTS "
+        "FOR (n:IdentityModel) REQUIRE n.id IS UNIQUE",
+    ),
 )
 
 

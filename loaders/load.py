@@ -20,6 +20,8 @@ from neo4j import AsyncDriver
 from graph.ingest import rows as prepare
 from graph.ingest.records import PARTY_ENTITIES, Record
 from graph.ingest.upsert import write_batch
+from graph.migrations import migrate
+from loaders.checkpoint import checkpoint
 from loaders.files import FileError, Row, rows
 from loaders.mapping import Mapping, Source
 from loaders.resolve import ResolutionReport, combined, resolve
@@ -122,7 +124,6 @@ async def _flush(
     database: str,
     pending: dict[str, list[dict[str, Any]]],
     report: SourceReport,
-    touched: set[str],
     written_ids: set[str],
     reject_erased: Callable[[str], int],
 ) -> None:
@@ -142,7 +143,6 @@ async def _flush(
         report.updated += written.updated + superseded
         report.unchanged += len(unique) - written.created - written.updated + same
         if statement == "party":
-            touched.update(written.ids)
             written_ids.update(item["id"] for item in unique)
         batch.clear()
 
@@ -166,7 +166,6 @@ async def load_source(
     mapping: Mapping,
     source: Source,
     rejects: Rejects,
-    touched: set[str],
     batch_size: int = 5000,
     progress: Progress | None = None,
 ) -> tuple[SourceReport, set[str]]:
@@ -186,8 +185,9 @@ async def load_source(
         return len(found)
 
     async def flush() -> None:
-        await _flush(driver, database, pending, report, touched, party_ids, reject_erased)
+        await _flush(driver, database, pending, report, party_ids, reject_erased)
         lines.clear()
+        checkpoint("batch")
 
     try:
         for record, row in _records(path, source, report, rejects):
@@ -220,26 +220,29 @@ async def load(
     progress: Progress | None = None,
     resolve_identities: bool = True,
 ) -> LoadReport:
-    """Load every source of the mapping in order, resolving identities as soon as party records
-    changed and a source of other records follows (so orders, interactions and relationships attach
-    to the resolved parties instead of being moved later), and once more at the end if needed."""
+    """Load every source of the mapping in order, resolving identities before each source of other
+    records (so orders, interactions and relationships attach to the resolved parties instead of
+    being moved later), and once more at the end. A resolution finishes every party record still
+    `:Pending` in the graph, this load's and any a killed load left; with none it does nothing."""
     began = time.perf_counter()
+    await migrate(driver, database)  # idempotent; resolution needs its indexes
     report = LoadReport()
     sink = Rejects(rejects)
-    touched: set[str] = set()
     held: list[set[str]] = []
     runs: list[ResolutionReport] = []
 
     async def resolve_pending() -> None:
-        if resolve_identities and touched:  # clusters change only when party records do
-            runs.append(await resolve(driver, database, priority=mapping.priority, touched=touched))
-            touched.clear()
+        if resolve_identities:
+            checkpoint("resolve")
+            found = await resolve(driver, database, priority=mapping.priority)
+            if found is not None:
+                runs.append(found)
 
     for source in mapping.sources:
         if source.entity not in PARTY_ENTITIES:
             await resolve_pending()
         found, party_ids = await load_source(
-            driver, database, mapping, source, sink, touched, batch_size, progress
+            driver, database, mapping, source, sink, batch_size, progress
         )
         report.sources.append(found)
         held.append(party_ids)

@@ -68,15 +68,17 @@ class Spec:
         )
 
 
+# A party record written is `:Pending` identity resolution (`graph.identity.progress`) in the
+# same transaction, so a load killed before resolving leaves it for the next run to finish.
 PARTY_RECORDS = Spec(
     label="SourceRecord",
-    create="UNWIND $rows AS row CREATE (n:SourceRecord {id: row.id})"
+    create="UNWIND $rows AS row CREATE (n:SourceRecord:Pending {id: row.id})"
     + _SOURCE_RECORD_PROPS
     + ", n.kind = row.kind\n"
     + "MERGE (p:Party {id: row.id}) CREATE (n)-[:RESOLVES_TO {rule: 'source', score: 1.0}]->(p)",
     update="UNWIND $rows AS row MATCH (n:SourceRecord {id: row.id})"
     + _SOURCE_RECORD_PROPS
-    + ", n.kind = row.kind",
+    + ", n.kind = row.kind SET n:Pending",
 )
 
 PRODUCTS = Spec(

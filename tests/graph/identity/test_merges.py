@@ -57,15 +57,21 @@ def write(settings: Settings, work: Callable[[AsyncManagedTransaction], Awaitabl
 
 def resolve_from_scratch(loader: Loader) -> ResolutionReport:
     """A whole identity resolution that rebuilds every party of this test from its records (their
-    stored hashes are dropped first, so none is trusted to be up to date)."""
+    stored hashes are dropped first, so none is trusted to be up to date, and all its records are
+    marked pending, so the run re-resolves them)."""
     prefix = f"{loader.system}:"
     loader.query("MATCH (p:Party) WHERE p.id STARTS WITH $p REMOVE p.reconciledHash", p=prefix)
-    touched = [f"{prefix}{r}" for r in party_of(loader)]
+    loader.query(
+        "MATCH (s:SourceRecord) WHERE s.id STARTS WITH $p AND s.kind IS NOT NULL SET s:Pending",
+        p=prefix,
+    )
 
     async def go() -> ResolutionReport:
         driver = open_driver(loader.settings)
         try:
-            return await resolve(driver, loader.settings.neo4j_database, touched=touched)
+            found = await resolve(driver, loader.settings.neo4j_database)
+            assert found is not None
+            return found
         finally:
             await driver.close()
 

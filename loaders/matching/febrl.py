@@ -50,7 +50,7 @@ def read(path: Path) -> list[PartyRecord]:
                     given_name=normalize.name(values["given_name"]),
                     surname=normalize.name(values["surname"]),
                     date_of_birth=normalize.date(values["date_of_birth"], strict=False),
-                    street_number=values["street_number"],
+                    street_number=normalize.text(values["street_number"]),
                     # address_2 (a property or building name, often missing) is left out:
                     # `PartyRecord` has one street line, and adding it changed no FEBRL score.
                     street=normalize.text(values["address_1"]),

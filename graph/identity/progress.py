@@ -1,0 +1,326 @@
+"""Durable identity-resolution state: what still needs resolving, blocking keys, links and the
+name-frequency model, all kept in the graph so a crashed load is finished by the next one.
+
+- `:Pending` (a label on party `SourceRecord`s): set in the transaction that writes a record
+  (`graph.ingest.upsert`), or by a manual decision, or by a resolution run on every record it is
+  about to re-point; removed only in the transaction that rebuilds the record's party and stores its
+  keys (`finish_in`). Whatever a killed process left undone is therefore still `:Pending`.
+- `matchKeys` (the record's blocking keys as tokens, one string, in the full-text index
+  `source_record_keys` with a whitespace analyzer) and `matchOrder` (its sort key in a large
+  block), as of the record's last completed resolution.
+- `(:SourceRecord)-[:MATCHES {rule, score}]->(:SourceRecord)`: the links of the rules (the lower
+  record id is the start), from which parties are the clusters.
+- `(:IdentityModel {id: 'names'})`: the name frequencies name weights come from (`names`, `counts`,
+  `people`), `version` and `complete` (false while a full resolution rewrites everything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+
+from graph.identity import reconcile, store
+
+KEYS_INDEX: LiteralString = "source_record_keys"
+
+_FIELDS: LiteralString = """
+RETURN s.id AS id, s.kind AS kind, s.data AS data, s.matchKeys AS keys, s.matchOrder AS order,
+       party.id AS party, s:Pending AS pending, r.rule AS rule
+"""
+
+PENDING: LiteralString = (
+    "MATCH (s:SourceRecord:Pending) WHERE s.kind IS NOT NULL "
+    "MATCH (s)-[r:RESOLVES_TO]->(party:Party)" + _FIELDS + "ORDER BY s.id"
+)
+
+ALL_RECORDS: LiteralString = (
+    "MATCH (s:SourceRecord)-[r:RESOLVES_TO]->(party:Party) WHERE s.kind IS NOT NULL"
+    + _FIELDS
+    + "ORDER BY s.id"
+)
+
+RECORDS: LiteralString = (
+    "UNWIND $ids AS id MATCH (s:SourceRecord {id: id})-[r:RESOLVES_TO]->(party:Party) "
+    "WHERE s.kind IS NOT NULL" + _FIELDS
+)
+
+HOLDERS: LiteralString = """
+CALL db.index.fulltext.queryNodes('source_record_keys', $query) YIELD node
+WHERE node.kind IS NOT NULL
+RETURN node.id AS id, node.matchKeys AS keys, node.matchOrder AS order
+"""
+
+COUNT_KIND: LiteralString = """
+UNWIND $kinds AS kind
+MATCH (s:SourceRecord {kind: kind})
+RETURN count(s) AS records
+"""
+
+NEIGHBOURS: LiteralString = """
+UNWIND $ids AS id
+MATCH (s:SourceRecord {id: id})
+CALL (s) {
+  MATCH (s)-[:MATCHES]-(o) RETURN o.id AS other
+  UNION
+  MATCH (s)-[:RESOLVES_TO]->(:Party)<-[:RESOLVES_TO]-(o) WHERE o.kind IS NOT NULL
+  RETURN o.id AS other
+}
+RETURN DISTINCT other
+"""
+
+LINKS_OF: LiteralString = """
+UNWIND $ids AS id
+MATCH (s:SourceRecord {id: id})-[m:MATCHES]-(o)
+RETURN DISTINCT startNode(m).id AS a, endNode(m).id AS b, m.rule AS rule, m.score AS score
+"""
+
+DROP_LINKS_OF: LiteralString = """
+UNWIND $ids AS id
+MATCH (:SourceRecord {id: id})-[m:MATCHES]-()
+DELETE m
+"""
+
+DROP_PAIRS: LiteralString = """
+UNWIND $pairs AS pair
+MATCH (:SourceRecord {id: pair[0]})-[m:MATCHES]->(:SourceRecord {id: pair[1]})
+DELETE m
+"""
+
+ADD_LINKS: LiteralString = """
+UNWIND $links AS link
+MATCH (a:SourceRecord {id: link.a}), (b:SourceRecord {id: link.b})
+MERGE (a)-[m:MATCHES]->(b)
+SET m.rule = link.rule, m.score = link.score
+"""
+
+DROP_ALL_LINKS: LiteralString = """
+MATCH ()-[m:MATCHES]->()
+WITH m LIMIT $limit
+DELETE m
+RETURN count(*) AS dropped
+"""
+
+MARK: LiteralString = """
+UNWIND $ids AS id
+MATCH (s:SourceRecord {id: id})
+WHERE s.kind IS NOT NULL
+SET s:Pending
+"""
+
+# Records erased on request while pending are no party records any more: nothing to resolve.
+FORGET_ERASED: LiteralString = """
+MATCH (s:SourceRecord:Pending) WHERE s.kind IS NULL
+REMOVE s:Pending
+"""
+
+FINISH: LiteralString = """
+UNWIND $records AS row
+MATCH (s:SourceRecord {id: row.id})
+SET s.matchKeys = row.keys, s.matchOrder = row.order
+REMOVE s:Pending
+"""
+
+MODEL: LiteralString = """
+MATCH (m:IdentityModel {id: 'names'})
+RETURN m.version AS version, m.complete AS complete, m.people AS people, m.names AS names,
+       m.counts AS counts
+"""
+
+MODEL_STALE: LiteralString = """
+MATCH (m:IdentityModel {id: 'names'}) SET m.complete = false
+"""
+
+MODEL_WRITE: LiteralString = """
+MERGE (m:IdentityModel {id: 'names'})
+SET m.version = coalesce(m.version, 0) + 1, m.complete = true, m.people = $people,
+    m.names = $names, m.counts = $counts, m.builtAt = datetime()
+RETURN m.version AS version
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A party source record as resolution reads it: its keys and order as last stored."""
+
+    id: str
+    kind: str
+    data: str
+    keys: str | None
+    order: str | None
+    party: str
+    pending: bool = True
+    rule: str = "source"
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    id: str
+    keys: str | None
+    order: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    version: int
+    complete: bool
+    people: int
+    counts: dict[str, int]
+
+
+async def _read(driver: AsyncDriver, database: str, statement: LiteralString, **params: Any) -> Any:
+    records, _, _ = await driver.execute_query(
+        statement, params, database_=database, routing_=RoutingControl.READ
+    )
+    return records
+
+
+async def pending(driver: AsyncDriver, database: str) -> list[Row]:
+    """Every party source record still to be resolved."""
+    return [Row(**r.data()) for r in await _read(driver, database, PENDING)]
+
+
+async def all_records(driver: AsyncDriver, database: str) -> list[Row]:
+    """Every party source record, by id."""
+    return [Row(**r.data()) for r in await _read(driver, database, ALL_RECORDS)]
+
+
+async def records(driver: AsyncDriver, database: str, ids: Iterable[str]) -> list[Row]:
+    return [Row(**r.data()) for r in await _read(driver, database, RECORDS, ids=sorted(ids))]
+
+
+async def holders(
+    driver: AsyncDriver, database: str, tokens: Iterable[str], chunk: int = 512
+) -> dict[str, Holder]:
+    """The resolved records whose stored keys hold any of `tokens` (full-text index lookups)."""
+    found: dict[str, Holder] = {}
+    ordered = sorted(set(tokens))
+    for start in range(0, len(ordered), chunk):
+        query = " ".join(ordered[start : start + chunk])
+        for r in await _read(driver, database, HOLDERS, query=query):
+            found[r["id"]] = Holder(r["id"], r["keys"], r["order"])
+    return found
+
+
+async def count_kinds(driver: AsyncDriver, database: str, kinds: Sequence[str]) -> int:
+    records = await _read(driver, database, COUNT_KIND, kinds=list(kinds))
+    return sum(int(r["records"]) for r in records)
+
+
+async def neighbours(driver: AsyncDriver, database: str, ids: Iterable[str]) -> set[str]:
+    """Records linked to `ids` or resolving to one of their parties."""
+    return {r["other"] for r in await _read(driver, database, NEIGHBOURS, ids=sorted(ids))}
+
+
+async def links_of(
+    driver: AsyncDriver, database: str, ids: Iterable[str]
+) -> list[tuple[str, str, str, float]]:
+    found = await _read(driver, database, LINKS_OF, ids=sorted(ids))
+    return [(r["a"], r["b"], r["rule"], float(r["score"])) for r in found]
+
+
+async def replace_links(
+    driver: AsyncDriver,
+    database: str,
+    records: Sequence[str],
+    pairs: Sequence[tuple[str, str]],
+    links: Sequence[Mapping[str, Any]],
+) -> None:
+    """Drop the links of `records` and of `pairs` (a < b), then add `links` ({a, b, rule, score}),
+    in one transaction."""
+
+    async def work(tx: AsyncManagedTransaction) -> None:
+        await (await tx.run(DROP_LINKS_OF, ids=list(records))).consume()
+        await (await tx.run(DROP_PAIRS, pairs=[list(p) for p in pairs])).consume()
+        for start in range(0, len(links), 5000):
+            await (await tx.run(ADD_LINKS, links=list(links[start : start + 5000]))).consume()
+
+    async with driver.session(database=database) as session:
+        await session.execute_write(work)
+
+
+async def rewrite_links(
+    driver: AsyncDriver, database: str, links: Sequence[Mapping[str, Any]], batch: int = 10000
+) -> None:
+    """Replace every stored link by `links` (a full resolution), in batches."""
+    while True:
+        records, _, _ = await driver.execute_query(DROP_ALL_LINKS, limit=batch, database_=database)
+        if not records or records[0]["dropped"] == 0:
+            break
+    for start in range(0, len(links), batch):
+        await driver.execute_query(
+            ADD_LINKS, links=list(links[start : start + batch]), database_=database
+        )
+
+
+async def mark(driver: AsyncDriver, database: str, ids: Sequence[str], batch: int = 10000) -> None:
+    """Label records `:Pending`: the run about to change their parties finishes them."""
+    for start in range(0, len(ids), batch):
+        await driver.execute_query(MARK, ids=list(ids[start : start + batch]), database_=database)
+
+
+async def mark_in(tx: AsyncManagedTransaction, ids: Sequence[str]) -> None:
+    """`mark` in the caller's transaction."""
+    await (await tx.run(MARK, ids=list(ids))).consume()
+
+
+async def finish(
+    driver: AsyncDriver,
+    database: str,
+    parties: Sequence[str],
+    finished: Sequence[Mapping[str, Any]],
+    priority: Sequence[str],
+) -> int:
+    """In one transaction: rebuild `parties` (those of the `finished` records), store the finished
+    records' keys ({id, keys, order}) and clear their `:Pending`. Returns the parties written."""
+
+    async def work(tx: AsyncManagedTransaction) -> int:
+        found = await store.records_in(tx, parties)
+        built = [reconcile.party(p["id"], p["records"], priority) for p in found]
+        changed = [p for p, f in zip(built, found, strict=True) if p["hash"] != f["hash"]]
+        written = await store.reconcile_in(tx, changed) if changed else 0
+        await (await tx.run(FINISH, records=list(finished))).consume()
+        return written
+
+    async with driver.session(database=database) as session:
+        written: int = await session.execute_write(work)
+        return written
+
+
+async def forget_erased(driver: AsyncDriver, database: str) -> None:
+    await driver.execute_query(FORGET_ERASED, database_=database)
+
+
+async def model(driver: AsyncDriver, database: str) -> Model | None:
+    found = await _read(driver, database, MODEL)
+    if not found:
+        return None
+    r = found[0]
+    return Model(
+        version=int(r["version"]),
+        complete=bool(r["complete"]),
+        people=int(r["people"]),
+        counts=dict(zip(r["names"] or [], r["counts"] or [], strict=True)),
+    )
+
+
+async def model_stale(driver: AsyncDriver, database: str) -> None:
+    """Flag the model incomplete: a full resolution is under way (a crash leaves it so)."""
+    await driver.execute_query(MODEL_STALE, database_=database)
+
+
+async def write_model(
+    driver: AsyncDriver, database: str, counts: Mapping[str, int], people: int
+) -> int:
+    """Store a complete model; returns its version."""
+    names = sorted(counts)
+    records, _, _ = await driver.execute_query(
+        MODEL_WRITE,
+        names=names,
+        counts=[counts[n] for n in names],
+        people=people,
+        database_=database,
+    )
+    return int(records[0]["version"])
