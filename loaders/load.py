@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import orjson
 from neo4j import AsyncDriver
 
 from graph.ingest import rows as prepare
@@ -22,8 +21,9 @@ from graph.ingest.records import PARTY_ENTITIES, Record
 from graph.ingest.upsert import write_batch
 from loaders.files import FileError, Row, rows
 from loaders.mapping import Mapping, Source
+from loaders.rejects import Rejects
 from loaders.resolve import ResolutionReport, combined, resolve
-from loaders.transform import to_record
+from loaders.transform import validate
 
 Progress = Callable[[Source, int], None]
 
@@ -42,6 +42,9 @@ class SourceReport:
     merged: int = 0  # party records of this source resolved into a party with other records
     rejected: int = 0
     erased: int = 0  # of the rejected: records erased on request
+    field_issues: int = 0  # values set to null in loaded records (counted apart from the rows)
+    issues_by_field: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0  # rows whose id an earlier row of the same file had (the last one wins)
     seconds: float = 0.0
     error: str | None = None  # the whole file could not be read
 
@@ -73,6 +76,10 @@ class LoadReport:
         return sum(s.erased for s in self.sources)
 
     @property
+    def field_issues(self) -> int:
+        return sum(s.field_issues for s in self.sources)
+
+    @property
     def reject_share(self) -> float:
         """The share of rows rejected as bad input (rows of erased records are not bad input)."""
         return (self.rejected - self.erased) / self.read if self.read else 0.0
@@ -80,28 +87,6 @@ class LoadReport:
     @property
     def failed_files(self) -> list[SourceReport]:
         return [s for s in self.sources if s.error is not None]
-
-
-class Rejects:
-    """The rejects file: one JSON object per rejected row."""
-
-    def __init__(self, stream: IO[bytes] | None) -> None:
-        self.stream = stream
-
-    def write(
-        self, path: Path, source: Source, row: Row, reasons: list[str], *, raw: bool = True
-    ) -> None:
-        if self.stream is None:
-            return
-        entry = {
-            "file": str(path),
-            "entity": source.entity,
-            "system": source.system,
-            "line": row.line,
-            "raw": (row.values if row.values is not None else row.text) if raw else None,
-            "reasons": reasons,
-        }
-        self.stream.write(orjson.dumps(entry, default=str) + b"\n")
 
 
 def _dedupe(batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int, int]:
@@ -147,17 +132,29 @@ async def _flush(
         batch.clear()
 
 
-def _records(
+def records_of(
     path: Path, source: Source, report: SourceReport, rejects: Rejects
 ) -> Iterator[tuple[Record, Row]]:
+    """The valid records of a file; rejected rows, nulled values and repeated ids go to `rejects`."""
+    seen: dict[str, tuple[int, str]] = {}  # id -> (first line, hash)
     for row in rows(path, source):
         report.read += 1
-        found = to_record(source, row)
-        if isinstance(found, list):
+        found = validate(source, row)
+        if found.record is None:
             report.rejected += 1
-            rejects.write(path, source, row, found)
-        else:
-            yield found, row
+            rejects.write(path, source, row, found.reasons)
+            continue
+        record = found.record
+        for issue in found.issues:
+            report.field_issues += 1
+            report.issues_by_field[issue.field] = report.issues_by_field.get(issue.field, 0) + 1
+            rejects.issue(path, source, row, record.id, issue)
+        digest = prepare.record_hash(source.entity, record)
+        first = seen.setdefault(record.id, (row.line, digest))
+        if first[0] != row.line:
+            report.duplicates += 1
+            rejects.duplicate(path, source, row, record.id, first[0], first[1] == digest)
+        yield record, row
 
 
 async def load_source(
@@ -190,7 +187,7 @@ async def load_source(
         lines.clear()
 
     try:
-        for record, row in _records(path, source, report, rejects):
+        for record, row in records_of(path, source, report, rejects):
             statement = prepare.statement_for(source.entity, record)
             pending.setdefault(statement, []).append(
                 prepare.row(source.entity, source.system, record)
