@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from graph import local_server as server
 from graph.config import Settings, get_settings
@@ -47,7 +48,7 @@ def _settings(data_dir: Path | None = None, port: int | None = None) -> Settings
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False)
     return typer.Exit(code=1)
 
 
@@ -159,33 +160,9 @@ def serve(
     )
 
 
-@app.command("load")
-def load_command(
-    mapping: Annotated[
-        Path, typer.Argument(help="Mapping file (YAML).", exists=True, dir_okay=False)
-    ],
-    rejects: Annotated[Path | None, typer.Option(help="Rejects file (JSON Lines).")] = None,
-    base: Annotated[
-        Path | None, typer.Option(help="Folder the source paths are relative to.")
-    ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction.")] = 5000,
-    max_reject_share: Annotated[
-        float | None, typer.Option(min=0, max=1, help="Exit 2 above this share of rejected rows.")
-    ] = None,
-    metrics_as_of: Annotated[
-        str | None,
-        typer.Option(help="Then compute the metrics as of this date (YYYY-MM-DD, or 'today')."),
-    ] = None,
-) -> None:
-    """Load a mapping's source files into the graph, resolve identities, optionally score."""
-    from cli.loading import run_load
+from cli.loading import load_app  # noqa: E402  (after `console`, which `load_app` shares)
 
-    settings = _settings()
-    code = run_load(settings, mapping, rejects, base, batch_size, max_reject_share, console)
-    if code:
-        raise typer.Exit(code=code)
-    if metrics_as_of is not None:
-        metrics_compute(as_of=None if metrics_as_of == "today" else metrics_as_of)
+app.add_typer(load_app, name="load")
 
 
 @app.command("sample")

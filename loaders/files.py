@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,22 +125,8 @@ def _jsonl(stream: IO[bytes], source: Source) -> Iterator[Row]:
         yield Row(number, shown, value)
 
 
-_TEMPLATE_NAME = re.compile(r"\{([^{}!:]+)[^{}]*\}")
-
-
-def mapped_columns(source: Source) -> set[str]:
-    """The columns a source's fields read (`column`s and the names in `template`s)."""
-    found: set[str] = set()
-    for spec in source.fields.values():
-        if spec.column is not None:
-            found.add(spec.column)
-        if spec.template is not None:
-            found.update(n for n in _TEMPLATE_NAME.findall(spec.template) if n != "__line__")
-    return found
-
-
 def _check_header(path: Path, source: Source, names: list[str]) -> None:
-    missing = sorted(mapped_columns(source) - set(names))
+    missing = sorted(source.columns() - set(names))
     if missing:
         raise HeaderError(
             f"mapping error: column(s) {missing} not in the header of {path} "

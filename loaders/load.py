@@ -28,6 +28,7 @@ from loaders.transform import validate
 Progress = Callable[[Source, int], None]
 
 ERASED = "erased on request"
+PROGRESS_EVERY = 1000  # rows between two progress calls
 
 
 @dataclass
@@ -44,7 +45,7 @@ class SourceReport:
     erased: int = 0  # of the rejected: records erased on request
     field_issues: int = 0  # values set to null in loaded records (counted apart from the rows)
     issues_by_field: dict[str, int] = field(default_factory=dict)
-    duplicates: int = 0  # rows whose id an earlier row of the same file had (the last one wins)
+    duplicates: int = 0  # rows whose id an earlier row of the file had with other data (last wins)
     seconds: float = 0.0
     error: str | None = None  # the whole file could not be read
 
@@ -151,9 +152,9 @@ def records_of(
             rejects.issue(path, source, row, record.id, issue)
         digest = prepare.record_hash(source.entity, record)
         first = seen.setdefault(record.id, (row.line, digest))
-        if first[0] != row.line:
+        if first[1] != digest:  # the same id with other data: the last row wins, reported
             report.duplicates += 1
-            rejects.duplicate(path, source, row, record.id, first[0], first[1] == digest)
+            rejects.duplicate(path, source, row, record.id, first[0])
         yield record, row
 
 
@@ -196,8 +197,8 @@ async def load_source(
             count += 1
             if count % batch_size == 0:
                 await flush()
-                if progress:
-                    progress(source, report.read)
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(source, report.read)
         await flush()
     except FileError as exc:
         report.error = str(exc)

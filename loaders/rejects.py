@@ -3,8 +3,9 @@
 Each entry has a `kind`:
 - `row`: the row was rejected (`reasons`), with its raw values (or raw text when it could not be split);
 - `field`: the row was loaded but one bad value was set to null (`field`, `value`, `reason`);
-- `duplicate`: the row's id was already read from the same file (`first_line`, `same_data`); the last
-  row read wins.
+- `duplicate`: the row's id was already read from the same file with other data (`first_line`: where);
+  the last row read wins. (A row repeated identically is not reported: some files repeat a customer on
+  each of their orders.)
 Every entry names the `file`, `entity`, `system` and 1-based `line` it comes from.
 """
 
@@ -61,9 +62,7 @@ class Rejects:
         )
 
     def duplicate(
-        self, path: Path, source: Source, row: Row, record_id: str, first_line: int, same: bool
+        self, path: Path, source: Source, row: Row, record_id: str, first_line: int
     ) -> None:
-        """A row whose id an earlier row of the same file had."""
-        self._entry(
-            path, source, row, kind="duplicate", id=record_id, first_line=first_line, same_data=same
-        )
+        """A row whose id an earlier row of the same file had, with other data."""
+        self._entry(path, source, row, kind="duplicate", id=record_id, first_line=first_line)

@@ -50,9 +50,18 @@ def test_febrl_loads_every_person_and_resolves_them(
                 str(DATA / "febrl"),
                 "--rejects",
                 str(rejects),
+                "--report",
+                str(tmp_path / "report.json"),
             ],
         )
         assert result.exit_code == 0, result.output
+        report = orjson.loads((tmp_path / "report.json").read_bytes())
+        driver.execute_query(
+            "MATCH (r:LoadRun {id: $id}) DELETE r",
+            id=report["id"],
+            database_=settings.neo4j_database,
+        )
+        assert (report["read"], report["rejected"], report["fieldIssues"]) == (11_000, 0, 48)
         issues = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
         # No row is rejected; the impossible dates of birth are field issues (and only those).
         assert [i for i in issues if i["kind"] != "field"] == []

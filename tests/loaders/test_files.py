@@ -116,15 +116,14 @@ def test_repeated_ids_within_a_file_are_reported(loader: Loader, tmp_path: Path)
         "id,name,street,segment\n"
         "p1,Ann,1 St,a\n"
         "p2,Bo,2 St,b\n"
-        "p1,Ann,1 St,a\n"  # line 4: the same row again
+        "p1,Ann,1 St,a\n"  # line 4: the same row again: not reported
         "p1,Ann,9 St,a\n",  # line 5: the same id, other data: it wins
     )
     rejects = tmp_path / "rejects.jsonl"
     report = loader.run(loader.mapping([people("dups.csv")]), rejects=rejects)
     source = report.sources[0]
-    assert (source.read, source.loaded, source.rejected, source.duplicates) == (4, 4, 0, 2)
-    assert [(e["kind"], e["line"], e["first_line"], e["same_data"]) for e in entries(rejects)] == [
-        ("duplicate", 4, 2, True),
-        ("duplicate", 5, 2, False),
+    assert (source.read, source.loaded, source.rejected, source.duplicates) == (4, 4, 0, 1)
+    assert [(e["kind"], e["line"], e["id"], e["first_line"]) for e in entries(rejects)] == [
+        ("duplicate", 5, f"{loader.system}:p1", 2)
     ]
     assert stored(loader)["p1"]["street"] == "9 St"
