@@ -44,7 +44,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from graph.ingest.records import ENTITIES, REFERENCE_FIELDS, field_names
 
-
 _TEMPLATE_NAME = re.compile(r"\{([^{}!:.\[]+)[^{}]*\}")
 
 

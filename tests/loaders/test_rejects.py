@@ -57,7 +57,8 @@ def test_each_bad_row_is_rejected_with_its_reason(loader: Loader, tmp_path: Path
     found = {(r["file"].rsplit("/", 1)[-1], r["line"]): r.get("reasons") for r in entries}
     assert set(found) == {("orders.csv", n) for n in range(3, 11)} | {("latin.csv", 3)}
     assert found[("orders.csv", 3)] == ["id: missing"]
-    assert found[("orders.csv", 4)][0].startswith("date: bad date '2022-02-30'")
+    bad_date = found[("orders.csv", 4)]
+    assert bad_date is not None and bad_date[0].startswith("date: bad date '2022-02-30'")
     assert found[("orders.csv", 5)] == ["amount: Input should be greater than or equal to 0"]
     assert found[("orders.csv", 6)] is None
     assert [e for e in entries if e["kind"] == "field"] == [
