@@ -101,7 +101,8 @@ def test_each_bad_row_is_rejected_with_its_reason(loader: Loader, tmp_path: Path
 
 def test_duplicated_header_rejects_every_row(loader: Loader, tmp_path: Path) -> None:
     loader.write(
-        "dup.csv", "id,customer,date,amount,amount\no1,c1,2022-01-05,1,2\no2,c1,2022-01-05,1,2\n"
+        "dup.csv",
+        "id,customer,date,amount,amount,status\no1,c1,2022-01-05,1,2,P\no2,c1,2022-01-05,1,2,P\n",
     )
     rejects = tmp_path / "rejects.jsonl"
     report = loader.run(loader.mapping([source("dup.csv")]), rejects=rejects)
