@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 from rich.console import Console
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -169,3 +170,45 @@ def test_progress_in_a_log_is_a_line_every_few_seconds() -> None:
     quiet(source, 1)
     quiet(source, 2)
     assert quiet.console.file.getvalue().count("\n") == 1  # type: ignore[attr-defined]
+
+
+def test_admins_read_the_history_through_graphql(
+    named: Loader, tmp_path: Path, client: TestClient
+) -> None:
+    loader = named
+    loader.write("orders.csv", ORDERS + "o9,c1,2024-13-01,5\n")
+    report = tmp_path / "report.json"
+    result = cli(
+        "load", str(mapping_file(loader)), "--report", str(report), "--max-reject-share", "0.5"
+    )
+    assert result.exit_code == 0, result.output
+    expected = orjson.loads(report.read_bytes())
+    Path(expected["rejectsFile"]).unlink()
+    body = client.post(
+        "/graphql",
+        json={
+            "query": "query($m: String) { loads(mapping: $m) { id mapping mappingHash state read "
+            "created rejected fieldIssues startedAt sources { file read created rejected } } }",
+            "variables": {"m": loader.system},
+        },
+    ).json()
+    assert body == {
+        "data": {
+            "loads": [
+                {
+                    "id": expected["id"],
+                    "mapping": loader.system,
+                    "mappingHash": expected["mappingHash"],
+                    "state": "ok",
+                    "read": 4,
+                    "created": 3,
+                    "rejected": 1,
+                    "fieldIssues": 0,
+                    "startedAt": expected["startedAt"],
+                    "sources": [{"file": "orders.csv", "read": 4, "created": 3, "rejected": 1}],
+                }
+            ]
+        }
+    }
+    refused = client.post("/graphql", json={"query": "{ loads(first: 0) { id } }"}).json()
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
