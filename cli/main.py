@@ -201,7 +201,8 @@ def metrics_compute(
     """Fit BG/NBD and Gamma-Gamma, then write every customer, account, broker, household, product metric."""
     import datetime as dt
 
-    from graph.metrics.compute import Options, compute
+    from cli.summaries import metrics_lines
+    from graph.metrics.compute import Options, Summary, compute
 
     settings = _settings()
     options = Options(
@@ -213,15 +214,15 @@ def metrics_compute(
         system=system,
     )
 
-    async def run() -> object:
+    async def run() -> Summary:
         driver = open_driver(settings)
         try:
             return await compute(driver, settings.neo4j_database, options)
         finally:
             await driver.close()
 
-    summary = asyncio.run(run())
-    console.print(summary)
+    for line in metrics_lines(asyncio.run(run())):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 schema_app = typer.Typer(help="GraphQL schema tasks.")

@@ -89,6 +89,9 @@ SET m = $props
 """
 
 
+MIN_FIT = 10  # customers a model needs (repeat buyers for Gamma-Gamma)
+
+
 @dataclass(frozen=True)
 class Options:
     as_of: dt.date
@@ -120,6 +123,7 @@ class Summary:
     bgnbd: bgnbd.BGNBD | None
     gammagamma: gammagamma.GammaGamma | None
     seconds: dict[str, float] = field(default_factory=dict)
+    why_no_clv: str | None = None  # why no model could be fitted (then every CLV stays null)
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -216,16 +220,26 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     transactions_model: bgnbd.BGNBD | None = None
     spend_model: gammagamma.GammaGamma | None = None
     scores: dict[str, dict[str, float]] = {}
+    why: str | None = f"no orders up to {options.as_of}"
     if ids.size:
         codes, inverse = np.unique(ids, return_inverse=True)
         calibration = rfm_summary(
             inverse, days, amounts, options.calibration, period_days=options.period_days
         )
-        if calibration.n_customers >= 10:
+        why = (
+            f"only {calibration.n_customers} customers ordered by {options.calibration}: "
+            f"BG/NBD needs {MIN_FIT}"
+        )
+        if calibration.n_customers >= MIN_FIT:
             transactions_model = bgnbd.fit(calibration.x, calibration.t_x, calibration.T)
             repeat = calibration.repeaters
-            if repeat.sum() >= 10:
+            why = (
+                f"only {int(repeat.sum())} customers bought again by {options.calibration}: "
+                f"Gamma-Gamma needs {MIN_FIT} repeat buyers"
+            )
+            if repeat.sum() >= MIN_FIT:
                 spend_model = gammagamma.fit(calibration.m[repeat], calibration.x[repeat])
+                why = None
         now = rfm_summary(inverse, days, amounts, options.as_of, period_days=options.period_days)
         scores = _score(now, codes, transactions_model, spend_model, options)
     seconds["fit"] = time.perf_counter() - began
@@ -288,7 +302,7 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     began = time.perf_counter()
     await aggregates.compute(driver, database, options.as_of, options.system, computed_at, VERSION)
     seconds["aggregates"] = time.perf_counter() - began
-    return Summary(len(customers), len(windows), transactions_model, spend_model, seconds)
+    return Summary(len(customers), len(windows), transactions_model, spend_model, seconds, why)
 
 
 def _score(

@@ -212,3 +212,25 @@ def test_admins_read_the_history_through_graphql(
     }
     refused = client.post("/graphql", json={"query": "{ loads(first: 0) { id } }"}).json()
     assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_metrics_summary_is_readable_and_says_why_clv_is_null(named: Loader) -> None:
+    loader = named
+    loader.write("people.csv", "id,name\nc1,Ann\nc2,Bo\nc3,Cy\n")
+    loader.write("orders.csv", ORDERS)
+    loader.mapping(
+        [
+            {"file": "people.csv", "entity": "person", "fields": {"id": "id", "name": "name"}},
+            {"file": "orders.csv", "entity": "order", "fields": FIELDS},
+        ],
+        name=loader.system,
+    )
+    path = loader.folder / "mapping.yaml"
+    assert cli("load", str(path), "--rejects", str(loader.folder / "r.jsonl")).exit_code == 0
+    result = cli("metrics", "compute", "--system", loader.system, "--as-of", "2024-06-30")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "3 customers scored, 2 with orders"
+    assert lines[1] == "CLV left null: only 2 customers ordered by 2024-06-30: BG/NBD needs 10"
+    assert lines[2].startswith("time: read ")
+    assert "Summary(" not in result.output
