@@ -31,7 +31,7 @@ from loaders.mapping import Mapping, MappingError, read_mapping
 
 REJECTS_DIR = PROJECT_ROOT / "var" / "rejects"
 COLUMNS = ("file", "entity", "read", "created", "updated", "unchanged", "merged", "rejected",
-           "field issues", "duplicates", "s", "rows/s")  # fmt: skip
+           "field issues", "duplicates", "ended", "s", "rows/s")  # fmt: skip
 
 
 class LoadGroup(TyperGroup):
@@ -62,7 +62,7 @@ def report_table(report: LoadReport, title: str = "load report") -> Table:
             escape(s.file) + (f" [red]({escape(s.error)})[/red]" if s.error else ""),
             s.entity,
             *(f"{n:,}" for n in (s.read, s.created, s.updated, s.unchanged, s.merged)),
-            *(f"{n:,}" for n in (s.rejected, s.field_issues, s.duplicates)),
+            *(f"{n:,}" for n in (s.rejected, s.field_issues, s.duplicates, s.ended)),
             f"{s.seconds:.1f}",
             f"{s.rows_per_second:,.0f}",
         )

@@ -19,6 +19,7 @@ from loaders.files import FileError
 from loaders.load import LoadReport, Progress, SourceReport, records_of
 from loaders.mapping import Mapping
 from loaders.rejects import Rejects
+from loaders.snapshots import end_vanished_records
 
 
 async def _classify(
@@ -53,6 +54,7 @@ async def dry_run(
     for source in mapping.sources:
         path = mapping.path(source)
         found = SourceReport(file=source.file, entity=source.entity, system=source.system)
+        found.seen = set() if source.snapshot else None
         started = time.perf_counter()
         seen: dict[str, str] = {}  # id -> hash of its first row in this file
         pending: dict[str, list[dict[str, Any]]] = {}
@@ -76,6 +78,7 @@ async def dry_run(
             await _classify(driver, database, pending, found)
         except FileError as exc:
             found.error = str(exc)
+        await end_vanished_records(driver, database, source, found, dry=True)
         if progress:
             progress(source, found.read)
         found.seconds = time.perf_counter() - started

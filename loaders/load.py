@@ -23,6 +23,7 @@ from loaders.files import FileError, Row, rows
 from loaders.mapping import Mapping, Source
 from loaders.rejects import Rejects
 from loaders.resolve import ResolutionReport, combined, resolve
+from loaders.snapshots import end_vanished_records
 from loaders.transform import validate
 
 Progress = Callable[[Source, int], None]
@@ -46,6 +47,9 @@ class SourceReport:
     field_issues: int = 0  # values set to null in loaded records (counted apart from the rows)
     issues_by_field: dict[str, int] = field(default_factory=dict)
     duplicates: int = 0  # rows whose id an earlier row of the file had with other data (last wins)
+    ended: int = 0  # snapshot sources: stored records missing from the file, now ended
+    revived: int = 0  # snapshot sources: ended records the file holds again
+    seen: set[str] | None = field(default=None, repr=False)  # snapshot sources: every id read
     seconds: float = 0.0
     error: str | None = None  # the whole file could not be read
 
@@ -141,6 +145,10 @@ def records_of(
     for row in rows(path, source):
         report.read += 1
         found = validate(source, row)
+        if report.seen is not None:  # a rejected row's record has not vanished from the file
+            record_id = found.record.id if found.record is not None else found.record_id
+            if record_id is not None:
+                report.seen.add(record_id)
         if found.record is None:
             report.rejected += 1
             rejects.write(path, source, row, found.reasons)
@@ -171,6 +179,7 @@ async def load_source(
     """Load one source; returns its report and the ids of the party records it holds."""
     path = mapping.path(source)
     report = SourceReport(file=source.file, entity=source.entity, system=source.system)
+    report.seen = set() if source.snapshot else None
     began = time.perf_counter()
     pending: dict[str, list[dict[str, Any]]] = {}
     lines: dict[str, list[Row]] = {}  # the pending rows of each id, to reject erased records
@@ -239,6 +248,7 @@ async def load(
         found, party_ids = await load_source(
             driver, database, mapping, source, sink, touched, batch_size, progress
         )
+        await end_vanished_records(driver, database, source, found)
         report.sources.append(found)
         held.append(party_ids)
     await resolve_pending()

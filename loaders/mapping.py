@@ -15,6 +15,7 @@ sources:
     encoding: utf-8
     header: true                 # false: give `names`
     names: [id, name]            # column names when there is no header
+    snapshot: false              # true: a full extract; records missing from it are ended
     fields:
       id: customer_id                          # a column name: shorthand for {column: ...}
       email: {column: email}
@@ -92,6 +93,7 @@ class Source(BaseModel):
     header: bool = True
     names: list[str] | None = None
     whitespace: bool = False  # columns separated by runs of whitespace (e.g. CDNOW)
+    snapshot: bool = False  # the file is a full extract: stored records it lacks are ended
     fields: dict[str, FieldSpec]
 
     @field_validator("fields", mode="before")

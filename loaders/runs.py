@@ -30,6 +30,7 @@ def mapping_hash(path: Path) -> str:
 
 def _source(s: SourceReport) -> dict[str, Any]:
     found = asdict(s)
+    del found["seen"]
     found["loaded"] = s.loaded
     found["seconds"] = round(s.seconds, 3)
     return found
@@ -68,6 +69,7 @@ def run_record(
         "erased": report.erased,
         "fieldIssues": report.field_issues,
         "duplicates": sum(s.duplicates for s in report.sources),
+        "ended": sum(s.ended for s in report.sources),
         "rejectsFile": str(rejects_file) if rejects_file else None,
         "identitySeconds": round(resolution.seconds, 3) if resolution else None,
         "parties": resolution.parties if resolution else None,

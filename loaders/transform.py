@@ -44,6 +44,7 @@ class Outcome:
     record: Record | None
     reasons: list[str] = field(default_factory=list)
     issues: list[FieldIssue] = field(default_factory=list)
+    record_id: str | None = None  # the id of a rejected row, when it has a usable one
 
 
 def _template(spec: FieldSpec, row: Row) -> str:
@@ -150,8 +151,9 @@ def validate(source: Source, row: Row) -> Outcome:
             fields[name] = value
     if "id" not in fields and not any(r.startswith("id: ") for r in reasons):
         reasons.insert(0, "id: missing")
+    record_id = str(fields["id"]) if "id" in fields else None
     if reasons:
-        return Outcome(None, reasons + [f"{i.field}: {i.reason}" for i in issues])
+        return Outcome(None, reasons + [f"{i.field}: {i.reason}" for i in issues], [], record_id)
     model = ENTITIES[source.entity]
     while True:
         try:
@@ -164,6 +166,8 @@ def validate(source: Source, row: Row) -> Outcome:
                 None,
                 [f"{f or 'record'}: {m}" for f, m in errors]
                 + [f"{i.field}: {i.reason}" for i in issues],
+                [],
+                record_id,
             )
         for bad, message in errors:
             if bad is not None and bad in fields:

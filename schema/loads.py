@@ -28,6 +28,7 @@ class LoadSource:
     rejected: int
     field_issues: int = strawberry.field(description="Values set to null in loaded records.")
     duplicates: int = strawberry.field(description="Rows repeating an earlier id with other data.")
+    ended: int = strawberry.field(description="Snapshots: stored records the file no longer holds.")
     seconds: float
     error: str | None = strawberry.field(description="Why the whole file could not be read.")
 
@@ -52,6 +53,7 @@ class LoadRun:
     rejected: int
     field_issues: int
     duplicates: int
+    ended: int
     rejects_file: str | None
     sources: list[LoadSource]
 
@@ -61,7 +63,7 @@ def _source(s: dict[str, Any]) -> LoadSource:
         file=s["file"], entity=s["entity"], system=s["system"], read=s["read"],
         created=s["created"], updated=s["updated"], unchanged=s["unchanged"], merged=s["merged"],
         rejected=s["rejected"], field_issues=s["field_issues"], duplicates=s["duplicates"],
-        seconds=s["seconds"], error=s.get("error"),
+        ended=s.get("ended", 0), seconds=s["seconds"], error=s.get("error"),
     )  # fmt: skip
 
 
@@ -72,7 +74,7 @@ def load_run(run: dict[str, Any]) -> LoadRun:
         seconds=run["seconds"], state=run["state"], read=run["read"], created=run["created"],
         updated=run["updated"], unchanged=run["unchanged"], merged=run["merged"],
         rejected=run["rejected"], field_issues=run["fieldIssues"], duplicates=run["duplicates"],
-        rejects_file=run.get("rejectsFile"),
+        ended=run.get("ended", 0), rejects_file=run.get("rejectsFile"),
         sources=[_source(s) for s in orjson.loads(run["sources"])],
     )  # fmt: skip
 

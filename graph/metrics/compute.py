@@ -6,6 +6,8 @@ purchases, CLV, churn risk), read the interaction, survey and referral facts, de
 lifecycle stage (`graph.metrics.lifecycle`), write them in batches; then referral value and network value
 (which need the referred customers' values), the value quadrant, and the aggregates of accounts, brokers,
 households and products (`graph.metrics.aggregates`). The fitted models are stored as `:ValueModel` nodes.
+Orders, interactions and survey answers ended by a full snapshot (`endedAt`, `graph.ingest.snapshots`)
+do not count.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ ORDER BY id
 
 ORDERS: LiteralString = """
 MATCH (c:Customer)-[:PLACED]->(o:Order)
-WHERE ($system IS NULL OR $system IN c.sources) AND o.date <= $asOf
+WHERE ($system IS NULL OR $system IN c.sources) AND o.date <= $asOf AND o.endedAt IS NULL
 RETURN c.id AS id, toString(o.date) AS date, o.amount AS amount
 """
 
@@ -42,12 +44,12 @@ FACTS: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Party {id: id})
 CALL (c) {
-  OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse) WHERE s.at <= $asOfTime
+  OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse) WHERE s.at <= $asOfTime AND s.endedAt IS NULL
   WITH s ORDER BY s.at DESC LIMIT 1
   RETURN s.score AS nps
 }
 CALL (c) {
-  OPTIONAL MATCH (c)-[:HAD]->(i:Interaction) WHERE i.at <= $asOfTime
+  OPTIONAL MATCH (c)-[:HAD]->(i:Interaction) WHERE i.at <= $asOfTime AND i.endedAt IS NULL
   RETURN count(CASE WHEN i.at > $asOfTime - duration({days: 90}) THEN 1 END) AS recent,
          count(CASE WHEN i.at <= $asOfTime - duration({days: 90})
                      AND i.at > $asOfTime - duration({days: 180}) THEN 1 END) AS previous,
