@@ -288,4 +288,4 @@ def load_reference(
     """Rewrite docs/mappings.md (entities, fields, types, required, examples) from the models."""
     from loaders.reference import PATH, write
 
-    console.print(f"mapping reference written to {write(output or PATH)}")
+    console.print(f"mapping reference written to {write(output or PATH)}", markup=False)

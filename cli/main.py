@@ -176,7 +176,9 @@ def sample_command(
 
     began = time.monotonic()
     summary = write_sample(directory, customers, seed)
-    console.print(f"{summary}\nwritten to {directory} in {time.monotonic() - began:.1f}s")
+    console.print(
+        f"{summary}\nwritten to {directory} in {time.monotonic() - began:.1f}s", markup=False
+    )
 
 
 metrics_app = typer.Typer(help="Value metrics: fit the models, write per-node metrics.")
@@ -237,7 +239,7 @@ def schema_print(
     from schema.sdl import sdl
 
     output.write_text(sdl(), encoding="utf-8")
-    console.print(f"schema written to {output}")
+    console.print(f"schema written to {output}", markup=False)
 
 
 token_app = typer.Typer(
@@ -312,7 +314,10 @@ def token_issue(
         raise _fail(str(exc)) from exc
     expires = dt.datetime.fromtimestamp(claims["exp"], dt.UTC).isoformat()
     err.print(
-        f"{role.value} token for sub {who.id!r}, expires {expires}", highlight=False, soft_wrap=True
+        f"{role.value} token for sub {who.id!r}, expires {expires}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
     typer.echo(token)
 
@@ -355,6 +360,7 @@ def apikey_create(
     err.print(
         f"key {key.id} ({key.name!r}, {key.role.value}) expires {key.expires_at.isoformat()}; "
         "store it now: it cannot be shown again",
+        markup=False,
         highlight=False,
         soft_wrap=True,
     )
@@ -393,4 +399,4 @@ def apikey_revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) 
         raise _fail(f"no API key has the id {key_id!r}")
     assert key.revoked_at is not None
     revoked = key.revoked_at.isoformat()
-    console.print(f"key {key.id} ({key.name!r}) revoked at {revoked}", soft_wrap=True)
+    console.print(f"key {key.id} ({key.name!r}) revoked at {revoked}", markup=False, soft_wrap=True)
