@@ -134,13 +134,23 @@ def run_load(
     except MappingError as exc:
         _error(console, str(exc))
         return 1
+    started = dt.datetime.now(dt.UTC)
     problems = check_headers(mapping)
     for problem in problems:
         _error(console, problem)
     if problems:
+        if not dry:  # the history keeps the attempt: which mapping version failed, and when
+            record = runs.run_record(
+                mapping,
+                mapping_path,
+                LoadReport(),
+                started=started,
+                state=runs.MAPPING_ERROR,
+                rejects_file=None,
+            )
+            run_with(settings, lambda d: record_run(d, settings.neo4j_database, record))
         return 1
     limit = mapping.max_reject_share if max_reject_share is None else max_reject_share
-    started = dt.datetime.now(dt.UTC)
     rejects = (
         None if dry and rejects_path is None else _rejects_file(mapping, rejects_path, started)
     )

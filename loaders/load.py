@@ -1,7 +1,9 @@
 """Ingest a mapping's source files: read, validate, reject with reasons, upsert in batches, resolve.
 
-Invariant, per source: rows read = created + updated + unchanged + rejected. A row that fails is
-written to the rejects file (JSON Lines: file, line, raw record, reasons) and never stops the load.
+Invariant, per source: rows read = created + updated + unchanged + rejected; values set to null in
+loaded records (field issues, `loaders.transform`) are counted apart. A row that fails, a nulled value
+and an id repeated with other data are written to the rejects file (`loaders.rejects`) and never stop
+the load. After a full snapshot's file, the records it no longer holds are ended (`loaders.snapshots`).
 A row whose record was erased on request (`graph.identity.erase`) is rejected with the reason `ERASED`, and its
 raw values are not written to the rejects file (they are the personal data that was erased).
 """
@@ -141,7 +143,7 @@ def records_of(
     path: Path, source: Source, report: SourceReport, rejects: Rejects
 ) -> Iterator[tuple[Record, Row]]:
     """The valid records of a file; rejected rows, nulled values and repeated ids go to `rejects`."""
-    seen: dict[str, tuple[int, str]] = {}  # id -> (first line, hash)
+    seen: dict[str, tuple[int, int]] = {}  # id -> (first line, hash of its record)
     for row in rows(path, source):
         report.read += 1
         found = validate(source, row)
@@ -158,7 +160,7 @@ def records_of(
             report.field_issues += 1
             report.issues_by_field[issue.field] = report.issues_by_field.get(issue.field, 0) + 1
             rejects.issue(path, source, row, record.id, issue)
-        digest = prepare.record_hash(source.entity, record)
+        digest = hash(record)  # frozen: hashed by value (cheaper than the stored blake2b hash)
         first = seen.setdefault(record.id, (row.line, digest))
         if first[1] != digest:  # the same id with other data: the last row wins, reported
             report.duplicates += 1

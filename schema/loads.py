@@ -43,7 +43,8 @@ class LoadRun:
     finished_at: str = strawberry.field(description="ISO 8601, UTC.")
     seconds: float
     state: str = strawberry.field(
-        description="ok, failed_files (a file could not be read) or too_many_rejects."
+        description="ok, failed_files (a file could not be read), too_many_rejects or "
+        "mapping_error (a mapped column missing from a header: nothing was loaded)."
     )
     read: int
     created: int

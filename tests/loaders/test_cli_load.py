@@ -126,6 +126,9 @@ def test_a_missing_column_stops_the_load_before_any_row(named: Loader, tmp_path:
     assert str(loader.folder / "orders.csv") in result.output.replace("\n", "")
     assert loader.snapshot() == {}
     assert not (tmp_path / "r").exists()
+    history = cli("load", "history", "--json", "--mapping", loader.system)
+    runs = [orjson.loads(line) for line in history.output.splitlines()]
+    assert [(r["state"], r["read"], r["created"]) for r in runs] == [("mapping_error", 0, 0)]
 
 
 def test_a_rejects_file_is_never_overwritten(named: Loader, tmp_path: Path) -> None:
