@@ -29,9 +29,11 @@ sources:
 ```
 
 Field specs: `column` (or `template` over columns, or `const`) then, in order: `codes` (a code
-table; unknown codes are rejected), `date`/`datetime` (strptime formats; ISO when `true`), `number`
-(decimal and thousands separators), `split`, `ref` (system qualifying a reference). Empty strings become
-nulls. `__line__` is the row's line number in its file.
+table), `date`/`datetime` (strptime formats; ISO when `true`), `number` (decimal and thousands
+separators), `split`, `ref` (system qualifying a reference). Empty strings become nulls. `__line__` is the
+row's line number in its file. A value a spec cannot convert (an unknown code, a bad date) rejects the
+row only in a field the entity cannot exist without; elsewhere it becomes null and a field issue
+(`loaders.transform`). Entities and their fields: docs/mappings.md (`c360 load reference`).
 """
 
 from __future__ import annotations
