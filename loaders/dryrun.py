@@ -55,6 +55,8 @@ async def dry_run(
         path = mapping.path(source)
         found = SourceReport(file=source.file, entity=source.entity, system=source.system)
         found.seen = set() if source.snapshot else None
+        if progress:
+            progress(source, 0)
         started = time.perf_counter()
         seen: dict[str, str] = {}  # id -> hash of its first row in this file
         pending: dict[str, list[dict[str, Any]]] = {}

@@ -182,6 +182,8 @@ async def load_source(
     path = mapping.path(source)
     report = SourceReport(file=source.file, entity=source.entity, system=source.system)
     report.seen = set() if source.snapshot else None
+    if progress:
+        progress(source, 0)  # the source starts: rates count from here
     began = time.perf_counter()
     pending: dict[str, list[dict[str, Any]]] = {}
     lines: dict[str, list[Row]] = {}  # the pending rows of each id, to reject erased records

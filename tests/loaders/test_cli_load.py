@@ -163,14 +163,16 @@ def test_progress_in_a_log_is_a_line_every_few_seconds() -> None:
     source = Source.model_validate(
         {"file": "big.csv", "entity": "order", "system": "s", "fields": {"id": "id"}}
     )
+    progress(source, 0)
     progress(source, 1000)
     progress(source, 2000)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
+    assert lines[0].endswith(" loading big.csv: 0 rows, 0 rows/s")
     assert all(" loading big.csv: " in line and line.endswith(" rows/s") for line in lines)
-    assert "2,000 rows" in lines[1]
+    assert "2,000 rows" in lines[2]
     quiet = LogProgress(Console(file=io.StringIO()), every=3600.0)
-    quiet(source, 1)
+    quiet(source, 0)
     quiet(source, 2)
     assert quiet.console.file.getvalue().count("\n") == 1  # type: ignore[attr-defined]
 
