@@ -14,8 +14,8 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli.main import app
-from cli.progress import LogProgress
-from loaders.mapping import Source
+from cli.progress import BarProgress, LogProgress, progress_for
+from loaders.mapping import Source, read_mapping
 from tests.loaders.conftest import Loader
 
 FIELDS: dict[str, Any] = {
@@ -239,3 +239,20 @@ def test_metrics_summary_is_readable_and_says_why_clv_is_null(named: Loader) -> 
     assert lines[1] == "CLV left null: only 2 customers ordered by 2024-06-30: BG/NBD needs 10"
     assert lines[2].startswith("time: read ")
     assert "Summary(" not in result.output
+
+
+def test_progress_on_a_terminal_is_a_bar_with_rate_and_eta(tmp_path: Path) -> None:
+    (tmp_path / "big.csv").write_text("id\n" + "".join(f"o{i}\n" for i in range(4000)))
+    (tmp_path / "m.yaml").write_text(
+        "name: m\nsources:\n  - {file: big.csv, entity: order, system: s, fields: {id: id}}\n"
+    )
+    mapping = read_mapping(tmp_path / "m.yaml")
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120)
+    with progress_for(console, mapping) as progress:
+        assert isinstance(progress, BarProgress)
+        progress(mapping.sources[0], 0)
+        progress(mapping.sources[0], 2000)
+        task = progress.progress.tasks[0]
+        assert (task.total, task.completed) == (4000, 2000)  # the header is not a row
+    assert "big.csv" in out.getvalue() and "2000/4000" in out.getvalue()
