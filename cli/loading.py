@@ -7,6 +7,7 @@ history` lists the recorded runs; `c360 load reference` rewrites docs/mappings.m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from contextlib import ExitStack
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import IO, Annotated, Any
 
 import orjson
 import typer
+from neo4j import AsyncDriver
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -116,6 +118,27 @@ def _summary(console: Console, report: LoadReport, rejects: Path | None) -> None
     )
 
 
+async def _record_crash(
+    driver: AsyncDriver,
+    settings: Settings,
+    mapping: Mapping,
+    mapping_path: Path,
+    started: dt.datetime,
+    exc: Exception,
+) -> None:
+    elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    record = runs.run_record(
+        mapping,
+        mapping_path,
+        LoadReport(seconds=elapsed),
+        started=started,
+        state=runs.ERROR,
+        rejects_file=None,
+    )
+    with contextlib.suppress(Exception):
+        await record_run(driver, settings.neo4j_database, record | {"error": repr(exc)[:1000]})
+
+
 def run_load(
     settings: Settings,
     mapping_path: Path,
@@ -168,14 +191,21 @@ def run_load(
                     sink = stack.enter_context(rejects.open("xb"))
                 progress = stack.enter_context(progress_for(console, mapping))
                 run = dry_run if dry else load
-                report = await run(
-                    driver,
-                    settings.neo4j_database,
-                    mapping,
-                    rejects=sink,
-                    batch_size=batch_size,
-                    progress=progress,
-                )
+                try:
+                    report = await run(
+                        driver,
+                        settings.neo4j_database,
+                        mapping,
+                        rejects=sink,
+                        batch_size=batch_size,
+                        progress=progress,
+                    )
+                except (
+                    Exception
+                ) as exc:  # recorded as a failed run (if the graph answers), re-raised
+                    if not dry:
+                        await _record_crash(driver, settings, mapping, mapping_path, started, exc)
+                    raise
             state = runs.OK
             if report.failed_files:
                 state = runs.FAILED_FILES

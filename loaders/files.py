@@ -46,9 +46,12 @@ class HeaderError(FileError):
 def _open(path: Path) -> IO[bytes]:
     if not path.exists():
         raise FileError(f"source file not found: {path}")
-    if path.suffix == ".gz":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return path.open("rb")
+    try:
+        if path.suffix == ".gz":
+            return cast(IO[bytes], gzip.open(path, "rb"))
+        return path.open("rb")
+    except OSError as exc:  # a folder, no permission: that source fails, not the load
+        raise FileError(f"cannot open {path}: {exc.strerror or exc}") from exc
 
 
 def _clip(text: str) -> str:

@@ -21,6 +21,7 @@ OK = "ok"
 FAILED_FILES = "failed_files"  # a file could not be read: exit 1
 MAPPING_ERROR = "mapping_error"  # a mapped column is missing from a header: exit 1
 TOO_MANY_REJECTS = "too_many_rejects"  # the rejected share is over the limit: exit 2
+ERROR = "error"  # the load stopped on an unexpected error (`error` says which)
 
 
 def mapping_hash(path: Path) -> str:

@@ -44,7 +44,8 @@ class LoadRun:
     seconds: float
     state: str = strawberry.field(
         description="ok, failed_files (a file could not be read), too_many_rejects or "
-        "mapping_error (a mapped column missing from a header: nothing was loaded)."
+        "mapping_error (a mapped column missing from a header: nothing was loaded), or error "
+        "(the load stopped on an unexpected error)."
     )
     read: int
     created: int

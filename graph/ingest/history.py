@@ -30,7 +30,7 @@ PROPERTIES = frozenset(
         "id", "mapping", "mappingPath", "mappingHash", "files", "startedAt", "finishedAt",
         "seconds", "state", "dryRun", "read", "created", "updated", "unchanged", "merged",
         "rejected", "erased", "fieldIssues", "duplicates", "ended", "rejectsFile", "sources",
-        "identitySeconds", "parties",
+        "identitySeconds", "parties", "error",
     }
 )  # fmt: skip
 

@@ -126,6 +126,20 @@ def test_empty_and_missing_files_are_reported_not_fatal(loader: Loader, tmp_path
     assert [s.file for s in report.failed_files] == ["empty.csv", "missing.csv"]
 
 
+def test_a_folder_named_as_a_file_fails_its_source_not_the_load(
+    loader: Loader, tmp_path: Path
+) -> None:
+    (tmp_path / "folder.csv").mkdir()
+    loader.write("orders.csv", "id,customer,date,amount,status\n" + GOOD)
+    report = loader.run(
+        loader.mapping([source("folder.csv"), source("orders.csv")]),
+        rejects=tmp_path / "rejects.jsonl",
+    )
+    folder, good = report.sources
+    assert folder.error == f"cannot open {tmp_path / 'folder.csv'}: Is a directory"
+    assert (good.read, good.created) == (1, 1)
+
+
 def test_bad_jsonl_lines(loader: Loader, tmp_path: Path) -> None:
     loader.write(
         "orders.jsonl",
