@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cli.identity import identity_app
 from graph import local_server as server
@@ -49,7 +50,7 @@ def _settings(data_dir: Path | None = None, port: int | None = None) -> Settings
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False)
     return typer.Exit(code=1)
 
 
@@ -153,33 +154,9 @@ def serve(
     )
 
 
-@app.command("load")
-def load_command(
-    mapping: Annotated[
-        Path, typer.Argument(help="Mapping file (YAML).", exists=True, dir_okay=False)
-    ],
-    rejects: Annotated[Path | None, typer.Option(help="Rejects file (JSON Lines).")] = None,
-    base: Annotated[
-        Path | None, typer.Option(help="Folder the source paths are relative to.")
-    ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction.")] = 5000,
-    max_reject_share: Annotated[
-        float | None, typer.Option(min=0, max=1, help="Exit 2 above this share of rejected rows.")
-    ] = None,
-    metrics_as_of: Annotated[
-        str | None,
-        typer.Option(help="Then compute the metrics as of this date (YYYY-MM-DD, or 'today')."),
-    ] = None,
-) -> None:
-    """Load a mapping's source files into the graph, resolve identities, optionally score."""
-    from cli.loading import run_load
+from cli.loading import load_app  # noqa: E402  (after `console`, which `load_app` shares)
 
-    settings = _settings()
-    code = run_load(settings, mapping, rejects, base, batch_size, max_reject_share, console)
-    if code:
-        raise typer.Exit(code=code)
-    if metrics_as_of is not None:
-        metrics_compute(as_of=None if metrics_as_of == "today" else metrics_as_of)
+app.add_typer(load_app, name="load")
 
 
 @app.command("sample")
@@ -193,7 +170,9 @@ def sample_command(
 
     began = time.monotonic()
     summary = write_sample(directory, customers, seed)
-    console.print(f"{summary}\nwritten to {directory} in {time.monotonic() - began:.1f}s")
+    console.print(
+        f"{summary}\nwritten to {directory} in {time.monotonic() - began:.1f}s", markup=False
+    )
 
 
 metrics_app = typer.Typer(help="Value metrics: fit the models, write per-node metrics.")
@@ -218,7 +197,8 @@ def metrics_compute(
     """Fit BG/NBD and Gamma-Gamma, then write every customer, account, broker, household, product metric."""
     import datetime as dt
 
-    from graph.metrics.compute import Options, compute
+    from cli.summaries import metrics_lines
+    from graph.metrics.compute import Options, Summary, compute
 
     settings = _settings()
     options = Options(
@@ -230,15 +210,15 @@ def metrics_compute(
         system=system,
     )
 
-    async def run() -> object:
+    async def run() -> Summary:
         driver = open_driver(settings)
         try:
             return await compute(driver, settings.neo4j_database, options)
         finally:
             await driver.close()
 
-    summary = asyncio.run(run())
-    console.print(summary)
+    for line in metrics_lines(asyncio.run(run())):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 schema_app = typer.Typer(help="GraphQL schema tasks.")
@@ -253,7 +233,7 @@ def schema_print(
     from schema.sdl import sdl
 
     output.write_text(sdl(), encoding="utf-8")
-    console.print(f"schema written to {output}")
+    console.print(f"schema written to {output}", markup=False)
 
 
 token_app = typer.Typer(
@@ -328,7 +308,10 @@ def token_issue(
         raise _fail(str(exc)) from exc
     expires = dt.datetime.fromtimestamp(claims["exp"], dt.UTC).isoformat()
     err.print(
-        f"{role.value} token for sub {who.id!r}, expires {expires}", highlight=False, soft_wrap=True
+        f"{role.value} token for sub {who.id!r}, expires {expires}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
     typer.echo(token)
 
@@ -371,6 +354,7 @@ def apikey_create(
     err.print(
         f"key {key.id} ({key.name!r}, {key.role.value}) expires {key.expires_at.isoformat()}; "
         "store it now: it cannot be shown again",
+        markup=False,
         highlight=False,
         soft_wrap=True,
     )
@@ -409,4 +393,4 @@ def apikey_revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) 
         raise _fail(f"no API key has the id {key_id!r}")
     assert key.revoked_at is not None
     revoked = key.revoked_at.isoformat()
-    console.print(f"key {key.id} ({key.name!r}) revoked at {revoked}", soft_wrap=True)
+    console.print(f"key {key.id} ({key.name!r}) revoked at {revoked}", markup=False, soft_wrap=True)

@@ -1,7 +1,9 @@
 """Ingest a mapping's source files: read, validate, reject with reasons, upsert in batches, resolve.
 
-Invariant, per source: rows read = created + updated + unchanged + rejected. A row that fails is
-written to the rejects file (JSON Lines: file, line, raw record, reasons) and never stops the load.
+Invariant, per source: rows read = created + updated + unchanged + rejected; values set to null in
+loaded records (field issues, `loaders.transform`) are counted apart. A row that fails, a nulled value
+and an id repeated with other data are written to the rejects file (`loaders.rejects`) and never stop
+the load. After a full snapshot's file, the records it no longer holds are ended (`loaders.snapshots`).
 A row whose record was erased on request (`graph.identity.erase`) is rejected with the reason `ERASED`, and its
 raw values are not written to the rejects file (they are the personal data that was erased).
 """
@@ -14,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import orjson
 from neo4j import AsyncDriver
 
 from graph.ingest import rows as prepare
@@ -24,12 +25,15 @@ from graph.migrations import migrate
 from loaders.checkpoint import checkpoint
 from loaders.files import FileError, Row, rows
 from loaders.mapping import Mapping, Source
+from loaders.rejects import Rejects
 from loaders.resolve import ResolutionReport, combined, resolve
-from loaders.transform import to_record
+from loaders.snapshots import end_vanished_records
+from loaders.transform import validate
 
 Progress = Callable[[Source, int], None]
 
 ERASED = "erased on request"
+PROGRESS_EVERY = 1000  # rows between two progress calls
 
 
 @dataclass
@@ -44,6 +48,12 @@ class SourceReport:
     merged: int = 0  # party records of this source resolved into a party with other records
     rejected: int = 0
     erased: int = 0  # of the rejected: records erased on request
+    field_issues: int = 0  # values set to null in loaded records (counted apart from the rows)
+    issues_by_field: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0  # rows whose id an earlier row of the file had with other data (last wins)
+    ended: int = 0  # snapshot sources: stored records missing from the file, now ended
+    revived: int = 0  # snapshot sources: ended records the file holds again
+    seen: set[str] | None = field(default=None, repr=False)  # snapshot sources: every id read
     seconds: float = 0.0
     error: str | None = None  # the whole file could not be read
 
@@ -75,6 +85,10 @@ class LoadReport:
         return sum(s.erased for s in self.sources)
 
     @property
+    def field_issues(self) -> int:
+        return sum(s.field_issues for s in self.sources)
+
+    @property
     def reject_share(self) -> float:
         """The share of rows rejected as bad input (rows of erased records are not bad input)."""
         return (self.rejected - self.erased) / self.read if self.read else 0.0
@@ -82,28 +96,6 @@ class LoadReport:
     @property
     def failed_files(self) -> list[SourceReport]:
         return [s for s in self.sources if s.error is not None]
-
-
-class Rejects:
-    """The rejects file: one JSON object per rejected row."""
-
-    def __init__(self, stream: IO[bytes] | None) -> None:
-        self.stream = stream
-
-    def write(
-        self, path: Path, source: Source, row: Row, reasons: list[str], *, raw: bool = True
-    ) -> None:
-        if self.stream is None:
-            return
-        entry = {
-            "file": str(path),
-            "entity": source.entity,
-            "system": source.system,
-            "line": row.line,
-            "raw": (row.values if row.values is not None else row.text) if raw else None,
-            "reasons": reasons,
-        }
-        self.stream.write(orjson.dumps(entry, default=str) + b"\n")
 
 
 def _dedupe(batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int, int]:
@@ -147,17 +139,33 @@ async def _flush(
         batch.clear()
 
 
-def _records(
+def records_of(
     path: Path, source: Source, report: SourceReport, rejects: Rejects
 ) -> Iterator[tuple[Record, Row]]:
+    """The valid records of a file; rejected rows, nulled values and repeated ids go to `rejects`."""
+    seen: dict[str, tuple[int, int]] = {}  # id -> (first line, hash of its record)
     for row in rows(path, source):
         report.read += 1
-        found = to_record(source, row)
-        if isinstance(found, list):
+        found = validate(source, row)
+        if report.seen is not None:  # a rejected row's record has not vanished from the file
+            record_id = found.record.id if found.record is not None else found.record_id
+            if record_id is not None:
+                report.seen.add(record_id)
+        if found.record is None:
             report.rejected += 1
-            rejects.write(path, source, row, found)
-        else:
-            yield found, row
+            rejects.write(path, source, row, found.reasons)
+            continue
+        record = found.record
+        for issue in found.issues:
+            report.field_issues += 1
+            report.issues_by_field[issue.field] = report.issues_by_field.get(issue.field, 0) + 1
+            rejects.issue(path, source, row, record.id, issue)
+        digest = hash(record)  # frozen: hashed by value (cheaper than the stored blake2b hash)
+        first = seen.setdefault(record.id, (row.line, digest))
+        if first[1] != digest:  # the same id with other data: the last row wins, reported
+            report.duplicates += 1
+            rejects.duplicate(path, source, row, record.id, first[0])
+        yield record, row
 
 
 async def load_source(
@@ -172,6 +180,9 @@ async def load_source(
     """Load one source; returns its report and the ids of the party records it holds."""
     path = mapping.path(source)
     report = SourceReport(file=source.file, entity=source.entity, system=source.system)
+    report.seen = set() if source.snapshot else None
+    if progress:
+        progress(source, 0)  # the source starts: rates count from here
     began = time.perf_counter()
     pending: dict[str, list[dict[str, Any]]] = {}
     lines: dict[str, list[Row]] = {}  # the pending rows of each id, to reject erased records
@@ -190,7 +201,7 @@ async def load_source(
         checkpoint("batch")
 
     try:
-        for record, row in _records(path, source, report, rejects):
+        for record, row in records_of(path, source, report, rejects):
             statement = prepare.statement_for(source.entity, record)
             pending.setdefault(statement, []).append(
                 prepare.row(source.entity, source.system, record)
@@ -199,8 +210,8 @@ async def load_source(
             count += 1
             if count % batch_size == 0:
                 await flush()
-                if progress:
-                    progress(source, report.read)
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(source, report.read)
         await flush()
     except FileError as exc:
         report.error = str(exc)
@@ -244,6 +255,7 @@ async def load(
         found, party_ids = await load_source(
             driver, database, mapping, source, sink, batch_size, progress
         )
+        await end_vanished_records(driver, database, source, found)
         report.sources.append(found)
         held.append(party_ids)
     await resolve_pending()

@@ -15,6 +15,7 @@ sources:
     encoding: utf-8
     header: true                 # false: give `names`
     names: [id, name]            # column names when there is no header
+    snapshot: false              # true: a full extract; records missing from it are ended
     fields:
       id: customer_id                          # a column name: shorthand for {column: ...}
       email: {column: email}
@@ -28,13 +29,16 @@ sources:
 ```
 
 Field specs: `column` (or `template` over columns, or `const`) then, in order: `codes` (a code
-table; unknown codes are rejected), `date`/`datetime` (strptime formats; ISO when `true`), `number`
-(decimal and thousands separators), `split`, `ref` (system qualifying a reference). Empty strings become
-nulls. `__line__` is the row's line number in its file.
+table), `date`/`datetime` (strptime formats; ISO when `true`), `number` (decimal and thousands
+separators), `split`, `ref` (system qualifying a reference). Empty strings become nulls. `__line__` is the
+row's line number in its file. A value a spec cannot convert (an unknown code, a bad date) rejects the
+row only in a field the entity cannot exist without; elsewhere it becomes null and a field issue
+(`loaders.transform`). Entities and their fields: docs/mappings.md (`c360 load reference`).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,6 +46,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from graph.ingest.records import ENTITIES, REFERENCE_FIELDS, field_names
+
+_TEMPLATE_NAME = re.compile(r"\{([^{}!:.\[]+)[^{}]*\}")
 
 
 class MappingError(ValueError):
@@ -89,6 +95,7 @@ class Source(BaseModel):
     header: bool = True
     names: list[str] | None = None
     whitespace: bool = False  # columns separated by runs of whitespace (e.g. CDNOW)
+    snapshot: bool = False  # the file is a full extract: stored records it lacks are ended
     fields: dict[str, FieldSpec]
 
     @field_validator("fields", mode="before")
@@ -102,9 +109,13 @@ class Source(BaseModel):
     def _known_fields(self) -> Source:
         if self.entity not in ENTITIES:
             raise ValueError(f"unknown entity {self.entity!r}; known: {sorted(ENTITIES)}")
-        unknown = set(self.fields) - field_names(self.entity)
+        valid = field_names(self.entity)
+        unknown = set(self.fields) - valid
         if unknown:
-            raise ValueError(f"{self.entity} has no field(s) {sorted(unknown)}")
+            raise ValueError(
+                f"{self.entity} has no field(s) {sorted(unknown)}; valid: {sorted(valid)} "
+                "(docs/mappings.md)"
+            )
         if "id" not in self.fields:
             raise ValueError("every source maps an `id`")
         for name, spec in self.fields.items():
@@ -112,7 +123,21 @@ class Source(BaseModel):
                 raise ValueError(f"`ref` is only for reference fields, not {name!r}")
         if not self.header and not self.names:
             raise ValueError("a file without a header needs `names`")
+        if self.names is not None and not self.header:
+            missing = sorted(self.columns() - set(self.names))
+            if missing:
+                raise ValueError(f"column(s) {missing} are not in `names` {self.names}")
         return self
+
+    def columns(self) -> set[str]:
+        """The columns the fields read (`column`s and the names in `template`s)."""
+        found: set[str] = set()
+        for spec in self.fields.values():
+            if spec.column is not None:
+                found.add(spec.column)
+            if spec.template is not None:
+                found.update(n for n in _TEMPLATE_NAME.findall(spec.template) if n != "__line__")
+        return found
 
     @property
     def kind(self) -> Literal["csv", "jsonl"]:
@@ -148,4 +173,24 @@ def read_mapping(path: Path, base: Path | None = None) -> Mapping:
     try:
         return Mapping.model_validate(raw)
     except ValidationError as exc:
-        raise MappingError(f"{path}: {exc}") from exc
+        raise MappingError(f"{path}: " + "; ".join(_problems(exc, raw))) from exc
+
+
+def _problems(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
+    """Each error as `where: what`, where naming the source by its file (`sources[2] (orders.csv)`)."""
+    found = []
+    for err in exc.errors(include_url=False):
+        loc = list(err["loc"])
+        where = ""
+        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+            sources = raw.get("sources")
+            file = None
+            if isinstance(sources, list) and loc[1] < len(sources):
+                entry = sources[loc[1]]
+                file = entry.get("file") if isinstance(entry, dict) else None
+            where = f"sources[{loc[1]}]" + (f" ({file})" if file else "")
+            loc = loc[2:]
+        rest = ".".join(str(part) for part in loc)
+        where = ".".join(part for part in (where, rest) if part) or "mapping"
+        found.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+    return found

@@ -43,6 +43,8 @@ RULES: dict[str, frozenset[Role]] = {
     # Operator and model facts: node counts, fitted parameters.
     "Query.server": frozenset({ADMIN, ANALYST}),
     "Query.valueModel": frozenset({ADMIN, ANALYST}),
+    # Load history: files, counts and rejects paths of the operator's loads.
+    "Query.loads": frozenset({ADMIN}),
     # KPIs: a partner gets its own network's, an owned-accounts team its accounts'.
     "Query.portfolio": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),
     # B2B account work.

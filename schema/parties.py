@@ -191,6 +191,10 @@ class Party(Node):
     phone: str | None = strawberry.field(description="E.164.")
     country: str | None = strawberry.field(description="ISO 3166 code.")
     sources: list[str] | None = strawberry.field(description="The systems its records came from.")
+    ended_at: DateTime | None = strawberry.field(
+        description="When its last live source record vanished from a full snapshot of its source "
+        "(null while any is live): a party no source holds any more."
+    )
 
     @resolved(
         metadata=follow("identities"),

@@ -24,6 +24,9 @@ class SourceRecord(Node):
     source_ts: DateTime | None = strawberry.field(description="The source's own timestamp.")
     loaded_at: DateTime | None
     data: str | None = strawberry.field(description="The validated record, as JSON text.")
+    ended_at: DateTime | None = strawberry.field(
+        description="When the record vanished from a full snapshot of its source (null: live)."
+    )
 
 
 resolvers.register(SourceRecord)

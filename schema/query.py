@@ -21,6 +21,7 @@ from schema.context import Context
 from schema.errors import ClientError, Code
 from schema.ids import parse_global_id
 from schema.inputs import CustomerFilter, CustomerOrder, customer_criteria, customer_sort
+from schema.loads import LoadRun, resolve_loads
 from schema.meta import ROOT, resolved
 from schema.metrics import PortfolioKpis, ValueModel, resolve_portfolio, resolve_value_model
 from schema.parties import Broker, Customer, Organization
@@ -83,6 +84,11 @@ class Query:
         resolver=resolve_value_model,
         description="A value model fitted by `c360 metrics compute`, by kind and scope (the "
         "source system it was fitted on, or `all`); null when never computed.",
+    )
+    loads: list[LoadRun] = strawberry.field(
+        resolver=resolve_loads,
+        description="The latest `first` (1 to 100) runs of `c360 load`, newest first, of one "
+        "`mapping` when given (admins only).",
     )
     portfolio: list[PortfolioKpis] = strawberry.field(
         resolver=resolve_portfolio,

@@ -10,7 +10,14 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from graph.ingest import normalize
 
@@ -69,8 +76,8 @@ class Record(BaseModel):
 class PartyFields(Record):
     name: str | None = None
     email: str | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None  # before phone: it reads it
     phone: str | None = None
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     created_at: dt.date | None = None
     external_ids: tuple[str, ...] = ()
 
@@ -84,16 +91,15 @@ class PartyFields(Record):
             raise ValueError(f"not an email address: {value!r}")
         return found
 
-    @model_validator(mode="after")
-    def _phone(self) -> PartyFields:
-        if self.phone:
-            found = normalize.phone(self.phone, self.country or "US")
-            if found is None:
-                raise ValueError(f"not a phone number: {self.phone!r}")
-            object.__setattr__(self, "phone", found)
-        elif self.phone == "":
-            object.__setattr__(self, "phone", None)
-        return self
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return None
+        found = normalize.phone(value, info.data.get("country") or "US")
+        if found is None:
+            raise ValueError(f"not a phone number: {value!r}")
+        return found
 
 
 class CustomerFields(PartyFields):
@@ -120,11 +126,12 @@ class PersonRecord(CustomerFields):
     manager: str | None = None  # person record id: REPORTS_TO
     is_customer: bool = True  # False for contacts at a buying firm who are not customers themselves
 
-    @model_validator(mode="after")
-    def _born_in_the_past(self) -> PersonRecord:
-        if self.date_of_birth and self.date_of_birth > dt.date.today():
-            raise ValueError(f"date of birth in the future: {self.date_of_birth}")
-        return self
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_in_the_past(cls, value: dt.date | None) -> dt.date | None:
+        if value and value > dt.date.today():
+            raise ValueError(f"date of birth in the future: {value}")
+        return value
 
 
 class OrganizationRecord(CustomerFields):
@@ -273,6 +280,17 @@ REFERENCE_FIELDS = frozenset(
 
 def field_names(entity: str) -> set[str]:
     return set(ENTITIES[entity].model_fields)
+
+
+def essential_fields(entity: str) -> frozenset[str]:
+    """The fields a record of this entity cannot exist without: its id, the fields the model requires,
+    and those it defaults to a value (a bad `currency` must not silently become USD). A bad value in any
+    other field is set to null by the loader and reported as a field issue."""
+    return frozenset(
+        name
+        for name, info in ENTITIES[entity].model_fields.items()
+        if name == "id" or info.is_required() or info.default not in (None, ())
+    )
 
 
 def dump(record: Record) -> dict[str, Any]:

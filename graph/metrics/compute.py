@@ -6,6 +6,8 @@ purchases, CLV, churn risk), read the interaction, survey and referral facts, de
 lifecycle stage (`graph.metrics.lifecycle`), write them in batches; then referral value and network value
 (which need the referred customers' values), the value quadrant, and the aggregates of accounts, brokers,
 households and products (`graph.metrics.aggregates`). The fitted models are stored as `:ValueModel` nodes.
+Orders, interactions and survey answers ended by a full snapshot (`endedAt`, `graph.ingest.snapshots`)
+do not count.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ ORDER BY id
 
 ORDERS: LiteralString = """
 MATCH (c:Customer)-[:PLACED]->(o:Order)
-WHERE ($system IS NULL OR $system IN c.sources) AND o.date <= $asOf
+WHERE ($system IS NULL OR $system IN c.sources) AND o.date <= $asOf AND o.endedAt IS NULL
 RETURN c.id AS id, toString(o.date) AS date, o.amount AS amount
 """
 
@@ -42,12 +44,12 @@ FACTS: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Party {id: id})
 CALL (c) {
-  OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse) WHERE s.at <= $asOfTime
+  OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse) WHERE s.at <= $asOfTime AND s.endedAt IS NULL
   WITH s ORDER BY s.at DESC LIMIT 1
   RETURN s.score AS nps
 }
 CALL (c) {
-  OPTIONAL MATCH (c)-[:HAD]->(i:Interaction) WHERE i.at <= $asOfTime
+  OPTIONAL MATCH (c)-[:HAD]->(i:Interaction) WHERE i.at <= $asOfTime AND i.endedAt IS NULL
   RETURN count(CASE WHEN i.at > $asOfTime - duration({days: 90}) THEN 1 END) AS recent,
          count(CASE WHEN i.at <= $asOfTime - duration({days: 90})
                      AND i.at > $asOfTime - duration({days: 180}) THEN 1 END) AS previous,
@@ -89,6 +91,9 @@ SET m = $props
 """
 
 
+MIN_FIT = 10  # customers a model needs (repeat buyers for Gamma-Gamma)
+
+
 @dataclass(frozen=True)
 class Options:
     as_of: dt.date
@@ -120,6 +125,7 @@ class Summary:
     bgnbd: bgnbd.BGNBD | None
     gammagamma: gammagamma.GammaGamma | None
     seconds: dict[str, float] = field(default_factory=dict)
+    why_no_clv: str | None = None  # why no model could be fitted (then every CLV stays null)
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -216,16 +222,26 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     transactions_model: bgnbd.BGNBD | None = None
     spend_model: gammagamma.GammaGamma | None = None
     scores: dict[str, dict[str, float]] = {}
+    why: str | None = f"no orders up to {options.as_of}"
     if ids.size:
         codes, inverse = np.unique(ids, return_inverse=True)
         calibration = rfm_summary(
             inverse, days, amounts, options.calibration, period_days=options.period_days
         )
-        if calibration.n_customers >= 10:
+        why = (
+            f"only {calibration.n_customers} customers ordered by {options.calibration}: "
+            f"BG/NBD needs {MIN_FIT}"
+        )
+        if calibration.n_customers >= MIN_FIT:
             transactions_model = bgnbd.fit(calibration.x, calibration.t_x, calibration.T)
             repeat = calibration.repeaters
-            if repeat.sum() >= 10:
+            why = (
+                f"only {int(repeat.sum())} customers bought again by {options.calibration}: "
+                f"Gamma-Gamma needs {MIN_FIT} repeat buyers"
+            )
+            if repeat.sum() >= MIN_FIT:
                 spend_model = gammagamma.fit(calibration.m[repeat], calibration.x[repeat])
+                why = None
         now = rfm_summary(inverse, days, amounts, options.as_of, period_days=options.period_days)
         scores = _score(now, codes, transactions_model, spend_model, options)
     seconds["fit"] = time.perf_counter() - began
@@ -288,7 +304,7 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     began = time.perf_counter()
     await aggregates.compute(driver, database, options.as_of, options.system, computed_at, VERSION)
     seconds["aggregates"] = time.perf_counter() - began
-    return Summary(len(customers), len(windows), transactions_model, spend_model, seconds)
+    return Summary(len(customers), len(windows), transactions_model, spend_model, seconds, why)
 
 
 def _score(

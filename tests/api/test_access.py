@@ -28,6 +28,7 @@ A, N, T, F, P = "admin", "analyst", "account_team", "frontend", "partner"
 MATRIX: dict[str, tuple[str, set[str]]] = {
     "server": ("{ server { version } }", {A, N}),
     "valueModel": ("{ valueModel(kind: BGNBD) { kind } }", {A, N}),
+    "loads": ('{ loads(first: 1, mapping: "nosuch") { id } }', {A}),
     "portfolio": (
         '{ portfolio(start: "2026-01-01", end: "2026-02-01") { customers } }',
         {A, N, T, P},

@@ -24,7 +24,7 @@ ORDERS = (
     + ",c1,2022-01-05,10.50,P\n"  # 3: missing key
     + "o3,c1,2022-02-30,10.50,P\n"  # 4: bad date
     + "o4,c1,2022-01-05,-3.00,P\n"  # 5: negative amount
-    + "o5,c1,2022-01-05,10.50,X\n"  # 6: unknown code
+    + "o5,c1,2022-01-05,10.50,X\n"  # 6: unknown code of an optional field: loaded, status null
     + "o6,c1,2022-01-05,10.50\n"  # 7: wrong column count
     + "id,customer,date,amount,status\n"  # 8: header repeated
     + "o8,c1,2022-01-05,ten,P\n"  # 9: not a number
@@ -51,20 +51,35 @@ def test_each_bad_row_is_rejected_with_its_reason(loader: Loader, tmp_path: Path
         loader.mapping([source("orders.csv"), source("latin.csv")]), rejects=rejects
     )
     main, latin = report.sources
-    assert (main.read, main.created, main.rejected) == (9, 1, 8)
+    assert (main.read, main.created, main.rejected, main.field_issues) == (9, 2, 7, 1)
     assert (latin.read, latin.created, latin.rejected) == (2, 1, 1)
-    found = {(r["file"].rsplit("/", 1)[-1], r["line"]): r["reasons"] for r in rejects_of(rejects)}
+    entries = rejects_of(rejects)
+    found = {(r["file"].rsplit("/", 1)[-1], r["line"]): r.get("reasons") for r in entries}
     assert set(found) == {("orders.csv", n) for n in range(3, 11)} | {("latin.csv", 3)}
     assert found[("orders.csv", 3)] == ["id: missing"]
-    assert found[("orders.csv", 4)][0].startswith("date: bad date '2022-02-30'")
+    bad_date = found[("orders.csv", 4)]
+    assert bad_date is not None and bad_date[0].startswith("date: bad date '2022-02-30'")
     assert found[("orders.csv", 5)] == ["amount: Input should be greater than or equal to 0"]
-    assert found[("orders.csv", 6)] == ["status: unknown code 'X' (known: ['P', 'R'])"]
+    assert found[("orders.csv", 6)] is None
+    assert [e for e in entries if e["kind"] == "field"] == [
+        {
+            "kind": "field",
+            "file": str(tmp_path / "orders.csv"),
+            "entity": "order",
+            "system": loader.system,
+            "line": 6,
+            "id": f"{loader.system}:o5",
+            "field": "status",
+            "value": "X",
+            "reason": "unknown code 'X' (known: ['P', 'R'])",
+        }
+    ]
     assert found[("orders.csv", 7)] == ["expected 5 columns, found 4"]
     assert found[("orders.csv", 8)] == ["header row repeated inside the file"]
     assert found[("orders.csv", 9)] == ["amount: not a number: 'ten'"]
     assert found[("orders.csv", 10)] == ["customer: Field required"]
     assert found[("latin.csv", 3)] == ["not valid utf-8"]
-    raw = {(r["line"]): r["raw"] for r in rejects_of(rejects) if r["file"].endswith("orders.csv")}
+    raw = {r["line"]: r["raw"] for r in entries if r["kind"] == "row" and "orders" in r["file"]}
     assert raw[5] == {
         "id": "o4",
         "customer": "c1",
@@ -74,15 +89,20 @@ def test_each_bad_row_is_rejected_with_its_reason(loader: Loader, tmp_path: Path
     }
     assert raw[7] == "o6,c1,2022-01-05,10.50"
     stored = loader.query(
-        "MATCH (o:Order) WHERE o.id STARTS WITH $p RETURN o.id AS id ORDER BY id",
+        "MATCH (o:Order) WHERE o.id STARTS WITH $p RETURN o.id AS id, o.status AS status ORDER BY id",
         p=f"{loader.system}:",
     )
-    assert [r["id"] for r in stored] == [f"{loader.system}:o1", f"{loader.system}:o10"]
+    assert [(r["id"], r["status"]) for r in stored] == [
+        (f"{loader.system}:o1", "paid"),
+        (f"{loader.system}:o10", "paid"),
+        (f"{loader.system}:o5", None),
+    ]
 
 
 def test_duplicated_header_rejects_every_row(loader: Loader, tmp_path: Path) -> None:
     loader.write(
-        "dup.csv", "id,customer,date,amount,amount\no1,c1,2022-01-05,1,2\no2,c1,2022-01-05,1,2\n"
+        "dup.csv",
+        "id,customer,date,amount,amount,status\no1,c1,2022-01-05,1,2,P\no2,c1,2022-01-05,1,2,P\n",
     )
     rejects = tmp_path / "rejects.jsonl"
     report = loader.run(loader.mapping([source("dup.csv")]), rejects=rejects)
@@ -106,6 +126,20 @@ def test_empty_and_missing_files_are_reported_not_fatal(loader: Loader, tmp_path
     assert [s.file for s in report.failed_files] == ["empty.csv", "missing.csv"]
 
 
+def test_a_folder_named_as_a_file_fails_its_source_not_the_load(
+    loader: Loader, tmp_path: Path
+) -> None:
+    (tmp_path / "folder.csv").mkdir()
+    loader.write("orders.csv", "id,customer,date,amount,status\n" + GOOD)
+    report = loader.run(
+        loader.mapping([source("folder.csv"), source("orders.csv")]),
+        rejects=tmp_path / "rejects.jsonl",
+    )
+    folder, good = report.sources
+    assert folder.error == f"cannot open {tmp_path / 'folder.csv'}: Is a directory"
+    assert (good.read, good.created) == (1, 1)
+
+
 def test_bad_jsonl_lines(loader: Loader, tmp_path: Path) -> None:
     loader.write(
         "orders.jsonl",
@@ -116,14 +150,12 @@ def test_bad_jsonl_lines(loader: Loader, tmp_path: Path) -> None:
     )
     rejects = tmp_path / "rejects.jsonl"
     report = loader.run(loader.mapping([source("orders.jsonl")]), rejects=rejects)
-    assert (report.sources[0].read, report.sources[0].created, report.sources[0].rejected) == (
-        4,
-        1,
-        3,
-    )
-    reasons = [r["reasons"][0] for r in rejects_of(rejects)]
+    orders = report.sources[0]
+    assert (orders.read, orders.created, orders.rejected, orders.field_issues) == (4, 2, 2, 1)
+    found = rejects_of(rejects)
+    reasons = [r["reasons"][0] for r in found if r["kind"] == "row"]
     assert reasons[0].startswith("not JSON")
-    assert reasons[1:] == [
-        "a JSON Lines row must be an object",
-        "status: unknown code 'Z' (known: ['P', 'R'])",
+    assert reasons[1:] == ["a JSON Lines row must be an object"]
+    assert [(r["line"], r["field"], r["value"]) for r in found if r["kind"] == "field"] == [
+        (4, "status", "Z")
     ]

@@ -36,7 +36,7 @@ from loaders.sample.people import e164, international, landline, mobile, nationa
 from loaders.sample.words import CITIES, COUNTRIES
 from loaders.transform import to_record
 
-DEMO = Path(__file__).resolve().parents[2] / "mappings" / "demo.yaml"
+DEMO = Path(__file__).resolve().parents[3] / "mappings" / "demo.yaml"
 CUSTOMERS = 500
 SEED = 11
 

@@ -1,0 +1,68 @@
+"""Read-only lookups for a dry run: what a load would do to each row, without writing anything.
+
+Mirrors the decision `graph.ingest.upsert.write_rows` makes: a row is created when its id is not stored
+(or only a stub made by a reference is), unchanged when the stored hash is the same or the stored
+source timestamp is newer, updated otherwise, and refused when its record was erased on request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any, LiteralString
+
+from neo4j import AsyncDriver, RoutingControl
+
+from graph.ingest.upsert import SPECS
+
+
+class Fate(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    ERASED = "erased"
+
+
+def _stored(label: LiteralString) -> LiteralString:
+    return (
+        "UNWIND $ids AS id MATCH (n:" + label + " {id: id}) "
+        "RETURN n.id AS id, n.hash AS hash, n.sourceTs AS ts, n.erased AS erased"
+    )
+
+
+STORED: dict[str, LiteralString] = {name: _stored(spec.label) for name, spec in SPECS.items()}
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    native = value.to_native() if hasattr(value, "to_native") else value
+    return native if isinstance(native, dt.datetime) else None
+
+
+def fate(row: dict[str, Any], stored: dict[str, Any] | None) -> Fate:
+    if stored is None:
+        return Fate.CREATED
+    if stored["erased"]:
+        return Fate.ERASED
+    if stored["hash"] is None:  # a stub made by a reference: its record would arrive now
+        return Fate.CREATED
+    if stored["hash"] == row["hash"]:
+        return Fate.UNCHANGED
+    old, new = _instant(stored["ts"]), row["ts"]
+    return Fate.UPDATED if old is None or new is None or new >= old else Fate.UNCHANGED
+
+
+async def fates(
+    driver: AsyncDriver, database: str, statement: str, rows: Sequence[dict[str, Any]]
+) -> list[Fate]:
+    """What writing these rows (one `graph.ingest.upsert` statement) would do to each, read-only."""
+    if not rows:
+        return []
+    records, _, _ = await driver.execute_query(
+        STORED[statement],
+        ids=sorted({row["id"] for row in rows}),
+        database_=database,
+        routing_=RoutingControl.READ,
+    )
+    stored = {r["id"]: r.data() for r in records}
+    return [fate(row, stored.get(row["id"])) for row in rows]
