@@ -1,0 +1,170 @@
+"""Reading the facts `c360 metrics compute` scores, as arrays, in pages of bounded size.
+
+Customers come in keyset pages (`id > $after ORDER BY id LIMIT $page`, served by the `party_id`
+index), each page one record of row lists: the customer, its orders up to the `as of` date (day
+numbers since 1970-01-01 and amounts), its latest survey score, and its interactions in the last 90
+days and the 90 before. The server aggregates per customer; Python receives a few columns per page
+and keeps only flat numpy arrays (orders stored as day numbers and amounts, one entry each), so a
+million customers with a few million orders fit in a few hundred MB.
+
+The referral edges come in one streamed statement: every `REFERRED` edge with the stored value
+(revenue + CLV) of its end, read before the customers' new values are written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+import numpy as np
+from neo4j import AsyncDriver, RoutingControl
+from numpy.typing import NDArray
+
+EPOCH = dt.date(1970, 1, 1)
+
+PAGE: LiteralString = """
+MATCH (c:Party:Customer)
+WHERE c.id > $after AND ($system IS NULL OR $system IN c.sources)
+WITH c ORDER BY c.id LIMIT $page
+CALL (c) {
+  OPTIONAL MATCH (c)-[:PLACED]->(o:Order) WHERE o.date <= $asOf
+  WITH collect(o) AS orders
+  RETURN [o IN orders | duration.inDays($epoch, o.date).days] AS days,
+         [o IN orders | o.amount] AS amounts
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse) WHERE s.at <= $asOfTime
+  WITH s ORDER BY s.at DESC LIMIT 1
+  RETURN s.score AS nps
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:HAD]->(i:Interaction) WHERE i.at <= $asOfTime
+  RETURN count(CASE WHEN i.at > $asOfTime - duration({days: 90}) THEN 1 END) AS recent,
+         count(CASE WHEN i.at <= $asOfTime - duration({days: 90})
+                     AND i.at > $asOfTime - duration({days: 180}) THEN 1 END) AS previous,
+         duration.inDays($epoch, date(max(i.at))).days AS lastInteraction
+}
+RETURN collect([c.id, c.status, days, amounts, nps, recent, previous, lastInteraction]) AS rows
+"""
+
+EDGES: LiteralString = """
+MATCH (a)-[r:REFERRED]->(b)
+RETURN a.id AS source, b.id AS target, b:Customer AS customer,
+       coalesce(r.incentive, 0.0) AS incentive,
+       (r.date IS NULL OR r.date <= $asOf) AS counted,
+       coalesce(b.revenue, 0.0) + coalesce(b.clv, 0.0) AS stored
+"""
+
+
+@dataclass(frozen=True)
+class Customers:
+    """One entry per customer (sorted by id) and one per order (`owner` = the customer's index)."""
+
+    ids: list[str]
+    status: list[str | None]
+    nps: NDArray[np.float64]  # NaN: no answer
+    recent: NDArray[np.int64]
+    previous: NDArray[np.int64]
+    last_interaction: NDArray[np.int64]  # day number; -1: none
+    owner: NDArray[np.int64]
+    days: NDArray[np.int64]  # day numbers since 1970-01-01
+    amounts: NDArray[np.float64]
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Edges:
+    source: list[str]
+    target: list[str]
+    customer: NDArray[np.bool_]
+    incentive: NDArray[np.float64]
+    counted: NDArray[np.bool_]
+    stored: NDArray[np.float64]
+
+
+async def read_customers(
+    driver: AsyncDriver,
+    database: str,
+    system: str | None,
+    as_of: dt.date,
+    page: int = 20000,
+) -> Customers:
+    as_of_time = dt.datetime.combine(as_of, dt.time.max, tzinfo=dt.UTC)
+    ids: list[str] = []
+    status: list[str | None] = []
+    nps: list[float] = []
+    recent = array("q")
+    previous = array("q")
+    last = array("q")
+    owner = array("q")
+    days = array("q")
+    amounts = array("d")
+    after = ""
+    while True:
+        records, _, _ = await driver.execute_query(
+            PAGE,
+            {"after": after, "system": system, "page": page, "asOf": as_of,
+             "asOfTime": as_of_time, "epoch": EPOCH},
+            database_=database,
+            routing_=RoutingControl.READ,
+        )  # fmt: skip
+        rows: list[list[Any]] = records[0]["rows"] if records else []
+        if not rows:
+            break
+        for row in rows:
+            index = len(ids)
+            ids.append(row[0])
+            status.append(row[1])
+            order_days: list[int] = row[2]
+            days.extend(order_days)
+            amounts.extend(np.nan if a is None else a for a in row[3])
+            owner.extend([index] * len(order_days))
+            nps.append(np.nan if row[4] is None else row[4])
+            recent.append(row[5])
+            previous.append(row[6])
+            last.append(-1 if row[7] is None else row[7])
+        after = ids[-1]
+        if len(rows) < page:
+            break
+    return Customers(
+        ids=ids,
+        status=status,
+        nps=np.asarray(nps, dtype=np.float64),
+        recent=np.frombuffer(recent, dtype=np.int64),
+        previous=np.frombuffer(previous, dtype=np.int64),
+        last_interaction=np.frombuffer(last, dtype=np.int64),
+        owner=np.frombuffer(owner, dtype=np.int64),
+        days=np.frombuffer(days, dtype=np.int64),
+        amounts=np.frombuffer(amounts, dtype=np.float64),
+    )
+
+
+async def read_edges(driver: AsyncDriver, database: str, as_of: dt.date) -> Edges:
+    source: list[str] = []
+    target: list[str] = []
+    customer: list[bool] = []
+    incentive = array("d")
+    counted: list[bool] = []
+    stored = array("d")
+    async with driver.session(database=database, default_access_mode="READ") as session:
+        result = await session.run(EDGES, asOf=as_of)
+        async for r in result:
+            source.append(r[0])
+            target.append(r[1])
+            customer.append(r[2])
+            incentive.append(r[3])
+            counted.append(r[4])
+            stored.append(r[5])
+    return Edges(
+        source=source,
+        target=target,
+        customer=np.asarray(customer, dtype=bool),
+        incentive=np.frombuffer(incentive, dtype=np.float64),
+        counted=np.asarray(counted, dtype=bool),
+        stored=np.frombuffer(stored, dtype=np.float64),
+    )
