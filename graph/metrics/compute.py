@@ -21,7 +21,7 @@ import numpy as np
 from neo4j import AsyncDriver
 from numpy.typing import NDArray
 
-from graph.metrics import aggregates, bgnbd, columns, facts, gammagamma, referrals
+from graph.metrics import aggregates, bgnbd, columns, facts, gammagamma, kpi_store, referrals
 from graph.metrics.clv import customer_value
 from graph.metrics.rfm import RFM, rfm_summary
 
@@ -122,7 +122,12 @@ async def _save_model(
 async def compute(driver: AsyncDriver, database: str, options: Options) -> Summary:
     seconds: dict[str, float] = {}
     began = time.perf_counter()
-    customers = await facts.read_customers(driver, database, options.system, options.as_of)
+    kpis = options.system is None  # the KPI aggregates cover every customer
+    started = await kpi_store.now(driver, database)
+    everything = await facts.read_customers(
+        driver, database, options.system, options.as_of, kpis=kpis
+    )
+    customers = everything.until(options.as_of)
     edges = await facts.read_edges(driver, database, options.as_of)
     seconds["read"] = time.perf_counter() - began
 
@@ -172,6 +177,21 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     began = time.perf_counter()
     await aggregates.compute(driver, database, options.as_of, options.system, computed_at, VERSION)
     seconds["aggregates"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    if kpis:
+        inputs = kpi_store.Inputs(
+            keys={"segment": everything.segment, "broker": everything.broker,
+                  "lifecycleStage": table["lifecycleStage"]},
+            clv=scores.get("clv", np.full(customers.size, np.nan)),
+            order_owner=everything.owner, order_days=everything.days,
+            order_amounts=everything.amounts, answer_owner=everything.answer_owner,
+            answer_days=everything.answer_days, answer_scores=everything.answer_scores,
+        )  # fmt: skip
+        await kpi_store.publish(driver, database, inputs, started, VERSION)
+    else:
+        await kpi_store.withdraw(driver, database)
+    seconds["kpis"] = time.perf_counter() - began
     buyers = int(np.count_nonzero(np.bincount(customers.owner, minlength=customers.size)))
     return Summary(customers.size, buyers, transactions_model, spend_model, seconds)
 

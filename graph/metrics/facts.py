@@ -1,9 +1,10 @@
 """Reading the facts `c360 metrics compute` scores, as arrays, in pages of bounded size.
 
 Customers come in keyset pages (`id > $after ORDER BY id LIMIT $page`, served by the `party_id`
-index), each page one record of row lists: the customer, its orders up to the `as of` date (day
-numbers since 1970-01-01 and amounts), its latest survey score, and its interactions in the last 90
-days and the 90 before. The server aggregates per customer; Python receives a few columns per page
+index), each page one record of row lists: the customer, all its dated orders (day numbers since
+1970-01-01 and amounts), its latest survey score up to the `as of` date, its interactions in the last 90
+days and the 90 before; and, when the portfolio KPI aggregates are built (`kpis`), its segment, its
+nearest broker up the referral chain and all its survey answers (UTC day, score). The server aggregates per customer; Python receives a few columns per page
 and keeps only flat numpy arrays (orders stored as day numbers and amounts, one entry each), so a
 million customers with a few million orders fit in a few hundred MB.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, LiteralString
 
 import numpy as np
@@ -29,7 +30,7 @@ MATCH (c:Party:Customer)
 WHERE c.id > $after AND ($system IS NULL OR $system IN c.sources)
 WITH c ORDER BY c.id LIMIT $page
 CALL (c) {
-  OPTIONAL MATCH (c)-[:PLACED]->(o:Order) WHERE o.date <= $asOf
+  OPTIONAL MATCH (c)-[:PLACED]->(o:Order) WHERE o.date IS NOT NULL
   WITH collect(o) AS orders
   RETURN [o IN orders | duration.inDays($epoch, o.date).days] AS days,
          [o IN orders | o.amount] AS amounts
@@ -46,7 +47,20 @@ CALL (c) {
                      AND i.at > $asOfTime - duration({days: 180}) THEN 1 END) AS previous,
          duration.inDays($epoch, date(max(i.at))).days AS lastInteraction
 }
-RETURN collect([c.id, c.status, days, amounts, nps, recent, previous, lastInteraction]) AS rows
+CALL (c) {
+  OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse) WHERE $kpis AND s.at IS NOT NULL
+  WITH collect(s) AS answers
+  RETURN [s IN answers | duration.inDays($epoch, date(datetime({epochMillis: s.at.epochMillis}))).days]
+           AS answerDays,
+         [s IN answers | s.score] AS scores
+}
+CALL (c) {
+  OPTIONAL MATCH path = (b:Broker)-[:REFERRED]->{1,10}(c) WHERE $kpis
+  WITH b, length(path) AS hops ORDER BY hops, b.id LIMIT 1
+  RETURN b.id AS broker
+}
+RETURN collect([c.id, c.status, days, amounts, nps, recent, previous, lastInteraction, c.segment,
+                broker, answerDays, scores]) AS rows
 """
 
 EDGES: LiteralString = """
@@ -64,6 +78,8 @@ class Customers:
 
     ids: list[str]
     status: list[str | None]
+    segment: list[str | None]
+    broker: list[str | None]
     nps: NDArray[np.float64]  # NaN: no answer
     recent: NDArray[np.int64]
     previous: NDArray[np.int64]
@@ -71,10 +87,20 @@ class Customers:
     owner: NDArray[np.int64]
     days: NDArray[np.int64]  # day numbers since 1970-01-01
     amounts: NDArray[np.float64]
+    answer_owner: NDArray[np.int64]
+    answer_days: NDArray[np.int64]  # UTC day of each survey answer
+    answer_scores: NDArray[np.float64]  # NaN: no score
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def until(self, as_of: dt.date) -> Customers:
+        """The same customers with only their orders dated on or before `as_of`."""
+        keep = self.days <= (as_of - EPOCH).days
+        return replace(
+            self, owner=self.owner[keep], days=self.days[keep], amounts=self.amounts[keep]
+        )
 
 
 @dataclass(frozen=True)
@@ -92,11 +118,17 @@ async def read_customers(
     database: str,
     system: str | None,
     as_of: dt.date,
+    kpis: bool = False,
     page: int = 20000,
 ) -> Customers:
     as_of_time = dt.datetime.combine(as_of, dt.time.max, tzinfo=dt.UTC)
     ids: list[str] = []
     status: list[str | None] = []
+    segment: list[str | None] = []
+    broker: list[str | None] = []
+    answer_owner = array("q")
+    answer_days = array("q")
+    answer_scores = array("d")
     nps: list[float] = []
     recent = array("q")
     previous = array("q")
@@ -109,7 +141,7 @@ async def read_customers(
         records, _, _ = await driver.execute_query(
             PAGE,
             {"after": after, "system": system, "page": page, "asOf": as_of,
-             "asOfTime": as_of_time, "epoch": EPOCH},
+             "asOfTime": as_of_time, "epoch": EPOCH, "kpis": kpis},
             database_=database,
             routing_=RoutingControl.READ,
         )  # fmt: skip
@@ -128,12 +160,19 @@ async def read_customers(
             recent.append(row[5])
             previous.append(row[6])
             last.append(-1 if row[7] is None else row[7])
+            segment.append(row[8])
+            broker.append(row[9])
+            answer_days.extend(row[10])
+            answer_scores.extend(np.nan if v is None else v for v in row[11])
+            answer_owner.extend([index] * len(row[10]))
         after = ids[-1]
         if len(rows) < page:
             break
     return Customers(
         ids=ids,
         status=status,
+        segment=segment,
+        broker=broker,
         nps=np.asarray(nps, dtype=np.float64),
         recent=np.frombuffer(recent, dtype=np.int64),
         previous=np.frombuffer(previous, dtype=np.int64),
@@ -141,6 +180,9 @@ async def read_customers(
         owner=np.frombuffer(owner, dtype=np.int64),
         days=np.frombuffer(days, dtype=np.int64),
         amounts=np.frombuffer(amounts, dtype=np.float64),
+        answer_owner=np.frombuffer(answer_owner, dtype=np.int64),
+        answer_days=np.frombuffer(answer_days, dtype=np.int64),
+        answer_scores=np.frombuffer(answer_scores, dtype=np.float64),
     )
 
 
