@@ -123,10 +123,10 @@ clean:
 SIZES ?= 10k 100k 1m
 SCALE_ENV := NEO4J_BOLT_PORT=$(or $(SCALE_NEO4J_PORT),17689) NEO4J_DATA_DIR=.neo4j/scale \
 	NEO4J_HEAP=3g NEO4J_PAGECACHE=3g NEO4J_PASSWORD=customer360-bench ENVIRONMENT=development \
-	AUTH_DISABLED=true
+	AUTH_DISABLED=true NEO4J_QUERY_TIMEOUT_S=60
 
 bench-scale: install
 	export $(SCALE_ENV)
 	mkdir -p bench/results
 	$(BIN)/python -m bench.scale --sizes $(SIZES)
-	$(BIN)/python -m bench.scale_report
+	$(BIN)/python -m bench.scale_report --write

@@ -38,6 +38,7 @@ from graph.read.positions import Family
 from schema.ids import global_id
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+PHASES = ("load", "metrics", "delta", "reads")
 AS_OF = "2025-06-30"
 RESULTS = PROJECT_ROOT / "bench" / "results"
 C360 = str(Path(sys.executable).parent / "c360")
@@ -160,58 +161,68 @@ def _pct(times: list[float], q: int) -> float:
     return ms[max(0, round(len(ms) * q / 100) - 1)]
 
 
-def one_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+def one_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> None:
     folder = PROJECT_ROOT / "var" / "scale" / size
-    result: dict[str, Any] = {"size": size, "customers": SIZES[size]}
-    if not (folder / "truth.json").exists():
-        seconds, _, _ = run(
-            [C360, "sample", str(folder), "--customers", str(SIZES[size]), "--seed", "42"], env
-        )
-        result["sample_seconds"] = seconds
-    run([C360, "neo4j", "start", "--fresh"], env)
+    target = RESULTS / f"scale-{size}.json"
+    result: dict[str, Any] = json.loads(target.read_text()) if target.exists() else {}
+    result |= {"size": size, "customers": SIZES[size], "commit": args.commit}
+
+    def save(**found: Any) -> None:
+        result.update(found)
+        result["at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        result["load_average"] = os.getloadavg()
+        target.write_text(json.dumps(result, indent=2))
+
+    phases = set(args.phases)
+    if "load" in phases and not (folder / "truth.json").exists():
+        command = [C360, "sample", str(folder), "--customers", str(SIZES[size]), "--seed", "42"]
+        save(sample_seconds=run(command, env)[0])
+    run([C360, "neo4j", "start"] + (["--fresh"] if "load" in phases else []), env)
     try:
-        run([C360, "db", "migrate"], env)
-        seconds, output, rss = run(
-            [C360, "load", "mappings/demo.yaml", "--base", str(folder)], env, timed=True
-        )
-        rows = rows_read(output)
-        result["load"] = {"seconds": seconds, "rows": rows, "rows_per_second": rows / seconds,
-                          "peak_rss_mb": rss / 1024, "output": output[-4000:]}  # fmt: skip
-        print(f"[{size}] load: {seconds:.1f} s, {rows:,} rows, {rows / seconds:,.0f} rows/s, "
-              f"peak RSS {rss / 1024:,.0f} MB", flush=True)  # fmt: skip
-        seconds, output, rss = run([C360, "metrics", "compute", "--as-of", AS_OF], env, timed=True)
-        result["metrics"] = {
-            "seconds": seconds,
-            "peak_rss_mb": rss / 1024,
-            "output": output[-2000:],
-        }
-        print(
-            f"[{size}] metrics compute: {seconds:.1f} s, peak RSS {rss / 1024:,.0f} MB", flush=True
-        )
-        delta = folder / "delta"
-        run([sys.executable, "bench/delta.py", str(folder), str(delta), "--rows", "1000"], env)
-        seconds, output, rss = run([C360, "load", str(delta / "delta.yaml")], env, timed=True)
-        result["delta"] = {"seconds": seconds, "rows": rows_read(output), "peak_rss_mb": rss / 1024,
-                           "output": output[-2000:]}  # fmt: skip
-        print(f"[{size}] delta of {rows_read(output):,} rows: {seconds:.1f} s", flush=True)
-        if args.reads:
-            settings = get_settings()
-            ids = roots(settings)
-            result["reads"] = {}
+        if "load" in phases:
+            run([C360, "db", "migrate"], env)
+            command = [C360, "load", "mappings/demo.yaml", "--base", str(folder)]
+            seconds, output, rss = run(command, env, timed=True)
+            rows = rows_read(output)
+            save(load={"seconds": seconds, "rows": rows, "rows_per_second": rows / seconds,
+                       "peak_rss_mb": rss / 1024, "output": output[-4000:]})  # fmt: skip
+            print(f"[{size}] load: {seconds:.1f} s, {rows:,} rows, {rows / seconds:,.0f} rows/s, "
+                  f"peak RSS {rss / 1024:,.0f} MB", flush=True)  # fmt: skip
+        if "metrics" in phases:
+            command = [C360, "metrics", "compute", "--as-of", AS_OF]
+            seconds, output, rss = run(command, env, timed=True)
+            save(metrics={"seconds": seconds, "peak_rss_mb": rss / 1024, "output": output[-2000:]})
+            print(f"[{size}] metrics compute: {seconds:.1f} s, peak RSS {rss / 1024:,.0f} MB",
+                  flush=True)  # fmt: skip
+        if "delta" in phases:
+            delta = folder / "delta"
+            run([sys.executable, "bench/delta.py", str(folder), str(delta), "--rows", "1000"], env)
+            seconds, output, rss = run([C360, "load", str(delta / "delta.yaml")], env, timed=True)
+            save(delta={"seconds": seconds, "rows": rows_read(output), "peak_rss_mb": rss / 1024,
+                        "output": output[-2000:]})  # fmt: skip
+            print(f"[{size}] delta of {rows_read(output):,} rows: {seconds:.1f} s", flush=True)
+        if "reads" in phases:
+            reads: dict[str, Any] = {}
             with server("api.main:app") as url:
-                for name, (query, variables) in workloads(ids).items():
+                for name, (query, variables) in workloads(roots(get_settings())).items():
                     if not variables:
                         continue
-                    found = asyncio.run(
-                        measure(url, query, variables, args.n, args.clients, args.seconds)
-                    )
-                    result["reads"][name] = found
-                    print(f"[{size}] {name:<30} p50 {found['p50']:7.1f} ms  p95 {found['p95']:7.1f} ms"
-                          f"  | 16 clients: p50 {found['p50_16']:7.1f}  p95 {found['p95_16']:7.1f}"
-                          f"  {found['rps_16']:6.1f} req/s", flush=True)  # fmt: skip
+                    try:
+                        found = asyncio.run(
+                            measure(url, query, variables, args.n, args.clients, args.seconds)
+                        )
+                    except RuntimeError as exc:
+                        found = {"error": str(exc)[:300]}
+                        print(f"[{size}] {name}: {exc}", flush=True)
+                    else:
+                        print(f"[{size}] {name:<30} p50 {found['p50']:7.1f} ms  p95 "
+                              f"{found['p95']:7.1f} ms  | 16 clients: p50 {found['p50_16']:7.1f}"
+                              f"  p95 {found['p95_16']:7.1f}  {found['rps_16']:6.1f} req/s",
+                              flush=True)  # fmt: skip
+                    reads[name] = found
+                    save(reads=reads)
     finally:
         run([C360, "neo4j", "stop"], env)
-    return result
 
 
 def main() -> None:
@@ -222,17 +233,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=60, help="sequential requests per workload")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10, help="duration of the 16-client run")
-    parser.add_argument("--no-reads", dest="reads", action="store_false")
+    parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES,
+                        help="without `load`, the server keeps its graph")  # fmt: skip
     args = parser.parse_args()
     env = dict(os.environ)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    args.commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT,
+                                 capture_output=True, text=True).stdout.strip()  # fmt: skip
     for size in args.sizes:
-        result = one_size(size, args, env)
-        result |= {"commit": commit, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                   "cpus": os.cpu_count(), "load_average": os.getloadavg()}  # fmt: skip
-        (RESULTS / f"scale-{size}.json").write_text(json.dumps(result, indent=2))
+        one_size(size, args, env)
 
 
 if __name__ == "__main__":
