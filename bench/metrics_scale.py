@@ -147,11 +147,14 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 def _same(a: list[Any], b: list[Any]) -> bool:
-    """Equal figures; a NaN the other wrote (a degenerate fit's CLV) counts as the null we write,
-    and the referral figures summed from it are not compared."""
-    if isinstance(b[2], float) and b[2] != b[2]:
-        a, b = a[:2] + a[3:7] + a[10:], b[:2] + b[3:7] + b[10:]
-    for x, y in zip(a, b, strict=True):
+    """Equal figures; a NaN the other wrote (a degenerate fit's CLV, and the referral figures summed
+    from one) is not compared (we write null there), nor is the quadrant derived from it."""
+    skip = {i for i, y in enumerate(b) if isinstance(y, float) and y != y}
+    if skip & {7, 8}:
+        skip.add(9)
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        if i in skip:
+            continue
         if isinstance(x, float) and isinstance(y, float):
             if abs(x - y) > 1e-9 * max(1.0, abs(x)):
                 return False

@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -66,10 +65,10 @@ def same(found: list[Kpis], expected: list[Kpis]) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(demo_loaded: DemoData) -> Iterator[DemoData]:
+def built(demo_loaded: DemoData) -> DemoData:
     time.sleep(1.1)  # past the change stamp's one-second slack of the load's last write
     go(demo_loaded, lambda d, db: compute(d, db, Options(as_of=END)))
-    yield demo_loaded
+    return demo_loaded
 
 
 @pytest.mark.parametrize("group", list(GroupBy))
