@@ -119,7 +119,7 @@ async def read_customers(
     system: str | None,
     as_of: dt.date,
     kpis: bool = False,
-    page: int = 20000,
+    page: int = 5000,
 ) -> Customers:
     as_of_time = dt.datetime.combine(as_of, dt.time.max, tzinfo=dt.UTC)
     ids: list[str] = []
