@@ -181,7 +181,8 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     began = time.perf_counter()
     if kpis:
         inputs = kpi_store.Inputs(
-            keys={"segment": everything.segment, "broker": everything.broker,
+            keys={"segment": everything.segment,
+                  "broker": referrals.nearest_brokers(everything.ids, edges),
                   "lifecycleStage": table["lifecycleStage"]},
             clv=scores.get("clv", np.full(customers.size, np.nan)),
             order_owner=everything.owner, order_days=everything.days,

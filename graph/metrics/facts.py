@@ -3,8 +3,8 @@
 Customers come in keyset pages (`id > $after ORDER BY id LIMIT $page`, served by the `party_id`
 index), each page one record of row lists: the customer, all its dated orders (day numbers since
 1970-01-01 and amounts), its latest survey score up to the `as of` date, its interactions in the last 90
-days and the 90 before; and, when the portfolio KPI aggregates are built (`kpis`), its segment, its
-nearest broker up the referral chain and all its survey answers (UTC day, score). The server aggregates per customer; Python receives a few columns per page
+days and the 90 before, its segment; and, when the portfolio KPI aggregates are built (`kpis`), all
+its survey answers (UTC day, score). The server aggregates per customer; Python receives a few columns per page
 and keeps only flat numpy arrays (orders stored as day numbers and amounts, one entry each), so a
 million customers with a few million orders fit in a few hundred MB.
 
@@ -54,18 +54,13 @@ CALL (c) {
            AS answerDays,
          [s IN answers | s.score] AS scores
 }
-CALL (c) {
-  OPTIONAL MATCH path = (b:Broker)-[:REFERRED]->{1,10}(c) WHERE $kpis
-  WITH b, length(path) AS hops ORDER BY hops, b.id LIMIT 1
-  RETURN b.id AS broker
-}
 RETURN collect([c.id, c.status, days, amounts, nps, recent, previous, lastInteraction, c.segment,
-                broker, answerDays, scores]) AS rows
+                answerDays, scores]) AS rows
 """
 
 EDGES: LiteralString = """
 MATCH (a)-[r:REFERRED]->(b)
-RETURN a.id AS source, b.id AS target, b:Customer AS customer,
+RETURN a.id AS source, b.id AS target, b:Customer AS customer, a:Broker AS fromBroker,
        coalesce(r.incentive, 0.0) AS incentive,
        (r.date IS NULL OR r.date <= $asOf) AS counted,
        coalesce(b.revenue, 0.0) + coalesce(b.clv, 0.0) AS stored
@@ -79,7 +74,6 @@ class Customers:
     ids: list[str]
     status: list[str | None]
     segment: list[str | None]
-    broker: list[str | None]
     nps: NDArray[np.float64]  # NaN: no answer
     recent: NDArray[np.int64]
     previous: NDArray[np.int64]
@@ -108,6 +102,7 @@ class Edges:
     source: list[str]
     target: list[str]
     customer: NDArray[np.bool_]
+    from_broker: NDArray[np.bool_]
     incentive: NDArray[np.float64]
     counted: NDArray[np.bool_]
     stored: NDArray[np.float64]
@@ -125,7 +120,6 @@ async def read_customers(
     ids: list[str] = []
     status: list[str | None] = []
     segment: list[str | None] = []
-    broker: list[str | None] = []
     answer_owner = array("q")
     answer_days = array("q")
     answer_scores = array("d")
@@ -161,10 +155,9 @@ async def read_customers(
             previous.append(row[6])
             last.append(-1 if row[7] is None else row[7])
             segment.append(row[8])
-            broker.append(row[9])
-            answer_days.extend(row[10])
-            answer_scores.extend(np.nan if v is None else v for v in row[11])
-            answer_owner.extend([index] * len(row[10]))
+            answer_days.extend(row[9])
+            answer_scores.extend(np.nan if v is None else v for v in row[10])
+            answer_owner.extend([index] * len(row[9]))
         after = ids[-1]
         if len(rows) < page:
             break
@@ -172,7 +165,6 @@ async def read_customers(
         ids=ids,
         status=status,
         segment=segment,
-        broker=broker,
         nps=np.asarray(nps, dtype=np.float64),
         recent=np.frombuffer(recent, dtype=np.int64),
         previous=np.frombuffer(previous, dtype=np.int64),
@@ -190,6 +182,7 @@ async def read_edges(driver: AsyncDriver, database: str, as_of: dt.date) -> Edge
     source: list[str] = []
     target: list[str] = []
     customer: list[bool] = []
+    from_broker: list[bool] = []
     incentive = array("d")
     counted: list[bool] = []
     stored = array("d")
@@ -199,13 +192,15 @@ async def read_edges(driver: AsyncDriver, database: str, as_of: dt.date) -> Edge
             source.append(r[0])
             target.append(r[1])
             customer.append(r[2])
-            incentive.append(r[3])
-            counted.append(r[4])
-            stored.append(r[5])
+            from_broker.append(r[3])
+            incentive.append(r[4])
+            counted.append(r[5])
+            stored.append(r[6])
     return Edges(
         source=source,
         target=target,
         customer=np.asarray(customer, dtype=bool),
+        from_broker=np.asarray(from_broker, dtype=bool),
         incentive=np.frombuffer(incentive, dtype=np.float64),
         counted=np.asarray(counted, dtype=bool),
         stored=np.frombuffer(stored, dtype=np.float64),

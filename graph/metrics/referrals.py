@@ -97,3 +97,45 @@ def values(
         frontier = new.tocsr()
     network[party_of[sources]] = totals
     return ReferralValues(referred, direct, network)
+
+
+def nearest_brokers(ids: list[str], edges: Edges) -> list[str | None]:
+    """For each customer of `ids`, the broker at the head of its referral chain: the one fewest
+    `REFERRED` edges up (1 to 10, through any party), the smallest id among those as near.
+
+    A breadth-first search from every broker at once: at each depth a newly reached party takes the
+    smallest broker among its predecessors reached at the depth before (each carries the smallest
+    broker at its own, least, depth; a party reached later is reached only by these)."""
+    found: list[str | None] = [None] * len(ids)
+    if not edges.source or not ids:
+        return found
+    names, codes = np.unique(
+        np.asarray(edges.source + edges.target, dtype=object), return_inverse=True
+    )
+    m = len(edges.source)
+    src, dst = codes[:m], codes[m:]
+    brokers = np.unique(src[edges.from_broker])
+    if brokers.size == 0:
+        return found
+    none = np.iinfo(np.int64).max
+    # a broker's label is its rank among the broker ids (np.unique sorted them, as Cypher orders)
+    label = np.full(names.size, none, dtype=np.int64)
+    depth = np.zeros(names.size, dtype=np.int64)
+    frontier = np.full(names.size, none, dtype=np.int64)
+    frontier[brokers] = np.arange(brokers.size)
+    for level in range(1, MAX_DEPTH + 1):
+        active = frontier[src] != none
+        if not active.any():
+            break
+        step = np.full(names.size, none, dtype=np.int64)
+        np.minimum.at(step, dst[active], frontier[src[active]])
+        new = (step != none) & (label == none)
+        label[new] = step[new]
+        depth[new] = level
+        frontier = np.where(new, step, none)
+    position = {name: i for i, name in enumerate(ids)}
+    for i in np.flatnonzero(label != none).tolist():
+        at = position.get(str(names[i]))
+        if at is not None:
+            found[at] = str(names[brokers[label[i]]])
+    return found
