@@ -120,11 +120,12 @@ async def main_async(args: argparse.Namespace) -> None:
             )
         options = Options(as_of=AS_OF, system="syn")
         for label in ("cold", "warm"):
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             summary = await compute(driver, db, options)
             stages = ", ".join(f"{k} {v:.1f}" for k, v in summary.seconds.items())
             print(f"compute ({label}): {time.perf_counter() - began:.1f} s for {summary.customers:,} "
-                  f"customers, {summary.buyers:,} buyers; stages: {stages}", flush=True)  # fmt: skip
+                  f"customers, {summary.buyers:,} buyers ({time.process_time() - cpu:.1f} s of "
+                  f"CPU in this process); stages: {stages}", flush=True)  # fmt: skip
         ours = await sample(driver, db, args.customers)
         if args.compare:
             other = _load(args.compare)
