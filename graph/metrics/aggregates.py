@@ -45,9 +45,9 @@ CALL (x) {
            } THEN 1 END) AS engaged
   }
   CALL (x) {
-    OPTIONAL MATCH (s:SurveyResponse)<-[:RESPONDED]-(who)
-    WHERE (who = x OR (who)-[:WORKS_FOR]->(x))
-      AND s.at <= $asOfTime AND s.at > $asOfTime - duration({days: 365})
+    UNWIND [x] + COLLECT { MATCH (p)-[:WORKS_FOR]->(x) RETURN DISTINCT p } AS who
+    OPTIONAL MATCH (who)-[:RESPONDED]->(s:SurveyResponse)
+    WHERE s.at <= $asOfTime AND s.at > $asOfTime - duration({days: 365})
     RETURN avg(s.score) AS nps
   }
   WITH x, people, members, engaged, nps,
