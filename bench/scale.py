@@ -52,7 +52,7 @@ COMMITTEE = """query Committee($id: ID!) { buyingCommittee(account: $id) {
 TREE = """query Tree($id: ID!) { referralTree(root: $id, first: 100) {
   size revenue deepest capped } }"""
 NETWORK = """query Network($id: ID!) { partnerNetwork(broker: $id, first: 50) {
-  depth direct capped figures { size revenue } } }"""
+  depth direct capped figures { parties active revenue conversion } } }"""
 KPIS = """query Kpis { portfolio(start: "2024-07-01", end: "2025-06-30", groupBy: SEGMENT) {
   key customers activeAtStart activeAtEnd new retentionRate nps revenue averageClv } }"""
 

@@ -122,6 +122,10 @@ def _intervals(
     return o[first], d[first], d[last] + window
 
 
+def _ones(n: int) -> NDArray[np.int64]:
+    return np.ones(n, dtype=np.int64)
+
+
 def rows(inputs: Inputs, window: int = WINDOW) -> list[dict[str, Any]]:
     """The aggregate nodes' properties, one map per (grouping, group)."""
     n = inputs.clv.size
@@ -148,10 +152,9 @@ def rows(inputs: Inputs, window: int = WINDOW) -> list[dict[str, Any]]:
         scored = ~np.isnan(inputs.clv)
         clv_sum = np.bincount(code[scored], weights=inputs.clv[scored], minlength=groups)
         clv_count = np.bincount(code[scored], minlength=groups)
-        one = np.ones(max(n, 1), dtype=np.int64)
-        firsts = _per_day(code[buyers], first_day[buyers], [one[: buyers.size]], groups)
-        starts = _per_day(code[i_owner], i_start, [one[: i_owner.size]], groups)
-        stops = _per_day(code[i_owner], i_stop, [one[: i_owner.size]], groups)
+        firsts = _per_day(code[buyers], first_day[buyers], [_ones(buyers.size)], groups)
+        starts = _per_day(code[i_owner], i_start, [_ones(i_owner.size)], groups)
+        stops = _per_day(code[i_owner], i_stop, [_ones(i_owner.size)], groups)
         amounts = np.nan_to_num(inputs.order_amounts)
         revenue = _per_day(code[inputs.order_owner], inputs.order_days, [amounts], groups)
         answers = np.ones(inputs.answer_owner.size, dtype=np.int64)

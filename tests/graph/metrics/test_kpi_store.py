@@ -119,3 +119,31 @@ def test_a_change_after_the_metrics_falls_back_to_the_scan(built: DemoData, driv
         same([after], kpis(built, start, end, GroupBy.NONE, scan=True))
     finally:
         driver.execute_query("MATCH (o:Order {id: $id}) DETACH DELETE o", id=order, database_=db)
+
+
+def test_activity_intervals_and_day_counts_worked_by_hand() -> None:
+    """Customer 0 ordered on days 0 and 100 (one interval [0, 465)) and on day 1000 (a second,
+    [1000, 1365)); customer 1 on day 50 only; customer 2 never. Two answers: a 9 and a 3."""
+    import numpy as np
+
+    inputs = kpi_store.Inputs(
+        keys={"segment": ["a", "a", None], "lifecycleStage": ["x", "y", "y"], "broker": [None] * 3},
+        clv=np.array([10.0, np.nan, 2.0]),
+        order_owner=np.array([0, 0, 0, 1]), order_days=np.array([100, 0, 1000, 50]),
+        order_amounts=np.array([5.0, 1.0, 7.0, np.nan]),
+        answer_owner=np.array([0, 1]), answer_days=np.array([50, 50]),
+        answer_scores=np.array([9.0, 3.0]),
+    )  # fmt: skip
+    found = {row["id"]: row for row in kpi_store.rows(inputs)}
+    assert set(found) == {"none:", "segment:a", "segment:", "lifecycleStage:x",
+                          "lifecycleStage:y", "broker:"}  # fmt: skip
+    a = found["segment:a"]
+    assert (a["customers"], a["clvSum"], a["clvCount"]) == (2, 10.0, 1)
+    assert (a["startDays"], a["startCounts"]) == ([0, 50, 1000], [1, 1, 1])
+    assert (a["stopDays"], a["stopCounts"]) == ([415, 465, 1365], [1, 1, 1])
+    assert (a["firstDays"], a["firstCounts"]) == ([0, 50], [1, 1])
+    assert (a["revenueDays"], a["revenueAmounts"]) == ([0, 50, 100, 1000], [1.0, 0.0, 5.0, 7.0])
+    assert (a["surveyDays"], a["promoters"], a["detractors"], a["answers"]) == (
+        [50], [1], [1], [2]
+    )  # fmt: skip
+    assert found["segment:"]["customers"] == 1 and found["segment:"]["startDays"] == []
