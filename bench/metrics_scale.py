@@ -69,10 +69,13 @@ CREATE (b)-[:REFERRED {incentive: 1.0}]->(c)
 
 CLEAR: LiteralString = """
 MATCH (c:Party) WHERE 'syn' IN c.sources
+WITH c LIMIT 2000
 CALL (c) {
   OPTIONAL MATCH (c)-[:PLACED|HAD|RESPONDED]->(x)
-  DETACH DELETE x, c
-} IN TRANSACTIONS OF 2000 ROWS
+  DETACH DELETE x
+}
+DETACH DELETE c
+RETURN count(*) AS deleted
 """
 
 SAMPLE: LiteralString = """
@@ -83,10 +86,17 @@ RETURN c.id AS id, [k IN ['revenue', 'orderCount', 'clv', 'pAlive', 'lifecycleSt
 """
 
 
+async def clear(driver: Any, db: str) -> None:
+    """Delete the synthetic graph, 2,000 customers a transaction."""
+    while True:
+        records, _, _ = await driver.execute_query(CLEAR, database_=db)
+        if not records or records[0]["deleted"] == 0:
+            return
+
+
 async def build(driver: Any, db: str, n: int) -> float:
     began = time.perf_counter()
-    async with driver.session(database=db) as session:
-        await (await session.run(CLEAR)).consume()
+    await clear(driver, db)
     for lo in range(0, n, 5000):
         await driver.execute_query(BUILD, lo=lo, hi=min(n, lo + 5000), database_=db)
         await driver.execute_query(LINK, lo=lo, hi=min(n, lo + 5000), n=n, database_=db)
@@ -141,8 +151,7 @@ async def main_async(args: argparse.Namespace) -> None:
             for a, b in differ[:5]:
                 print("  differ:", a, b)
         if not args.keep:
-            async with driver.session(database=db) as session:
-                await (await session.run(CLEAR)).consume()
+            await clear(driver, db)
     finally:
         await driver.close()
 
