@@ -13,7 +13,7 @@ C360 := $(BIN)/c360
 TEST_ENV := NEO4J_BOLT_PORT=$(or $(TEST_NEO4J_PORT),17687) NEO4J_DATA_DIR=.neo4j/test \
 	NEO4J_HEAP=1g NEO4J_PAGECACHE=1g NEO4J_PASSWORD=customer360-test
 
-.PHONY: install run test check bench bench-versus format clean
+.PHONY: install run test check bench bench-versus bench-scale format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -117,3 +117,17 @@ format: install
 clean:
 	-$(C360) neo4j stop
 	rm -rf $(VENV) .neo4j .mypy_cache .ruff_cache .pytest_cache
+
+# Loads at scale (issue 17): for each of SIZES, a fresh Neo4j on SCALE_NEO4J_PORT gets the sample, the
+# load, the metrics, a delta of 1,000 rows and the read mix (bench/scale.py); bench/scale_report.py then
+# writes the table and plots into BENCHMARKS.md. `make bench-scale SIZES=10k` is the quick run.
+SIZES ?= 10k 100k 1m
+SCALE_ENV := NEO4J_BOLT_PORT=$(or $(SCALE_NEO4J_PORT),17689) NEO4J_DATA_DIR=.neo4j/scale \
+	NEO4J_HEAP=3g NEO4J_PAGECACHE=3g NEO4J_PASSWORD=customer360-bench ENVIRONMENT=development \
+	AUTH_DISABLED=true NEO4J_QUERY_TIMEOUT_S=60 NEO4J_START_TIMEOUT_S=600
+
+bench-scale: install
+	export $(SCALE_ENV)
+	mkdir -p bench/results
+	$(BIN)/python -m bench.scale --sizes $(SIZES)
+	$(BIN)/python -m bench.scale_report --write

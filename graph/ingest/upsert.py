@@ -25,6 +25,8 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.ingest import changes
+
 _NODE_PROPS: LiteralString = (
     "n.hash = row.hash, n.sourceTs = row.ts, n.sources = [row.system], n.sourceIds = [row.id]"
 )
@@ -271,6 +273,8 @@ async def write_rows(tx: Any, statement: str, rows: Sequence[dict[str, Any]]) ->
         await (await tx.run(spec.create, rows=new)).consume()
     if changed:
         await (await tx.run(spec.update, rows=changed)).consume()
+    if new or changed:
+        await changes.mark(tx)
     stubs = sum(1 for row in changed if stored[row["id"]][0] is None)  # first real load
     ids = [row["id"] for row in new + changed]
     return Written(len(new) + stubs, len(changed) - stubs, ids, sorted(erased))

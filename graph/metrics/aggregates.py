@@ -23,10 +23,13 @@ from typing import LiteralString
 from neo4j import AsyncDriver
 
 _STAMP: LiteralString = "x.metricsAt = $computedAt, x.metricsVersion = $version"
+_PAGE_END: LiteralString = "\n}\nRETURN max(x.id) AS last\n"
 
 ACCOUNTS: LiteralString = (
     """
-MATCH (x:Organization:Customer) WHERE $system IS NULL OR $system IN x.sources
+MATCH (x:Party:Organization:Customer)
+WHERE x.id > $after AND ($system IS NULL OR $system IN x.sources)
+WITH x ORDER BY x.id LIMIT $page
 CALL (x) {
   CALL (x) {
     OPTIONAL MATCH (p:Person)-[:WORKS_FOR]->(x)
@@ -42,9 +45,9 @@ CALL (x) {
            } THEN 1 END) AS engaged
   }
   CALL (x) {
-    OPTIONAL MATCH (s:SurveyResponse)<-[:RESPONDED]-(who)
-    WHERE (who = x OR (who)-[:WORKS_FOR]->(x))
-      AND s.at <= $asOfTime AND s.at > $asOfTime - duration({days: 365})
+    UNWIND [x] + COLLECT { MATCH (p)-[:WORKS_FOR]->(x) RETURN DISTINCT p } AS who
+    OPTIONAL MATCH (who)-[:RESPONDED]->(s:SurveyResponse)
+    WHERE s.at <= $asOfTime AND s.at > $asOfTime - duration({days: 365})
     RETURN avg(s.score) AS nps
   }
   WITH x, people, members, engaged, nps,
@@ -58,12 +61,13 @@ CALL (x) {
                    / reduce(w = 0.0, part IN parts | w + part[0]), 1) END,
 """
     + _STAMP
-    + "\n} IN TRANSACTIONS OF 2000 ROWS\n"
+    + _PAGE_END
 )
 
 BROKERS: LiteralString = (
     """
-MATCH (x:Broker) WHERE $system IS NULL OR $system IN x.sources
+MATCH (x:Party:Broker) WHERE x.id > $after AND ($system IS NULL OR $system IN x.sources)
+WITH x ORDER BY x.id LIMIT $page
 CALL (x) {
   CALL (x) {
     OPTIONAL MATCH (x)-[:REFERRED]->(c:Customer)
@@ -85,12 +89,13 @@ CALL (x) {
       x.networkSize = reached, x.networkValue = value,
 """
     + _STAMP
-    + "\n} IN TRANSACTIONS OF 500 ROWS\n"
+    + _PAGE_END
 )
 
 HOUSEHOLDS: LiteralString = (
     """
-MATCH (x:Household) WHERE $system IS NULL OR $system IN x.sources
+MATCH (x:Party:Household) WHERE x.id > $after AND ($system IS NULL OR $system IN x.sources)
+WITH x ORDER BY x.id LIMIT $page
 CALL (x) {
   OPTIONAL MATCH (p:Person)-[:MEMBER_OF]->(x)
   WITH x, count(p) AS members, sum(coalesce(p.revenue, 0.0) + coalesce(p.clv, 0.0)) AS value
@@ -98,12 +103,13 @@ CALL (x) {
       x.householdValue = coalesce(x.revenue, 0.0) + coalesce(x.clv, 0.0) + value,
 """
     + _STAMP
-    + "\n} IN TRANSACTIONS OF 2000 ROWS\n"
+    + _PAGE_END
 )
 
 PRODUCTS: LiteralString = (
     """
-MATCH (x:Product)
+MATCH (x:Product) WHERE x.id > $after
+WITH x ORDER BY x.id LIMIT $page
 CALL (x) {
   CALL (x) {
     OPTIONAL MATCH (c:Party)-[:PLACED]->(o:Order)-[:HAS_LINE]->(l:OrderLine)-[:OF_PRODUCT]->(x)
@@ -116,7 +122,7 @@ CALL (x) {
       x.repeatPurchaseRate = CASE WHEN buyers = 0 THEN null ELSE toFloat(repeaters) / buyers END,
 """
     + _STAMP
-    + "\n} IN TRANSACTIONS OF 2000 ROWS\n"
+    + _PAGE_END
 )
 
 
@@ -129,12 +135,20 @@ async def compute(
     version: str,
     decay: float = 0.5,
 ) -> None:
-    """Run each aggregate in auto-commit transactions of a few thousand nodes."""
+    """Run each aggregate over its nodes in keyset pages (by id), one write transaction each, so no
+    transaction grows with the size of the graph."""
     as_of_time = dt.datetime.combine(as_of, dt.time.max, tzinfo=dt.UTC)
     params = {
         "asOf": as_of, "asOfTime": as_of_time, "system": system, "computedAt": computed_at,
         "version": version, "decay": decay,
     }  # fmt: skip
-    async with driver.session(database=database) as session:
-        for statement in (ACCOUNTS, BROKERS, HOUSEHOLDS, PRODUCTS):
-            await (await session.run(statement, params)).consume()
+    for statement, page in ((ACCOUNTS, 2000), (BROKERS, 200), (HOUSEHOLDS, 2000), (PRODUCTS, 500)):
+        after = ""
+        while True:
+            records, _, _ = await driver.execute_query(
+                statement, {**params, "after": after, "page": page}, database_=database
+            )
+            last = records[0]["last"] if records else None
+            if last is None:
+                break
+            after = last

@@ -1,11 +1,13 @@
 """`c360 metrics compute`: fit the value models and write every per-node metric onto the graph.
 
-Steps: read the customers and their orders (one statement each), fit BG/NBD and Gamma-Gamma on the
-calibration period, score every customer as of the `as of` date (RFM, revenue, P(alive), expected
-purchases, CLV, churn risk), read the interaction, survey and referral facts, derive NPS, engagement and
-lifecycle stage (`graph.metrics.lifecycle`), write them in batches; then referral value and network value
-(which need the referred customers' values), the value quadrant, and the aggregates of accounts, brokers,
-households and products (`graph.metrics.aggregates`). The fitted models are stored as `:ValueModel` nodes.
+Steps: read the customers with their orders, latest survey answer and interaction counts in keyset pages
+(`graph.metrics.facts`: flat arrays, no per-customer objects), and the referral edges; fit BG/NBD and
+Gamma-Gamma on the calibration period; score every customer as of the `as of` date (RFM, revenue,
+P(alive), expected purchases, CLV, churn risk), derive spend windows, NPS, engagement, lifecycle stage
+(`graph.metrics.columns`, the array form of `graph.metrics.lifecycle`), referral and network value
+(`graph.metrics.referrals`) and the value quadrant, all as numpy columns; write each customer once, in
+batches of columns; then the aggregates of accounts, brokers, households and products
+(`graph.metrics.aggregates`). The fitted models are stored as `:ValueModel` nodes.
 Orders, interactions and survey answers ended by a full snapshot (`endedAt`, `graph.ingest.snapshots`)
 do not count.
 """
@@ -14,84 +16,41 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, LiteralString
 
 import numpy as np
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import AsyncDriver
+from numpy.typing import NDArray
 
-from graph.metrics import aggregates, bgnbd, gammagamma, lifecycle
+from graph.metrics import aggregates, bgnbd, columns, facts, gammagamma, kpi_store, referrals
 from graph.metrics.clv import customer_value
 from graph.metrics.rfm import RFM, rfm_summary
 
+FloatArray = NDArray[np.float64]
+
 VERSION = "1"
-
-CUSTOMERS: LiteralString = """
-MATCH (c:Customer)
-WHERE $system IS NULL OR $system IN c.sources
-RETURN c.id AS id, c.status AS status
-ORDER BY id
-"""
-
-ORDERS: LiteralString = """
-MATCH (c:Customer)-[:PLACED]->(o:Order)
-WHERE ($system IS NULL OR $system IN c.sources) AND o.date <= $asOf AND o.endedAt IS NULL
-RETURN c.id AS id, toString(o.date) AS date, o.amount AS amount
-"""
-
-FACTS: LiteralString = """
-UNWIND $ids AS id
-MATCH (c:Party {id: id})
-CALL (c) {
-  OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse) WHERE s.at <= $asOfTime AND s.endedAt IS NULL
-  WITH s ORDER BY s.at DESC LIMIT 1
-  RETURN s.score AS nps
-}
-CALL (c) {
-  OPTIONAL MATCH (c)-[:HAD]->(i:Interaction) WHERE i.at <= $asOfTime AND i.endedAt IS NULL
-  RETURN count(CASE WHEN i.at > $asOfTime - duration({days: 90}) THEN 1 END) AS recent,
-         count(CASE WHEN i.at <= $asOfTime - duration({days: 90})
-                     AND i.at > $asOfTime - duration({days: 180}) THEN 1 END) AS previous,
-         max(i.at) AS lastInteraction
-}
-CALL (c) {
-  OPTIONAL MATCH (c)-[r:REFERRED]->(:Customer) WHERE r.date IS NULL OR r.date <= $asOf
-  RETURN count(r) AS referred
-}
-RETURN id, nps, recent, previous, lastInteraction, referred
-"""
+MIN_FIT = 10  # customers a model needs (repeat buyers for Gamma-Gamma)
 
 WRITE: LiteralString = """
-UNWIND $rows AS row
-MATCH (c:Party {id: row.id})
-SET c += row.metrics
-"""
-
-REFERRAL_VALUES: LiteralString = """
-UNWIND $ids AS id
-MATCH (c:Party {id: id})
-CALL (c) {
-  OPTIONAL MATCH (c)-[r:REFERRED]->(d:Customer)
-  RETURN sum(coalesce(d.revenue, 0.0) + coalesce(d.clv, 0.0)) AS value,
-         sum(coalesce(r.incentive, 0.0)) AS incentives
-}
-CALL (c) {
-  OPTIONAL MATCH p = (c)-[:REFERRED]->{1,10}(d:Customer)
-  WITH d, min(length(p)) AS depth
-  RETURN sum((coalesce(d.revenue, 0.0) + coalesce(d.clv, 0.0)) * $decay ^ (depth - 1)) AS network
-}
-SET c.referralValue = value - incentives, c.networkValue = network
-RETURN c.id AS id, coalesce(c.clv, 0.0) AS clv, c.referralValue AS crv
+UNWIND range(0, size($ids) - 1) AS i
+MATCH (c:Party {id: $ids[i]})
+SET c.revenue = $revenue[i], c.orderCount = $orderCount[i],
+    c.firstOrderDate = $firstOrderDate[i], c.lastOrderDate = $lastOrderDate[i],
+    c.lastActivityDate = $lastActivityDate[i], c.npsScore = $npsScore[i],
+    c.npsCategory = $npsCategory[i], c.interactions90d = $interactions90d[i],
+    c.interactionsPrev90d = $interactionsPrev90d[i], c.engagementDropped = $engagementDropped[i],
+    c.lifecycleStage = $lifecycleStage[i], c.frequency = $frequency[i], c.recency = $recency[i],
+    c.tenure = $tenure[i], c.pAlive = $pAlive[i], c.churnRisk = $churnRisk[i],
+    c.expectedPurchases = $expectedPurchases[i], c.expectedSpend = $expectedSpend[i],
+    c.clv = $clv[i], c.referralValue = $referralValue[i], c.networkValue = $networkValue[i],
+    c.valueQuadrant = $valueQuadrant[i], c.metricsAt = $computedAt, c.metricsVersion = $version
 """
 
 SAVE_MODEL: LiteralString = """
 MERGE (m:ValueModel {id: $id})
 SET m = $props
 """
-
-
-MIN_FIT = 10  # customers a model needs (repeat buyers for Gamma-Gamma)
 
 
 @dataclass(frozen=True)
@@ -126,20 +85,6 @@ class Summary:
     gammagamma: gammagamma.GammaGamma | None
     seconds: dict[str, float] = field(default_factory=dict)
     why_no_clv: str | None = None  # why no model could be fitted (then every CLV stays null)
-
-
-def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-async def _read(
-    driver: AsyncDriver, database: str, query: LiteralString, **params: Any
-) -> list[Any]:
-    records, _, _ = await driver.execute_query(
-        query, params, database_=database, routing_=RoutingControl.READ
-    )
-    return records
 
 
 async def _write(driver: AsyncDriver, database: str, query: LiteralString, **params: Any) -> None:
@@ -178,56 +123,29 @@ async def _save_model(
     await _write(driver, database, SAVE_MODEL, id=props["id"], props=props)
 
 
-def _spend_windows(
-    ids: np.ndarray[Any, Any],
-    days: np.ndarray[Any, Any],
-    amounts: np.ndarray[Any, Any],
-    as_of: dt.date,
-) -> dict[str, tuple[float, float, float, int, int, str, str]]:
-    """Per customer: revenue to date, last-180 and prior-180 spend, orders, days since first, first, last."""
-    end = np.datetime64(as_of, "D")
-    found: dict[str, tuple[float, float, float, int, int, str, str]] = {}
-    if ids.size == 0:
-        return found
-    order = np.argsort(ids, kind="stable")
-    ids, days, amounts = ids[order], days[order], amounts[order]
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    ends = np.r_[starts[1:], ids.size]
-    age = (end - days).astype(np.int64)
-    for s, e in zip(starts, ends, strict=True):
-        a, d = amounts[s:e], age[s:e]
-        found[str(ids[s])] = (
-            float(a.sum()),
-            float(a[d < 180].sum()),
-            float(a[(d >= 180) & (d < 360)].sum()),
-            int(e - s),
-            int(d.max()),
-            str(days[s:e].min()),
-            str(days[s:e].max()),
-        )
-    return found
-
-
 async def compute(driver: AsyncDriver, database: str, options: Options) -> Summary:
     seconds: dict[str, float] = {}
     began = time.perf_counter()
-    customers = await _read(driver, database, CUSTOMERS, system=options.system)
-    orders = await _read(driver, database, ORDERS, system=options.system, asOf=options.as_of)
+    kpis = options.system is None  # the KPI aggregates cover every customer
+    started = await kpi_store.now(driver, database)
+    everything = await facts.read_customers(
+        driver, database, options.system, options.as_of, kpis=kpis
+    )
+    customers = everything.until(options.as_of)
+    edges = await facts.read_edges(driver, database, options.as_of)
     seconds["read"] = time.perf_counter() - began
 
     began = time.perf_counter()
-    ids = np.array([r["id"] for r in orders], dtype=object)
-    days = np.array([r["date"] for r in orders], dtype="datetime64[D]")
-    amounts = np.array([r["amount"] for r in orders], dtype=np.float64)
+    days = np.datetime64(facts.EPOCH, "D") + customers.days.astype("timedelta64[D]")
     transactions_model: bgnbd.BGNBD | None = None
     spend_model: gammagamma.GammaGamma | None = None
-    scores: dict[str, dict[str, float]] = {}
+    scores: dict[str, FloatArray] = {}
     why: str | None = f"no orders up to {options.as_of}"
-    if ids.size:
-        codes, inverse = np.unique(ids, return_inverse=True)
+    if customers.days.size:
         calibration = rfm_summary(
-            inverse, days, amounts, options.calibration, period_days=options.period_days
-        )
+            customers.owner, days, customers.amounts, options.calibration,
+            period_days=options.period_days,
+        )  # fmt: skip
         why = (
             f"only {calibration.n_customers} customers ordered by {options.calibration}: "
             f"BG/NBD needs {MIN_FIT}"
@@ -240,83 +158,68 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
                 f"Gamma-Gamma needs {MIN_FIT} repeat buyers"
             )
             if repeat.sum() >= MIN_FIT:
-                spend_model = gammagamma.fit(calibration.m[repeat], calibration.x[repeat])
                 why = None
-        now = rfm_summary(inverse, days, amounts, options.as_of, period_days=options.period_days)
-        scores = _score(now, codes, transactions_model, spend_model, options)
+                spend_model = gammagamma.fit(calibration.m[repeat], calibration.x[repeat])
+        now = rfm_summary(
+            customers.owner, days, customers.amounts, options.as_of, period_days=options.period_days
+        )
+        scores = _score(now, customers.size, transactions_model, spend_model, options)
     seconds["fit"] = time.perf_counter() - began
 
     if transactions_model is not None:
         await _save_model(driver, database, "bgnbd", transactions_model, options, {})
     if spend_model is not None:
         await _save_model(
-            driver,
-            database,
-            "gammagamma",
-            spend_model,
-            options,
+            driver, database, "gammagamma", spend_model, options,
             {"meanSpend": spend_model.mean_spend},
-        )
+        )  # fmt: skip
 
     began = time.perf_counter()
-    windows = _spend_windows(ids, days, amounts, options.as_of)
-    as_of_time = dt.datetime.combine(options.as_of, dt.time.max, tzinfo=dt.UTC)
-    customer_ids = [r["id"] for r in customers]
-    status = {r["id"]: r["status"] for r in customers}
     computed_at = dt.datetime.now(dt.UTC)
-    for batch in _batches(customer_ids, options.batch_size):
-        facts = await _read(
-            driver, database, FACTS, ids=list(batch), asOf=options.as_of, asOfTime=as_of_time
-        )
-        rows = [
-            {
-                "id": f["id"],
-                "metrics": _metrics(
-                    f, status[f["id"]], windows.get(f["id"]), scores.get(f["id"]), computed_at
-                ),
-            }
-            for f in facts
-        ]
-        await _write(driver, database, WRITE, rows=rows)
-    seconds["customers"] = time.perf_counter() - began
+    table = _table(customers, edges, scores, options)
+    seconds["score"] = time.perf_counter() - began
 
     began = time.perf_counter()
-    values: list[tuple[str, float, float]] = []
-    for batch in _batches(customer_ids, options.batch_size):
-        found, _, _ = await driver.execute_query(
-            REFERRAL_VALUES, ids=list(batch), decay=options.network_decay, database_=database
-        )
-        values.extend((r["id"], r["clv"], r["crv"]) for r in found)
-    if values:
-        clv_median = float(np.median([v[1] for v in values]))
-        crv_median = float(np.median([v[2] for v in values]))
-        rows = [
-            {
-                "id": i,
-                "metrics": {"valueQuadrant": lifecycle.quadrant(c, r, clv_median, crv_median)},
-            }
-            for i, c, r in values
-        ]
-        for batch in _batches(rows, options.batch_size):
-            await _write(driver, database, WRITE, rows=list(batch))
-    seconds["referrals"] = time.perf_counter() - began
+    for start in range(0, customers.size, options.batch_size):
+        stop = start + options.batch_size
+        await _write(
+            driver, database, WRITE, computedAt=computed_at, version=VERSION,
+            **{k: v[start:stop] for k, v in table.items()},
+        )  # fmt: skip
+    seconds["write"] = time.perf_counter() - began
 
     began = time.perf_counter()
     await aggregates.compute(driver, database, options.as_of, options.system, computed_at, VERSION)
     seconds["aggregates"] = time.perf_counter() - began
-    return Summary(len(customers), len(windows), transactions_model, spend_model, seconds, why)
+
+    began = time.perf_counter()
+    if kpis:
+        inputs = kpi_store.Inputs(
+            keys={"segment": everything.segment,
+                  "broker": referrals.nearest_brokers(everything.ids, edges),
+                  "lifecycleStage": table["lifecycleStage"]},
+            clv=scores.get("clv", np.full(customers.size, np.nan)),
+            order_owner=everything.owner, order_days=everything.days,
+            order_amounts=everything.amounts, answer_owner=everything.answer_owner,
+            answer_days=everything.answer_days, answer_scores=everything.answer_scores,
+        )  # fmt: skip
+        await kpi_store.publish(driver, database, inputs, started, VERSION)
+    else:
+        await kpi_store.withdraw(driver, database)
+    seconds["kpis"] = time.perf_counter() - began
+    buyers = int(np.count_nonzero(np.bincount(customers.owner, minlength=customers.size)))
+    return Summary(customers.size, buyers, transactions_model, spend_model, seconds, why)
 
 
 def _score(
     rfm: RFM,
-    codes: np.ndarray[Any, Any],
+    n: int,
     transactions: bgnbd.BGNBD | None,
     spend: gammagamma.GammaGamma | None,
     options: Options,
-) -> dict[str, dict[str, float]]:
-    found: dict[str, dict[str, float]] = {}
-    names = codes[rfm.ids]
-    base = {
+) -> dict[str, FloatArray]:
+    """The model scores as columns over all `n` customers; NaN for customers without one."""
+    base: dict[str, FloatArray] = {
         "frequency": rfm.x.astype(float),
         "recency": rfm.t_x,
         "tenure": rfm.T,
@@ -336,59 +239,61 @@ def _score(
             )  # fmt: skip
             base["expectedSpend"] = value.expected_spend
             base["clv"] = value.clv
-    for i, name in enumerate(names):
-        found[str(name)] = {k: float(v[i]) for k, v in base.items()}
+    found: dict[str, FloatArray] = {}
+    for key, column in base.items():
+        full = np.full(n, np.nan)
+        full[rfm.ids] = column
+        found[key] = full
     return found
 
 
-def _metrics(
-    facts: Any,
-    status: str | None,
-    window: tuple[float, float, float, int, int, str, str] | None,
-    score: dict[str, float] | None,
-    computed_at: dt.datetime,
-) -> dict[str, Any]:
-    revenue, last_180, prior_180, orders, days_since_first, first, last = window or (
-        0.0, 0.0, 0.0, 0, None, None, None
-    )  # fmt: skip
-    nps = facts["nps"]
-    last_interaction = facts["lastInteraction"]
-    last_order = dt.date.fromisoformat(last) if last else None
-    activity = [
-        d
-        for d in (last_order, last_interaction.to_native().date() if last_interaction else None)
-        if d
-    ]
-    metrics: dict[str, Any] = {
-        "revenue": round(revenue, 2),
-        "orderCount": orders,
-        "firstOrderDate": dt.date.fromisoformat(first) if first else None,
-        "lastOrderDate": last_order,
-        "lastActivityDate": max(activity) if activity else None,
-        "npsScore": nps,
-        "npsCategory": lifecycle.nps_category(nps),
-        "interactions90d": facts["recent"],
-        "interactionsPrev90d": facts["previous"],
-        "engagementDropped": lifecycle.engagement_dropped(facts["recent"], facts["previous"]),
-        "lifecycleStage": lifecycle.stage(
-            lifecycle.Facts(
-                status, orders, days_since_first, last_180, prior_180, facts["referred"], nps
-            )
-        ),
-        "metricsAt": computed_at,
-        "metricsVersion": VERSION,
+SCORES = (
+    "frequency", "recency", "tenure", "pAlive", "churnRisk", "expectedPurchases", "expectedSpend",
+    "clv",
+)  # fmt: skip
+
+
+def _table(
+    customers: facts.Customers,
+    edges: facts.Edges,
+    scores: dict[str, FloatArray],
+    options: Options,
+) -> dict[str, list[Any]]:
+    """Every property written on the customers, one column each (None: property removed)."""
+    n = customers.size
+    w = columns.windows(customers, options.as_of)
+    since_first = w.days_since_first(options.as_of)
+    former = np.asarray([s == "former" for s in customers.status], dtype=bool)
+    revenue = [round(v, 2) for v in w.revenue.tolist()]
+    clv = scores.get("clv", np.full(n, np.nan))
+    fresh = np.asarray(revenue, dtype=np.float64) + np.nan_to_num(clv, nan=0.0)
+    referral = referrals.values(customers.ids, fresh, edges, options.network_decay)
+    nps = customers.nps
+    activity = np.maximum(w.last, customers.last_interaction)
+    table: dict[str, list[Any]] = {
+        "ids": customers.ids,
+        "revenue": revenue,
+        "orderCount": w.orders.tolist(),
+        "firstOrderDate": columns.dates(w.first),
+        "lastOrderDate": columns.dates(w.last),
+        "lastActivityDate": columns.dates(activity),
+        "npsScore": columns.optional(np.nan_to_num(nps).astype(np.int64), ~np.isnan(nps)),
+        "npsCategory": columns.nps_category(nps).tolist(),
+        "interactions90d": customers.recent.tolist(),
+        "interactionsPrev90d": customers.previous.tolist(),
+        "engagementDropped": columns.engagement_dropped(
+            customers.recent, customers.previous
+        ).tolist(),
+        "lifecycleStage": columns.stage(former, w, since_first, referral.referred, nps).tolist(),
+        "referralValue": referral.referral_value.tolist(),
+        "networkValue": referral.network_value.tolist(),
+        "valueQuadrant": columns.quadrant(
+            np.nan_to_num(clv, nan=0.0), referral.referral_value
+        ).tolist(),
     }
-    for key in (
-        "frequency",
-        "recency",
-        "tenure",
-        "pAlive",
-        "churnRisk",
-        "expectedPurchases",
-        "expectedSpend",
-        "clv",
-    ):
-        metrics[key] = score.get(key) if score else None
-    if status == "former":
-        metrics["churnRisk"] = 1.0
-    return metrics
+    for key in SCORES:
+        column = scores.get(key, np.full(n, np.nan))
+        if key == "churnRisk":
+            column = np.where(former, 1.0, column)
+        table[key] = columns.optional(column, ~np.isnan(column))
+    return table

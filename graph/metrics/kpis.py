@@ -10,6 +10,9 @@ Definitions (documented in docs/metrics.md):
 - Groups: `segment`, `lifecycleStage`, or `broker` (the broker at the head of the customer's referral
   chain, nearest first; customers no broker brought form the group `null`).
 
+Unfiltered and unscoped, the KPIs come from the aggregates of `graph.metrics.kpi_store` when those can
+answer exactly (fresh, a period shorter than the window); the figures are the same.
+
 The customer set is every `:Customer` matching `predicate`, a Cypher boolean over `c` built by the caller
 from whitelisted fields with parameters (the GraphQL filter compiler), so KPIs obey the same filters and
 authorization scopes as customer lists.
@@ -24,6 +27,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.metrics import kpi_store
 from graph.read.run import read
 
 
@@ -150,11 +154,22 @@ async def portfolio(
     params: dict[str, Any] | None = None,
     window_days: int = 365,
     timeout: float | None = None,
+    scan: bool = False,
 ) -> list[Kpis]:
     """One `Kpis` per group (a single one with key None when not grouped). Read errors (the
-    transaction `timeout` in seconds, an unavailable server) raise `graph.read.run.ReadError`."""
+    transaction `timeout` in seconds, an unavailable server) raise `graph.read.run.ReadError`.
+
+    Unfiltered, unscoped requests are answered from the aggregates `c360 metrics compute` keeps
+    (`graph.metrics.kpi_store`) when they can be exact; the rest, or all with `scan`, read every
+    customer matching the predicate."""
     if end < start:
         raise ValueError("the period ends before it starts")
+    if not scan and predicate == "true" and brokers == "true":
+        stored = await kpi_store.answer(
+            driver, database, group.value, start, end, window_days, timeout
+        )
+        if stored is not None:
+            return [_kpis(r) for r in stored]
     bounds = {
         "start": start,
         "end": end,

@@ -19,6 +19,7 @@ from neo4j import AsyncManagedTransaction, unit_of_work
 from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
 
+from graph.ingest import changes
 from graph.security import audit, receipts
 from graph.security.principal import ANONYMOUS
 from graph.security.receipts import Receipt, ReceiptConflict
@@ -63,6 +64,7 @@ async def run(
         if earlier is not None:
             return Done(earlier, True)
         outcome = await work(tx)
+        await changes.mark(tx)  # precomputed figures (portfolio KPIs) are stale from now on
         await receipts.store(tx, receipt, outcome.result, outcome.target, ctx.request_id)
         details = {**outcome.details, "receipt": receipt.key[:16]}
         await audit.record(tx, actor, action, outcome.target, details)

@@ -1,0 +1,63 @@
+"""Write a delta of a demo sample: half changed, half new CRM person records, and its mapping.
+
+    python bench/delta.py SAMPLE_DIR OUT_DIR --rows 1000
+    c360 load OUT_DIR/delta.yaml
+
+Changed rows are existing `crm/persons.csv` rows (a seeded draw) with a new segment and a newer
+`modified` stamp, so the newest-wins rule writes them; new rows copy drawn rows under new ids with a new
+email. The mapping is `mappings/demo.yaml` reduced to that source, with OUT_DIR as its base.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+from pathlib import Path
+
+import yaml
+
+from graph.config import PROJECT_ROOT
+
+SOURCE = "crm/persons.csv"
+
+
+def write_delta(sample: Path, out: Path, rows: int, seed: int = 42) -> int:
+    with (sample / SOURCE).open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        fields = list(reader.fieldnames or [])
+        existing = list(reader)
+    draw = random.Random(seed).sample(existing, min(rows, len(existing)))
+    changed = draw[: rows // 2]
+    fresh = draw[rows // 2 :]
+    written = []
+    for row in changed:
+        written.append(row | {"segment": "delta", "modified": "30/06/2025 12:00"})
+    for i, row in enumerate(fresh, 1):
+        written.append(row | {"person_id": f"PD{i:07d}", "email": f"delta.{i}@example.org",
+                              "modified": "30/06/2025 12:00"})  # fmt: skip
+    target = out / SOURCE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(written)
+    mapping = yaml.safe_load((PROJECT_ROOT / "mappings" / "demo.yaml").read_text())
+    mapping["name"] = "delta"
+    mapping["base"] = str(out.resolve())
+    mapping["sources"] = [s for s in mapping["sources"] if s["file"] == SOURCE]
+    (out / "delta.yaml").write_text(yaml.safe_dump(mapping, sort_keys=False))
+    return len(written)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sample", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--rows", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"{write_delta(args.sample, args.out, args.rows)} rows in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""Portfolio KPIs answered from aggregates written by `c360 metrics compute`, not from every customer.
+
+For each grouping (none, segment, lifecycle stage, broker) and each of its groups, one `:KpiAggregate`
+node holds day-indexed counts from which every KPI of `graph.metrics.kpis` follows for any period:
+- `customers`, `clvSum`, `clvCount`: the group's size and stored CLVs (their mean is `averageClv`);
+- activity: each customer's orders, taken with the `window` days each keeps it active, merge into
+  disjoint intervals [start, stop); `startDays`/`startCounts` and `stopDays`/`stopCounts` count them
+  per day, so the customers active at a date d are the starts on or before d minus the stops on or
+  before d (S at the period's start, E at its end);
+- `firstDays`/`firstCounts`: first orders per day. A customer active at the end whose first order is
+  on or after the start is one whose first order lies in the period, when the period is shorter than
+  the window (its first order is then inside the window): N is the first orders in the period;
+- `revenueDays`/`revenueAmounts`: order amounts per day; `surveyDays` with `promoters`, `detractors`
+  and `answers`: survey answers per UTC day.
+
+`answer` serves a request only when it can be exact: no customer filter and no caller scope (a partner's
+KPIs stay computed over its own network), the default window, a period shorter than the window, and
+aggregates newer than the graph's last change (`graph.ingest.changes`) by more than its slack. Otherwise
+it returns None and the caller scans (`graph.metrics.kpis.portfolio`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any, LiteralString
+
+import numpy as np
+from neo4j import AsyncDriver, RoutingControl
+from numpy.typing import NDArray
+
+from graph.ingest.changes import SLACK_SECONDS
+from graph.metrics.facts import EPOCH
+from graph.read.run import read
+
+WINDOW = 365
+GROUPINGS = ("none", "segment", "lifecycleStage", "broker")
+
+NOW: LiteralString = "RETURN datetime.realtime() AS now"
+
+WRITE: LiteralString = """
+UNWIND $rows AS row
+CREATE (a:KpiAggregate) SET a = row, a.build = $build
+"""
+
+PUBLISH: LiteralString = """
+MERGE (s:KpiState {id: 'kpi'})
+SET s.build = $build, s.computedAt = $computedAt, s.window = $window, s.version = $version
+"""
+
+WITHDRAW: LiteralString = "MATCH (s:KpiState {id: 'kpi'}) DETACH DELETE s"
+
+PRUNE: LiteralString = """
+MATCH (a:KpiAggregate) WHERE a.build IS NULL OR a.build <> $build
+CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF 5000 ROWS
+"""
+
+STATE: LiteralString = """
+OPTIONAL MATCH (s:KpiState {id: 'kpi'})
+OPTIONAL MATCH (g:GraphState {id: 'facts'})
+RETURN s.build AS build, s.computedAt AS computedAt, s.window AS window, g.changedAt AS changedAt
+"""
+
+READ: LiteralString = """
+MATCH (a:KpiAggregate {build: $build, grouping: $grouping})
+RETURN a {.*} AS a
+"""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Per customer: group keys, CLV (NaN: none); per order: owner, day, amount; per survey answer:
+    owner, UTC day, score (NaN: none). Days are day numbers since 1970-01-01."""
+
+    keys: dict[str, list[str | None]]
+    clv: NDArray[np.float64]
+    order_owner: NDArray[np.int64]
+    order_days: NDArray[np.int64]
+    order_amounts: NDArray[np.float64]
+    answer_owner: NDArray[np.int64]
+    answer_days: NDArray[np.int64]
+    answer_scores: NDArray[np.float64]
+
+
+def _per_day(
+    group: NDArray[np.int64], days: NDArray[np.int64], weights: Sequence[NDArray[Any]], groups: int
+) -> list[tuple[list[int], list[list[Any]]]]:
+    """For each group: its distinct days (sorted) and, per weight array, the sums per day."""
+    found: list[tuple[list[int], list[list[Any]]]] = [
+        ([], [[] for _ in weights]) for _ in range(groups)
+    ]
+    if days.size == 0:
+        return found
+    order = np.lexsort((days, group))
+    g, d = group[order], days[order]
+    starts = np.flatnonzero(np.r_[True, (g[1:] != g[:-1]) | (d[1:] != d[:-1])])
+    sums = [np.add.reduceat(w[order], starts) for w in weights]
+    gs, ds = g[starts], d[starts]
+    bounds = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+    ends = np.r_[bounds[1:], gs.size]
+    for lo, hi in zip(bounds.tolist(), ends.tolist(), strict=True):
+        found[int(gs[lo])] = (ds[lo:hi].tolist(), [s[lo:hi].tolist() for s in sums])
+    return found
+
+
+def _intervals(
+    owner: NDArray[np.int64], days: NDArray[np.int64], window: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Each customer's orders as disjoint active intervals [start, stop): owner, start, stop."""
+    if days.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
+    order = np.lexsort((days, owner))
+    o, d = owner[order], days[order]
+    new = np.r_[True, (o[1:] != o[:-1]) | (d[1:] - d[:-1] >= window)]
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:], o.size] - 1
+    return o[first], d[first], d[last] + window
+
+
+def _ones(n: int) -> NDArray[np.int64]:
+    return np.ones(n, dtype=np.int64)
+
+
+def rows(inputs: Inputs, window: int = WINDOW) -> list[dict[str, Any]]:
+    """The aggregate nodes' properties, one map per (grouping, group)."""
+    n = inputs.clv.size
+    has_orders = inputs.order_days.size > 0
+    first_day = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    if has_orders:
+        np.minimum.at(first_day, inputs.order_owner, inputs.order_days)
+    buyers = np.flatnonzero(first_day != np.iinfo(np.int64).max)
+    i_owner, i_start, i_stop = _intervals(inputs.order_owner, inputs.order_days, window)
+    scores = inputs.answer_scores
+    with np.errstate(invalid="ignore"):
+        promoters = (scores >= 9).astype(np.int64)
+        detractors = (scores <= 6).astype(np.int64)
+    found: list[dict[str, Any]] = []
+    for grouping in GROUPINGS:
+        values = [None] * n if grouping == "none" else inputs.keys[grouping]
+        names = sorted({v for v in values if v is not None})
+        position = {name: i for i, name in enumerate(names)}
+        null = len(names)
+        code = np.fromiter((position.get(v, null) if v is not None else null for v in values),
+                           dtype=np.int64, count=n)  # fmt: skip
+        groups = null + 1
+        size = np.bincount(code, minlength=groups)
+        scored = ~np.isnan(inputs.clv)
+        clv_sum = np.bincount(code[scored], weights=inputs.clv[scored], minlength=groups)
+        clv_count = np.bincount(code[scored], minlength=groups)
+        firsts = _per_day(code[buyers], first_day[buyers], [_ones(buyers.size)], groups)
+        starts = _per_day(code[i_owner], i_start, [_ones(i_owner.size)], groups)
+        stops = _per_day(code[i_owner], i_stop, [_ones(i_owner.size)], groups)
+        amounts = np.nan_to_num(inputs.order_amounts)
+        revenue = _per_day(code[inputs.order_owner], inputs.order_days, [amounts], groups)
+        answers = np.ones(inputs.answer_owner.size, dtype=np.int64)
+        surveys = _per_day(code[inputs.answer_owner], inputs.answer_days,
+                           [promoters, detractors, answers], groups)  # fmt: skip
+        for g in range(groups):
+            if size[g] == 0:
+                continue
+            key = None if g == null else names[g]
+            found.append({
+                "id": f"{grouping}:{'' if key is None else key}", "grouping": grouping, "key": key,
+                "window": window, "customers": int(size[g]),
+                "clvSum": float(clv_sum[g]), "clvCount": int(clv_count[g]),
+                "firstDays": firsts[g][0], "firstCounts": firsts[g][1][0],
+                "startDays": starts[g][0], "startCounts": starts[g][1][0],
+                "stopDays": stops[g][0], "stopCounts": stops[g][1][0],
+                "revenueDays": revenue[g][0], "revenueAmounts": revenue[g][1][0],
+                "surveyDays": surveys[g][0], "promoters": surveys[g][1][0],
+                "detractors": surveys[g][1][1], "answers": surveys[g][1][2],
+            })  # fmt: skip
+    return found
+
+
+async def now(driver: AsyncDriver, database: str) -> Any:
+    """The server's clock (aggregates and change stamps are compared on it)."""
+    records, _, _ = await driver.execute_query(
+        NOW, database_=database, routing_=RoutingControl.READ
+    )
+    return records[0]["now"]
+
+
+async def publish(
+    driver: AsyncDriver, database: str, inputs: Inputs, computed_at: Any, version: str
+) -> int:
+    """Write a new build of the aggregates, switch readers to it, delete the older builds."""
+    build = uuid.uuid4().hex
+    found = rows(inputs)
+    for start in range(0, len(found), 500):
+        await driver.execute_query(WRITE, rows=found[start : start + 500], build=build,
+                                   database_=database)  # fmt: skip
+    await driver.execute_query(PUBLISH, build=build, computedAt=computed_at, window=WINDOW,
+                               version=version, database_=database)  # fmt: skip
+    async with driver.session(database=database) as session:
+        await (await session.run(PRUNE, build=build)).consume()
+    return len(found)
+
+
+async def withdraw(driver: AsyncDriver, database: str) -> None:
+    """Stop serving from the aggregates (a scoped metrics run changed some customers' metrics)."""
+    await driver.execute_query(WITHDRAW, database_=database)
+
+
+def _count(days: list[int], cumulative: list[int], at: int) -> int:
+    """The sum of the counts on days up to `at`, inclusive."""
+    i = bisect.bisect_right(days, at)
+    return cumulative[i - 1] if i else 0
+
+
+def _between(days: list[int], values: list[Any], lo: int, hi: int) -> list[Any]:
+    return values[bisect.bisect_left(days, lo) : bisect.bisect_right(days, hi)]
+
+
+def _kpi_row(a: dict[str, Any], start: int, end: int) -> dict[str, Any]:
+    starts = list(accumulate(a["startCounts"]))
+    stops = list(accumulate(a["stopCounts"]))
+
+    def active(day: int) -> int:
+        return _count(a["startDays"], starts, day) - _count(a["stopDays"], stops, day)
+
+    survey = a["surveyDays"]
+    return {
+        "key": a.get("key"),
+        "customers": a["customers"],
+        "s": active(start),
+        "e": active(end),
+        "n": sum(_between(a["firstDays"], a["firstCounts"], start, end)),
+        "revenue": sum(_between(a["revenueDays"], a["revenueAmounts"], start, end)),
+        "averageClv": a["clvSum"] / a["clvCount"] if a["clvCount"] else None,
+        "promoters": sum(_between(survey, a["promoters"], start, end)),
+        "detractors": sum(_between(survey, a["detractors"], start, end)),
+        "answers": sum(_between(survey, a["answers"], start, end)),
+    }
+
+
+async def answer(
+    driver: AsyncDriver,
+    database: str,
+    grouping: str,
+    start: dt.date,
+    end: dt.date,
+    window: int,
+    timeout: float | None,
+) -> list[dict[str, Any]] | None:
+    """The KPI rows (as `graph.metrics.kpis` reads them) from the aggregates, or None when they
+    cannot answer exactly (stale, absent, another window, a period as long as the window)."""
+    if window != WINDOW or (end - start).days >= window:
+        return None
+    [state] = await read(driver, database, STATE, {}, timeout)
+    if state["build"] is None or state["window"] != window:
+        return None
+    changed = state["changedAt"]
+    computed = state["computedAt"].to_native() - dt.timedelta(seconds=SLACK_SECONDS)
+    if changed is not None and changed.to_native() >= computed:
+        return None
+    found = await read(
+        driver, database, READ, {"build": state["build"], "grouping": grouping}, timeout
+    )
+    lo, hi = (start - EPOCH).days, (end - EPOCH).days
+    rows_ = [_kpi_row(r["a"], lo, hi) for r in found]
+    return sorted(rows_, key=lambda r: (r["key"] is None, r["key"] or ""))
