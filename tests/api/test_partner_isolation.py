@@ -233,11 +233,11 @@ def data(client: TestClient, query: str, compiled: bool = True, **variables: Any
     return body["data"]
 
 
-# Everything a node leads to, each object with its type name and global id.
+# Everything a node leads to, each object with its type name and global id. Buying committees
+# are not a partner's (`schema/access.py`, refused on every path: `test_committees_are_refused`).
 DEEP = """
 fragment P on Party { __typename id key name }
-fragment Deal on Deal { __typename id key name account { ...P }
-  committee(first: 20) { totalCount edges { node { ...P } } } }
+fragment Deal on Deal { __typename id key name account { ...P } }
 fragment Deep on Node {
   __typename id
   ... on Party { key name identities(first: 20) { totalCount edges { node { __typename id key } } } }
@@ -257,14 +257,11 @@ fragment Deep on Node {
     household { role household { ...P members(first: 20) { totalCount edges { node { ...P } } } } }
     employment { title organization { ...P } } manager { ...P }
     directReports(first: 20) { totalCount edges { node { ...P } } }
-    committeeSeats(first: 20) { totalCount edges { roles node {
-      __typename ... on Organization { ...P } ... on Deal { ...Deal } } } }
   }
   ... on Household { members(first: 20) { totalCount edges { role node { ...P } } } }
   ... on Organization {
     parent { ...P } subsidiaries(first: 20) { totalCount edges { node { ...P } } }
     contacts(first: 20) { totalCount edges { node { ...P } } }
-    committee(first: 20) { totalCount edges { node { ...P } } }
     deals(first: 20) { totalCount edges { node { ...Deal } } }
   }
   ... on Broker {
@@ -279,7 +276,7 @@ fragment Deep on Node {
   ... on OrderLine { order { __typename id customer { ...P } } product { __typename id } }
   ... on Interaction { customer { ...P } handledBy { ...P } product { __typename id } }
   ... on SurveyResponse { customer { ...P } }
-  ... on Deal { account { ...P } committee(first: 20) { totalCount edges { node { ...P } } } }
+  ... on Deal { account { ...P } }
 }
 """
 DEEP_NODE = "query($id: ID!) { node(id: $id) { ...Deep } }" + DEEP
@@ -693,7 +690,6 @@ def test_built_network_in_detail(settings: Settings, built: Built, compiled: boo
     assert ann["household"]["household"]["key"] == built.house.id
     assert keys(ann["household"]["household"]["members"]) == [built.ann.id]
     assert (ann["employment"], ann["manager"], ann["accountOwner"]) == (None, None, None)
-    assert keys(ann["committeeSeats"]) == []
     assert keys(ann["referredBy"]) == [built.alpha.id]
     assert keys(ann["referrals"]) == [built.ben.id]
     assert ann["broker"]["key"] == built.alpha.id  # beta is the true top, hidden
@@ -701,16 +697,31 @@ def test_built_network_in_detail(settings: Settings, built: Built, compiled: boo
     assert (ben["household"], ben["employment"]["organization"]["key"]) == (None, built.firm.id)
     assert keys(ben["referredBy"]) == [built.ann.id]
     assert keys(ben["directReports"]) == []
-    assert keys(ben["committeeSeats"]) == [built.firm.id, built.deal_in.id]
     assert (firm["parent"], firm["accountOwner"]) == (None, None)
     assert keys(firm["subsidiaries"]) == []
     assert keys(firm["contacts"]) == [built.ben.id]
-    assert keys(firm["committee"]) == [built.ben.id]
     assert keys(firm["deals"]) == [built.deal_in.id]
     assert sorted(keys(alpha["referrals"])) == sorted([built.ann.id, built.house.id, built.firm.id])
     assert keys(alpha["network"]) == sorted(
         [built.ann.id, built.ben.id, built.house.id, built.firm.id]
     )
+
+
+def test_committees_are_refused_to_a_partner_on_every_path(
+    settings: Settings, built: Built
+) -> None:
+    """Buying committees are account work: a partner is refused them even on its own account."""
+    asks = {
+        "Organization.committee": ("query($id: ID!) { node(id: $id) { ... on Organization { committee { totalCount } } } }", built.firm),
+        "Person.committeeSeats": ("query($id: ID!) { customer(id: $id) { ... on Person { committeeSeats { totalCount } } } }", built.ben),
+        "Deal.committee": ("query($id: ID!) { node(id: $id) { ... on Deal { committee { totalCount } } } }", built.deal_in),
+        "Organization.healthScore": ("query($id: ID!) { account(id: $id) { healthScore committeeSize } }", built.firm),
+    }  # fmt: skip
+    with client_for(settings, partner(built.alpha.id)) as client:
+        for coordinate, (query, who) in asks.items():
+            body = post_on(client, True, query, id=built.gid(who))
+            assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"], body
+            assert f"`{coordinate}`" in body["errors"][0]["message"] and "data" not in body
 
 
 def test_paths_between_insiders_stay_inside(settings: Settings, built: Built) -> None:
