@@ -109,7 +109,7 @@ def dummy(t: GraphQLInputType) -> str:
     """A literal of an input type (ids of nobody: the guard runs before any read)."""
     named = get_named_type(t)
     if isinstance(named, GraphQLEnumType):
-        return next(iter(named.values))
+        return str(next(iter(named.values)))
     if isinstance(named, GraphQLInputObjectType):
         needed = [
             f"{n}: {dummy(f.type)}"

@@ -711,7 +711,7 @@ def test_committees_are_refused_to_a_partner_on_every_path(
     settings: Settings, built: Built
 ) -> None:
     """Buying committees are account work: a partner is refused them even on its own account."""
-    asks = {
+    asks: dict[str, tuple[str, Party | Node]] = {
         "Organization.committee": ("query($id: ID!) { node(id: $id) { ... on Organization { committee { totalCount } } } }", built.firm),
         "Person.committeeSeats": ("query($id: ID!) { customer(id: $id) { ... on Person { committeeSeats { totalCount } } } }", built.ben),
         "Deal.committee": ("query($id: ID!) { node(id: $id) { ... on Deal { committee { totalCount } } } }", built.deal_in),
