@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from graph.metrics.kpis import GroupBy, Kpis, portfolio
 from graph.metrics.models import read_model
+from graph.read.attribution import chain
 from graph.read.criteria import customer_predicate, needs_last_activity
 from graph.read.run import ReadError
 from graph.read.writer import Writer
@@ -54,7 +55,7 @@ class ValueModel:
 )
 class PortfolioKpis:
     key: str | None = strawberry.field(
-        description="The group: a segment, lifecycle stage or broker key (null: not grouped, or "
+        description="The group: a segment, lifecycle stage or attributed broker's key (null: not grouped, or "
         "customers without one)."
     )
     customers: int = strawberry.field(description="The customers in the group.")
@@ -106,8 +107,8 @@ async def resolve_value_model(
 def portfolio_predicate(
     f: CustomerFilter | None, ctx: Context
 ) -> tuple[LiteralString, LiteralString, dict[str, Any]]:
-    """The filter and the caller's scope as a predicate over `c`, the brokers the caller may see
-    as one over `b` (to group by), and their parameters."""
+    """The filter and the caller's scope as a predicate over `c`, the referral chain's pattern
+    with the caller's scope (to group by attributed broker), and their parameters."""
     w = Writer()
     terms: list[LiteralString] = []
     criterion = customer_criteria(f)
@@ -115,11 +116,12 @@ def portfolio_predicate(
         if needs_last_activity(criterion):
             raise ClientError("`portfolio` cannot filter on `lastActivity`.")
         terms.append(customer_predicate(criterion, "c", "_la", w, ctx.scope))
-    brokers: LiteralString = "true"
-    if ctx.scope is not None:
-        terms.append(ctx.scope.parties("c", w))
-        brokers = ctx.scope.parties("b", w)
-    return (" AND ".join(terms) if terms else "true"), brokers, w.params
+    hops = chain()
+    scope = ctx.scope
+    if scope is not None:
+        terms.append(scope.parties("c", w))
+        hops = chain(lambda var: scope.parties(var, w))
+    return (" AND ".join(terms) if terms else "true"), hops, w.params
 
 
 def portfolio_kpis(k: Kpis) -> PortfolioKpis:
@@ -149,7 +151,7 @@ async def resolve_portfolio(
     if end < start:
         raise ClientError("`end` is before `start`.")
     ctx = info.context
-    predicate, brokers, params = portfolio_predicate(filter, ctx)
+    predicate, hops, params = portfolio_predicate(filter, ctx)
     try:
         found = await portfolio(
             ctx.driver,
@@ -158,7 +160,7 @@ async def resolve_portfolio(
             end,
             group=GroupBy((group_by or KpiGroup.NONE).value),
             predicate=predicate,
-            brokers=brokers,
+            hops=hops,
             params=params,
             timeout=ctx.timeout,
         )

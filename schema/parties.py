@@ -292,7 +292,8 @@ class Customer(Party):
 
     @resolved(
         metadata=follow("broker"),
-        description="The broker at the top of its referral chain (up to 10 referrals up).",
+        description="Its attributed broker: the broker at the top of its referral chain (as "
+        "`referralChain` follows it, at most 10 hops); null when the chain ends elsewhere.",
     )
     async def broker(self, info: Info[Context, None]) -> Broker | None:
         found: Broker | None = await resolvers.single(info, self, "broker")

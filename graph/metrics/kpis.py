@@ -7,8 +7,9 @@ Definitions (documented in docs/metrics.md):
 - Customer retention rate CRR = (E - N) / S; churn rate = 1 - CRR (null when S = 0).
 - NPS = % promoters (9-10) - % detractors (0-6) over the survey answers given in the period, x100.
 - Revenue = the amounts of orders dated in the period; average CLV = mean stored `clv` of the customers.
-- Groups: `segment`, `lifecycleStage`, or `broker` (the broker at the head of the customer's referral
-  chain, nearest first; customers no broker brought form the group `null`).
+- Groups: `segment`, `lifecycleStage`, or `broker` (the customer's attributed broker, at the top of
+  its referral chain: `graph/read/attribution.py`; customers whose chain ends elsewhere form the
+  group `null`).
 
 The customer set is every `:Customer` matching `predicate`, a Cypher boolean over `c` built by the caller
 from whitelisted fields with parameters (the GraphQL filter compiler), so KPIs obey the same filters and
@@ -24,6 +25,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.read.attribution import chain
 from graph.read.run import read
 
 
@@ -42,14 +44,13 @@ _GROUP_KEYS: dict[GroupBy, LiteralString] = {
 }
 
 
-def _broker(brokers: LiteralString) -> LiteralString:
-    """The nearest broker up the referral chain among those `brokers` (a predicate over `b`)."""
+def _broker(hops: LiteralString) -> LiteralString:
+    """The customer's attributed broker: the top of its referral chain (`hops`, the chain's
+    pattern from `graph.read.attribution.chain` with the caller's scope)."""
     return (
         "CALL (c) {\n"
-        "  OPTIONAL MATCH path = (b:Broker)-[:REFERRED]->{1,10}(c)\n"
-        "  WHERE " + brokers + "\n"
-        "  WITH b, length(path) AS hops ORDER BY hops, b.id LIMIT 1\n"
-        "  RETURN b.id AS broker\n"
+        "  OPTIONAL MATCH (c)" + hops + "(b:Broker)\n"
+        "  RETURN b.id AS broker LIMIT 1\n"
         "}\n"
     )
 
@@ -74,11 +75,12 @@ CALL (c) {
 
 
 def statement(
-    group: GroupBy, predicate: LiteralString = "true", brokers: LiteralString = "true"
+    group: GroupBy, predicate: LiteralString = "true", hops: LiteralString | None = None
 ) -> LiteralString:
     """The KPI statement for a grouping and a customer predicate (over `c`, parameters only);
-    grouped by broker, only the brokers matching `brokers` (over `b`: the caller's scope) count."""
-    broker: LiteralString = _broker(brokers) if group is GroupBy.BROKER else ""
+    grouped by broker, by the attributed broker along `hops` (the referral chain's pattern with
+    the caller's scope; default: unscoped)."""
+    broker: LiteralString = _broker(hops or chain()) if group is GroupBy.BROKER else ""
     return (
         "MATCH (c:Customer) WHERE "
         + predicate
@@ -146,7 +148,7 @@ async def portfolio(
     *,
     group: GroupBy = GroupBy.NONE,
     predicate: LiteralString = "true",
-    brokers: LiteralString = "true",
+    hops: LiteralString | None = None,
     params: dict[str, Any] | None = None,
     window_days: int = 365,
     timeout: float | None = None,
@@ -165,7 +167,7 @@ async def portfolio(
     records = await read(
         driver,
         database,
-        statement(group, predicate, brokers),
+        statement(group, predicate, hops),
         {**(params or {}), **bounds},
         timeout,
     )

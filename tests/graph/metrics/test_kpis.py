@@ -14,6 +14,7 @@ from graph.driver import open_driver
 from graph.metrics.compute import Options, compute
 from graph.metrics.kpis import GroupBy, Kpis, portfolio
 from tests.conftest import DemoData
+from tests.schema.expect import attributed
 
 START, END = dt.date(2024, 7, 1), dt.date(2025, 6, 30)
 WINDOW = 365
@@ -71,21 +72,17 @@ def facts(demo: DemoData, driver: Driver) -> dict[str, dict[str, Any]]:
         r["id"]
         for r in driver.execute_query("MATCH (b:Broker) RETURN b.id AS id", database_=db).records
     }
-    referred_by: dict[str, list[str]] = defaultdict(list)
+    first: dict[str, tuple[str, str, str, str]] = {}  # party -> (date, referrer, src, referrer)
     for r in driver.execute_query(
-        "MATCH (a)-[:REFERRED]->(b) RETURN a.id AS a, b.id AS b", database_=db
+        "MATCH (a)-[e:REFERRED]->(b) RETURN a.id AS a, b.id AS b, toString(e.date) AS date, "
+        "e.src AS src",
+        database_=db,
     ).records:
-        referred_by[r["b"]].append(r["a"])
-    for cid, found in customers.items():  # nearest broker up the referral edges, BFS to depth 10
-        frontier, seen, broker = [cid], {cid}, None
-        for _ in range(10):
-            hits = sorted(a for node in frontier for a in referred_by[node] if a in brokers)
-            if hits:
-                broker = hits[0]
-                break
-            frontier = [a for node in frontier for a in referred_by[node] if a not in seen]
-            seen.update(frontier)
-        found["broker"] = broker
+        candidate = (r["date"] or "9999-12-31", r["a"], r["src"] or "", r["a"])
+        first[r["b"]] = min(first.get(r["b"], candidate), candidate)
+    referrers = {b: found[3] for b, found in first.items()}
+    for cid, found in customers.items():  # the attributed broker: the top of its referral chain
+        found["broker"] = attributed(cid, referrers, brokers)
     return customers
 
 
