@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from graph.money import Amount, product_revenue
 from graph.read.positions import Family
+from graph.read.run import ReadError
 from schema import resolvers
 from schema.context import Context
 from schema.meta import KEY_FIELD, follow, resolved
+from schema.money import Money, money
+from schema.reads import client_error
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
 from schema.scalars import Date
 
@@ -18,6 +23,7 @@ if TYPE_CHECKING:
     from schema.parties import Customer
 
 CustomerRef = Annotated["Customer", strawberry.lazy("schema.parties")]
+REVENUE = "product.revenue"  # the request's DataLoader of product revenue (`Context.loaders`)
 
 
 @strawberry.type(description="A product we sell.")
@@ -29,9 +35,29 @@ class Product(Node):
     category: str | None
     price: float | None
     currency: str | None = strawberry.field(description="ISO 4217.")
-    revenue: float | None = strawberry.field(
-        description="Metric: the amounts of its order lines up to the as-of date."
+
+    @resolved(
+        description="The amounts of its order lines, per currency (the orders of the customers "
+        "the caller may see)."
     )
+    async def revenue(self, info: Info[Context, None]) -> list[Money]:
+        ctx = info.context
+        loader = ctx.loaders.get(REVENUE)
+        if loader is None:
+
+            async def batch(keys: list[str]) -> list[tuple[Amount, ...]]:
+                try:
+                    found = await product_revenue(
+                        ctx.driver, ctx.database, keys, ctx.scope, ctx.timeout
+                    )
+                except ReadError as exc:
+                    raise client_error(exc) from exc
+                return [found.get(k, ()) for k in keys]
+
+            loader = ctx.loaders[REVENUE] = DataLoader(load_fn=batch)
+        found: tuple[Amount, ...] = await loader.load(self._key)
+        return money(found)
+
     buyers: int | None = strawberry.field(description="Metric: the customers who bought it.")
     repeat_purchase_rate: float | None = strawberry.field(
         description="Metric: the share of its buyers who bought it in two or more orders."

@@ -19,6 +19,7 @@ from schema.context import Context
 from schema.enums import KpiGroup, ValueModelKind
 from schema.errors import ClientError
 from schema.inputs import CustomerFilter, customer_criteria
+from schema.money import Money, money
 from schema.reads import client_error
 from schema.scalars import Date, DateTime
 
@@ -68,7 +69,9 @@ class PortfolioKpis:
         description="% promoters (9-10) - % detractors (0-6) of the survey answers in the period."
     )
     survey_answers: int = strawberry.field(description="The survey answers in the period.")
-    revenue: float = strawberry.field(description="The amounts of orders dated in the period.")
+    revenue: list[Money] = strawberry.field(
+        description="The amounts of orders dated in the period, per currency."
+    )
     average_clv: float | None = strawberry.field(description="The mean stored CLV.")
 
 
@@ -135,7 +138,7 @@ def portfolio_kpis(k: Kpis) -> PortfolioKpis:
         churn_rate=k.churn_rate,
         nps=k.nps,
         survey_answers=k.survey_answers,
-        revenue=k.revenue,
+        revenue=money(k.revenue),
         average_clv=k.average_clv,
     )
 

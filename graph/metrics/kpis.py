@@ -6,7 +6,8 @@ Definitions (documented in docs/metrics.md):
   active at the end whose first order falls inside the period (new).
 - Customer retention rate CRR = (E - N) / S; churn rate = 1 - CRR (null when S = 0).
 - NPS = % promoters (9-10) - % detractors (0-6) over the survey answers given in the period, x100.
-- Revenue = the amounts of orders dated in the period; average CLV = mean stored `clv` of the customers.
+- Revenue = the amounts of orders dated in the period, per currency (`graph/money.py`); average CLV =
+  mean stored `clv` of the customers.
 - Groups: `segment`, `lifecycleStage`, or `broker` (the customer's attributed broker, at the top of
   its referral chain: `graph/read/attribution.py`; customers whose chain ends elsewhere form the
   group `null`).
@@ -25,6 +26,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.money import Amount, totals
 from graph.read.attribution import chain
 from graph.read.run import read
 
@@ -61,8 +63,12 @@ CALL (c) {
   RETURN min(o.date) AS first,
          count(CASE WHEN o.date <= $start AND o.date > $start - duration({days: $window})
                THEN 1 END) > 0 AS atStart,
-         count(CASE WHEN o.date > $end - duration({days: $window}) THEN 1 END) > 0 AS atEnd,
-         sum(CASE WHEN o.date >= $start THEN o.amount ELSE 0.0 END) AS revenue
+         count(CASE WHEN o.date > $end - duration({days: $window}) THEN 1 END) > 0 AS atEnd
+}
+CALL (c) {
+  MATCH (c)-[:PLACED]->(o:Order) WHERE o.date >= $start AND o.date <= $end
+  WITH o.currency AS currency, sum(o.amount) AS amount
+  RETURN collect([currency, amount]) AS revenue
 }
 CALL (c) {
   OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse)
@@ -96,7 +102,7 @@ WITH key,
      count(CASE WHEN atStart THEN 1 END) AS s,
      count(CASE WHEN atEnd THEN 1 END) AS e,
      count(CASE WHEN atEnd AND first >= $start THEN 1 END) AS n,
-     sum(revenue) AS revenue,
+     reduce(acc = [], part IN collect(revenue) | acc + part) AS revenue,
      avg(c.clv) AS averageClv,
      sum(promoters) AS promoters, sum(detractors) AS detractors, sum(answers) AS answers
 RETURN key, customers, s, e, n, revenue, averageClv, promoters, detractors, answers
@@ -116,7 +122,7 @@ class Kpis:
     churn_rate: float | None
     nps: float | None
     survey_answers: int
-    revenue: float
+    revenue: tuple[Amount, ...]  # per currency
     average_clv: float | None
 
 
@@ -135,7 +141,7 @@ def _kpis(row: dict[str, Any]) -> Kpis:
         churn_rate=None if crr is None else 1.0 - crr,
         nps=nps,
         survey_answers=answers,
-        revenue=round(float(row["revenue"]), 2),
+        revenue=totals((c, a) for c, a in row["revenue"]),
         average_clv=row["averageClv"],
     )
 

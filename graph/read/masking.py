@@ -18,11 +18,10 @@ PII_PROPERTIES: frozenset[str] = frozenset(
 # Stored aggregates (`c360 metrics compute`) counted over every party, whoever may see it: a scoped
 # caller (a partner, an account team restricted to its accounts) reads them as null, so no figure
 # counts past its scope; it gets figures computed within its scope from `partnerNetwork`,
-# `referralTree`, `nextProducts` and `portfolio`. `Label.property` names one label's property only
-# (a customer's own `revenue` is its own orders').
+# `referralTree`, `nextProducts`, `portfolio` and `Product.revenue` (computed live, in scope).
 SCOPED_AGGREGATES: frozenset[str] = frozenset(
     {
-        "Product.revenue", "buyers", "repeatPurchaseRate",  # every buyer of a product
+        "buyers", "repeatPurchaseRate",  # every buyer of a product
         "accountValue", "committeeSize", "committeeEngaged", "committeeEngagement",
         "healthScore",  # an organization's people, committee and their answers
         "householdValue", "memberCount",  # a household's members
@@ -36,15 +35,6 @@ def masked(pii: bool, scoped: bool) -> frozenset[str]:
     """The properties that read as null for a caller with (or without) the `pii` scope and with
     (or without) a read scope."""
     return (frozenset() if pii else PII_PROPERTIES) | (SCOPED_AGGREGATES if scoped else frozenset())
-
-
-def qualified(names: frozenset[str]) -> dict[str, list[str]]:
-    """The `Label.property` entries of a masked set, as property -> labels."""
-    found: dict[str, list[str]] = {}
-    for name in sorted(n for n in names if "." in n):
-        label, prop = name.split(".", 1)
-        found.setdefault(prop, []).append(label)
-    return found
 
 
 # The properties the `party_search` full-text index covers (`graph/migrations.py`).

@@ -63,7 +63,7 @@ from graph.read.ir import (
     Traversal,
     TypeName,
 )
-from graph.read.masking import qualified, search_text
+from graph.read.masking import search_text
 from graph.read.positions import Position, guard, roles, typename
 from graph.read.scope import Scope, restriction
 from graph.read.writer import Writer
@@ -122,15 +122,6 @@ class _Renderer:
         self.scope = scope
         self.masked = masked  # property names that read as null (personal data)
 
-    def _prop(self, t: LiteralString, name: str) -> LiteralString:
-        """`t`'s property, null on the labels whose property is masked (`Label.property`)."""
-        prop: LiteralString = f"{t}.{_prop_name(name)}"
-        labels = [_prop_name(label) for label in qualified(self.masked).get(name, [])]
-        if not labels:
-            return prop
-        on: LiteralString = " OR ".join(f"{t}:{label}" for label in labels)
-        return f"CASE WHEN {on} THEN null ELSE {prop} END"
-
     def seen(self, var: LiteralString) -> LiteralString:
         """The scope's predicate over the party `var` (true without a scope)."""
         return "true" if self.scope is None else self.scope.parties(var, self.w)
@@ -176,7 +167,7 @@ class _Renderer:
             case Prop(name=name):
                 if name in self.masked:
                     return "", "null"
-                return "", self._prop(v.t, name)
+                return "", f"{v.t}.{_prop_name(name)}"
             case EdgeProp(name=name):
                 return "", f"{v.r}.{_prop_name(name)}"
             case Mapped(source=source, mapping=mapping, many=many):
@@ -204,11 +195,7 @@ class _Renderer:
                 return "", f"labels({v.t})"
             case Properties():
                 overrides: list[LiteralString] = [
-                    _prop_name(name) + ": null" for name in sorted(self.masked) if "." not in name
-                ]
-                overrides += [
-                    _prop_name(name) + ": " + self._prop(v.t, name)
-                    for name in qualified(self.masked)
+                    _prop_name(name) + ": null" for name in sorted(self.masked)
                 ]
                 overrides += [
                     f"{p}: {utc_text(v.t + '.' + p)}" for p in INSTANTS.get(self.position, ())

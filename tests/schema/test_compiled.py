@@ -236,7 +236,7 @@ query($id: ID!, $acme: ID!, $broker: ID!, $product: ID!, $smiths: ID!) {
   broker(id: $broker) {
     customersBrought bookValue conversionRate retentionRate networkSize networkValue metricsAt
   }
-  product(id: $product) { revenue buyers repeatPurchaseRate }
+  product(id: $product) { buyers repeatPurchaseRate }
   node(id: $smiths) { ... on Household { householdValue memberCount lifecycleStage npsCategory } }
 }
 """
@@ -269,7 +269,7 @@ def with_metrics(driver: Driver, settings: Settings, world: World) -> Iterator[W
                            "householdValue": 255.625, "memberCount": 3}),
         (world.brokerage.id, {"customersBrought": 1, "bookValue": 255.625, "conversionRate": 1.0,
                               "retentionRate": 1.0, "networkSize": 2, "networkValue": 255.625}),
-        (world.widget.id, {"revenue": 28.5, "buyers": 1, "repeatPurchaseRate": 1.0}),
+        (world.widget.id, {"buyers": 1, "repeatPurchaseRate": 1.0}),
     ]  # fmt: skip
     names = sorted({k for _, m in rows for k in m} | {"metricsAt"})
     for key, metrics in rows:

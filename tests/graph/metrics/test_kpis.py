@@ -59,10 +59,11 @@ def facts(demo: DemoData, driver: Driver) -> dict[str, dict[str, Any]]:
     for r in rows:
         customers[r["id"]] = {**r.data(), "orders": [], "scores": [], "referrers": []}
     for r in driver.execute_query(
-        "MATCH (c:Customer)-[:PLACED]->(o:Order) RETURN c.id AS id, o.date AS date, o.amount AS amount",
+        "MATCH (c:Customer)-[:PLACED]->(o:Order) "
+        "RETURN c.id AS id, o.date AS date, o.amount AS amount, o.currency AS currency",
         database_=db,
     ).records:
-        customers[r["id"]]["orders"].append((r["date"].to_native(), r["amount"]))
+        customers[r["id"]]["orders"].append((r["date"].to_native(), r["amount"], r["currency"]))
     for r in driver.execute_query(
         "MATCH (c:Customer)-[:RESPONDED]->(s) RETURN c.id AS id, s.at AS at, s.score AS score",
         database_=db,
@@ -86,14 +87,22 @@ def facts(demo: DemoData, driver: Driver) -> dict[str, dict[str, Any]]:
     return customers
 
 
+def per_currency(amounts: Any) -> dict[str, float]:
+    """Sums by currency (the demo's orders all state one)."""
+    found: dict[str, float] = defaultdict(float)
+    for currency, amount in amounts:
+        found[currency] += amount
+    return dict(found)
+
+
 def reference(customers: list[dict[str, Any]]) -> dict[str, Any]:
     def active(orders: list[tuple[dt.date, float]], at: dt.date) -> bool:
-        return any(at - dt.timedelta(days=WINDOW) < d <= at for d, _ in orders)
+        return any(at - dt.timedelta(days=WINDOW) < d <= at for d, *_ in orders)
 
     s = sum(active(c["orders"], START) for c in customers)
     e = sum(active(c["orders"], END) for c in customers)
     n = sum(
-        active(c["orders"], END) and min(d for d, _ in c["orders"]) >= START
+        active(c["orders"], END) and min(d for d, *_ in c["orders"]) >= START
         for c in customers
         if c["orders"]
     )
@@ -109,7 +118,9 @@ def reference(customers: list[dict[str, Any]]) -> dict[str, Any]:
         if scores
         else None,
         "answers": len(scores),
-        "revenue": round(sum(a for c in customers for d, a in c["orders"] if START <= d <= END), 2),
+        "revenue": per_currency(
+            (cur, a) for c in customers for d, a, cur in c["orders"] if START <= d <= END
+        ),
         "clv": sum(clvs) / len(clvs) if clvs else None,
     }
 
@@ -121,7 +132,10 @@ def same(found: Kpis, expected: dict[str, Any]) -> None:
     assert found.retention_rate == pytest.approx(expected["crr"])
     assert found.nps == pytest.approx(expected["nps"])
     assert found.survey_answers == expected["answers"]
-    assert found.revenue == pytest.approx(expected["revenue"], abs=0.01)
+    revenue = {m.currency: m.amount for m in found.revenue}
+    assert list(revenue) == sorted(expected["revenue"])  # one total per currency, by code
+    assert revenue == pytest.approx(expected["revenue"], abs=0.005)
+    assert all(round(a, 2) == a for a in revenue.values())  # no float noise
     assert found.average_clv == pytest.approx(expected["clv"])
 
 
