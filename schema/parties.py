@@ -451,7 +451,8 @@ class Organization(Customer):
         description="Metric: revenue + CLV of the firm and of the people working for it."
     )
     committee_size: int | None = strawberry.field(
-        description="Metric: the people on its buying committee."
+        description="Metric: the people on its buying committee, each once whatever its seats "
+        "(`committee { totalCount }` counts seats)."
     )
     committee_engaged: int | None = strawberry.field(
         description="Metric: committee members with an interaction in the last 90 days."
@@ -487,7 +488,12 @@ class Organization(Customer):
         )
         return found
 
-    @resolved(metadata=follow("committee"), description="Its buying committee, by seat record.")
+    @resolved(
+        metadata=follow("committee"),
+        description="Its buying committee's seats, one edge per seat record, by seat record: a "
+        "person seated by two sources is two edges, so `totalCount` counts seats (people: "
+        "`buyingCommittee.members`, `committeeSize`).",
+    )
     async def committee(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> CommitteeMemberConnection:
