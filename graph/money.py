@@ -80,3 +80,46 @@ async def product_revenue(
     text: LiteralString = _LINES.replace("{scope}", seen)
     records = await read(driver, database, text, {**w.params, "ids": ids}, timeout)
     return {r["id"]: totals((c, a) for c, a in r["revenue"]) for r in records}
+
+
+_BOOKS: LiteralString = """
+UNWIND $ids AS id
+CALL (id) {
+  MATCH (:Broker {id: id})-[:REFERRED]->(c:Customer)
+  WHERE {scope}
+  WITH DISTINCT c
+  CALL (c) {
+    OPTIONAL MATCH (c)-[:PLACED]->(o:Order)
+    WITH o ORDER BY o.date DESC, o.id DESC
+    WITH collect(o) AS orders
+    RETURN [o IN orders | [o.currency, o.amount]] AS amounts, orders[0].currency AS latest
+  }
+  RETURN collect([amounts, latest, c.clv]) AS parts
+}
+RETURN id, parts
+"""
+
+
+async def book_value(
+    driver: AsyncDriver,
+    database: str,
+    ids: list[str],
+    scope: Scope | None = None,
+    timeout: float | None = None,
+) -> dict[str, tuple[Amount, ...]]:
+    """Per broker id, the revenue and CLV of the customers it referred directly, by currency: each
+    order in its own currency, a customer's CLV in the currency of its latest order (a CLV is
+    fitted on the customer's own amounts); only the customers the `scope` may see count."""
+    w = Writer()
+    seen: LiteralString = "true" if scope is None else scope.parties("c", w)
+    text: LiteralString = _BOOKS.replace("{scope}", seen)
+    records = await read(driver, database, text, {**w.params, "ids": ids}, timeout)
+    found: dict[str, tuple[Amount, ...]] = {}
+    for r in records:
+        pairs: list[tuple[str | None, float | None]] = []
+        for amounts, latest, clv in r["parts"]:
+            pairs += [(c, a) for c, a in amounts]
+            if clv is not None and amounts:
+                pairs.append((latest, clv))
+        found[r["id"]] = totals(pairs)
+    return found

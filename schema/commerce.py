@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from graph.money import Amount, product_revenue
+from graph.money import product_revenue
 from graph.read.positions import Family
-from graph.read.run import ReadError
 from schema import resolvers
 from schema.context import Context
 from schema.meta import KEY_FIELD, follow, resolved
-from schema.money import Money, money
-from schema.reads import client_error
+from schema.money import Money, load
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
 from schema.scalars import Date
 
@@ -23,7 +20,6 @@ if TYPE_CHECKING:
     from schema.parties import Customer
 
 CustomerRef = Annotated["Customer", strawberry.lazy("schema.parties")]
-REVENUE = "product.revenue"  # the request's DataLoader of product revenue (`Context.loaders`)
 
 
 @strawberry.type(description="A product we sell.")
@@ -41,22 +37,7 @@ class Product(Node):
         "the caller may see)."
     )
     async def revenue(self, info: Info[Context, None]) -> list[Money]:
-        ctx = info.context
-        loader = ctx.loaders.get(REVENUE)
-        if loader is None:
-
-            async def batch(keys: list[str]) -> list[tuple[Amount, ...]]:
-                try:
-                    found = await product_revenue(
-                        ctx.driver, ctx.database, keys, ctx.scope, ctx.timeout
-                    )
-                except ReadError as exc:
-                    raise client_error(exc) from exc
-                return [found.get(k, ()) for k in keys]
-
-            loader = ctx.loaders[REVENUE] = DataLoader(load_fn=batch)
-        found: tuple[Amount, ...] = await loader.load(self._key)
-        return money(found)
+        return await load(info, product_revenue, self._key)
 
     buyers: int | None = strawberry.field(description="Metric: the customers who bought it.")
     repeat_purchase_rate: float | None = strawberry.field(

@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry.types import Info
 
+from graph.money import book_value as books_of_brokers
 from graph.read.positions import Family
 from schema import resolvers
 from schema.activity import Interaction, SurveyResponse
@@ -33,6 +34,7 @@ from schema.inputs import (
     order_criteria,
 )
 from schema.meta import KEY_FIELD, TARGET_FIELD, computed, follow, prop, resolved
+from schema.money import Money, load
 from schema.provenance import SourceRecord
 from schema.relay import DEFAULT_FIRST, After, Connection, EdgeConnection, First, Node
 from schema.scalars import Date, DateTime
@@ -522,9 +524,6 @@ class Broker(Party):
     customers_brought: int | None = strawberry.field(
         description="Metric: the customers it referred directly."
     )
-    book_value: float | None = strawberry.field(
-        description="Metric: revenue + CLV of the customers it referred directly."
-    )
     conversion_rate: float | None = strawberry.field(
         description="Metric: the share of those customers who bought."
     )
@@ -540,6 +539,14 @@ class Broker(Party):
     metrics_at: DateTime | None = strawberry.field(
         description="When its metrics were last computed."
     )
+
+    @resolved(
+        description="Revenue + CLV of the customers it referred directly, per currency (each "
+        "order in its currency, a CLV in that of the customer's latest order; the customers the "
+        "caller may see)."
+    )
+    async def book_value(self, info: Info[Context, None]) -> list[Money]:
+        return await load(info, books_of_brokers, self._key)
 
     @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
     async def referrals(

@@ -18,7 +18,7 @@ PII_PROPERTIES: frozenset[str] = frozenset(
 # Stored aggregates (`c360 metrics compute`) counted over every party, whoever may see it: a scoped
 # caller (a partner, an account team restricted to its accounts) reads them as null, so no figure
 # counts past its scope; it gets figures computed within its scope from `partnerNetwork`,
-# `referralTree`, `nextProducts`, `portfolio` and `Product.revenue` (computed live, in scope).
+# `referralTree`, `nextProducts`, `portfolio`, `Product.revenue` and `Broker.bookValue` (computed live, in scope).
 SCOPED_AGGREGATES: frozenset[str] = frozenset(
     {
         "buyers", "repeatPurchaseRate",  # every buyer of a product
@@ -26,7 +26,7 @@ SCOPED_AGGREGATES: frozenset[str] = frozenset(
         "healthScore",  # an organization's people, committee and their answers
         "householdValue", "memberCount",  # a household's members
         "referralValue", "networkValue",  # whom a customer or broker referred, down 10 levels
-        "customersBrought", "bookValue", "conversionRate", "retentionRate", "networkSize",
+        "customersBrought", "conversionRate", "retentionRate", "networkSize",
     }
 )  # fmt: skip
 

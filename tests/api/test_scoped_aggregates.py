@@ -51,10 +51,12 @@ class World:
 def world(driver: Driver, settings: Settings) -> Iterator[World]:
     g = Graph()
     alpha, beta = g.broker(f"Alpha Agg {g.tag}"), g.broker(f"Beta Agg {g.tag}")
-    stored = {"customersBrought": 2, "bookValue": 500.0, "conversionRate": 1.0,
+    stored = {"customersBrought": 2, "conversionRate": 1.0,
               "retentionRate": 1.0, "networkSize": 3, "networkValue": 450.0}  # fmt: skip
     alpha.props.update(stored)
-    ann = g.person("Ann", f"Agg{g.tag}", revenue=100.0, referralValue=40.0, networkValue=40.0)
+    ann = g.person(
+        "Ann", f"Agg{g.tag}", revenue=100.0, clv=5.0, referralValue=40.0, networkValue=40.0
+    )
     bob = g.person("Bob", f"Agg{g.tag}", revenue=200.0)
     firm = g.organization(
         f"Agg Firm {g.tag}", accountValue=900.0, committeeSize=3, committeeEngaged=1,
@@ -81,7 +83,8 @@ def world(driver: Driver, settings: Settings) -> Iterator[World]:
 VIEW = """query($p: ID!, $a: ID!, $b: ID!, $f: ID!, $h: ID!) {
   product(id: $p) { currency revenue { currency amount } buyers repeatPurchaseRate }
   ann: customer(id: $a) { revenue referralValue networkValue }
-  broker(id: $b) { customersBrought bookValue conversionRate retentionRate networkSize networkValue }
+  broker(id: $b) { customersBrought conversionRate retentionRate networkSize networkValue }
+  book: broker(id: $b) { bookValue { currency amount } }
   firm: account(id: $f) { accountValue }
   house: customer(id: $h) { ... on Household { householdValue memberCount } }
   nextProducts(product: $p) { buyers next { support } }
@@ -110,7 +113,9 @@ def test_an_admin_reads_the_stored_aggregates(
     assert found["product"] == {"currency": "USD", "revenue": [{"currency": "USD", "amount": 20.0}],
                                 "buyers": 2, "repeatPurchaseRate": 0.5}  # fmt: skip
     assert found["ann"] == {"revenue": 100.0, "referralValue": 40.0, "networkValue": 40.0}
-    assert found["broker"]["bookValue"] == 500.0 and found["broker"]["networkSize"] == 3
+    assert found["broker"]["customersBrought"] == 2 and found["broker"]["networkSize"] == 3
+    # live, per currency: ann's orders (10 + 20 USD) and her CLV (5, in her orders' currency)
+    assert found["book"] == {"bookValue": [{"currency": "USD", "amount": 35.0}]}
     assert found["firm"] == {"accountValue": 900.0}
     assert found["house"] == {"householdValue": 77.0, "memberCount": 4}
     assert found["nextProducts"] == {"buyers": 2, "next": [{"support": 2}]}
@@ -127,6 +132,7 @@ def test_a_partner_reads_no_aggregate_counted_past_its_scope(
                                 "buyers": None, "repeatPurchaseRate": None}  # fmt: skip
     assert found["ann"] == {"revenue": 100.0, "referralValue": None, "networkValue": None}
     assert set(found["broker"].values()) == {None}
+    assert found["book"] == {"bookValue": [{"currency": "USD", "amount": 35.0}]}  # all its own
     assert found["firm"] == {"accountValue": None}
     assert found["house"] == {"householdValue": None, "memberCount": None}
     # what it may count, it counts within its scope: ann bought `first` then `then`, bob is beta's

@@ -40,7 +40,7 @@ KIND_FIELDS = {
     "Household": ["householdValue", "memberCount"],
 }  # fmt: skip
 BROKER_FIELDS = [
-    "customersBrought", "bookValue", "conversionRate", "retentionRate", "networkSize",
+    "customersBrought", "conversionRate", "retentionRate", "networkSize",
     "networkValue",
 ]  # fmt: skip
 PRODUCT_FIELDS = ["buyers", "repeatPurchaseRate"]
