@@ -72,14 +72,15 @@ RULES: dict[str, frozenset[Role]] = {
         "Organization.committeeEngagement",
         "Organization.healthScore",
     ),
-    # Networks, not a customer view: brokers, whom a party referred (its referral tree), who
-    # knows whom (the links connection paths walk), and the figures made of them.
+    # Networks, not a customer view: brokers' books, whom a party referred (its referral tree),
+    # who knows whom (the links connection paths walk), and the figures made of them. Who
+    # referred a customer, up to its attributed broker (`referredBy`, `Customer.broker`), is
+    # open like `referralChain`, which shows the same; a broker's own fields are not.
     **_on(
         READERS_OF_NETWORKS,
         "Query.broker",
         "Query.referralTree",
         "Query.connectionPaths",
-        "Customer.broker",
         "Customer.referrals",
         "Customer.referralValue",
         "Customer.networkValue",

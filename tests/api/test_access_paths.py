@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +47,7 @@ from starlette.testclient import TestClient
 
 from graph.config import Settings
 from graph.read.positions import Family
-from graph.security.principal import Role
+from graph.security.principal import WRITE, Role
 from schema.access import RULES, guarded
 from schema.ids import global_id
 from schema.schema import schema as strawberry_schema
@@ -78,7 +79,6 @@ GUARDED: dict[str, set[Role]] = {
     "Query.broker": NETWORKS,
     "Query.referralTree": NETWORKS,
     "Query.connectionPaths": NETWORKS,
-    "Customer.broker": NETWORKS,
     "Customer.referrals": NETWORKS,
     "Customer.referralValue": NETWORKS,
     "Customer.networkValue": NETWORKS,
@@ -287,7 +287,7 @@ def test_the_walk_reaches_every_guarded_field_from_every_entry_point() -> None:
     # the committee of an account is reached from every root that can land on a party
     for root in ("customer", "customers", "search", "node", "nodes", "account", "broker"):
         assert ("Organization.committee", root) in roots
-    assert ("Deal.committee", "node") in roots and ("Customer.broker", "nodes") in roots
+    assert ("Deal.committee", "node") in roots and ("Customer.referrals", "nodes") in roots
     assert len(PROBES) > 700
 
 
@@ -303,7 +303,8 @@ def test_every_probe_is_valid_and_its_guard_names_the_coordinate() -> None:
 
 
 # Types that carry nothing but a guarded datum (returned by a guarded field, not a node, not
-# returned by an open root such as `customers`): whatever field returns one must be guarded too.
+# returned by an open root such as `customers`, not a plain value such as `Money`): whatever
+# field returns one must be guarded too.
 def carriers() -> dict[str, set[Role]]:
     query = SCHEMA.query_type
     assert query is not None
@@ -320,6 +321,7 @@ def carriers() -> dict[str, set[Role]]:
             isinstance(target, GraphQLObjectType)
             and not any(i.name == "Node" for i in target.interfaces)
             and target.name not in open_roots
+            and any(is_composite_type(get_named_type(f.type)) for f in target.fields.values())
         ):
             found[target.name] = found.get(target.name, set()) | roles
     return found
@@ -466,3 +468,28 @@ def test_a_frontend_is_refused_the_committee_on_every_path_a_team_reads_it_on_al
     bea = global_id(Family.PARTY, account.buyer.id)
     assert codes(ask(role_clients[F], seats, id=bea)) == ["FORBIDDEN"]
     assert ask(role_clients[T], seats, id=bea)["data"]["node"]["committeeSeats"]["totalCount"] == 1
+
+
+def test_a_mutation_payload_is_guarded_like_a_read(settings: Settings, driver: Driver) -> None:
+    """A frontend may upsert a customer, not read its committee through the payload: refused
+    before the mutation runs, so nothing is written."""
+    marker = f"api-paths-{uuid.uuid4().hex}"
+    document = (
+        'mutation { upsertCustomer(input: {clientMutationId: "' + marker + '", kind: ORGANIZATION, '
+        'name: "'
+        + marker
+        + '"}) { customer { ... on Organization { committee { totalCount } } } } }'
+    )
+    parsed = parse(document)
+    operation = get_operation_ast(parsed)
+    assert operation is not None
+    assert "Organization.committee" in guarded(SCHEMA, operation, [])
+    with client_for(settings, F, subject="paths-writer", scopes=frozenset({WRITE})) as client:
+        body = ask(client, document)
+    assert body["status"] == 403 and codes(body) == ["FORBIDDEN"]
+    assert "`Organization.committee`" in body["errors"][0]["message"]
+    written, _, _ = driver.execute_query(
+        "MATCH (n) WHERE n.name = $m RETURN count(n) AS n", {"m": marker},
+        database_=settings.neo4j_database,
+    )  # fmt: skip
+    assert written[0]["n"] == 0
