@@ -107,12 +107,7 @@ RELATIONS: dict[str, Relation] = {
     ),
     # The customer's attributed broker (`attribution.py`): at the top of its referral chain.
     # `{chain}` is the chain's quantified path pattern, rendered with the caller's scope.
-    "broker": Relation(
-        "{p} = ({s}){chain}({t}:Broker)",
-        Position.BROKER,
-        (SortKey("length({p})", descending=True), SortKey("{t}.id")),
-        path=True,
-    ),
+    "broker": Relation("({s}){chain}({t}:Broker)", Position.BROKER, BY_ID),  # one path at most
     # activity
     "interactions": Relation(
         "({s})-[:HAD]->({t}:Interaction)",
