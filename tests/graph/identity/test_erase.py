@@ -476,8 +476,8 @@ def test_erasure_removes_personal_data_everywhere_and_keeps_facts_and_kpis(world
     in_period = [a for _, who, day, a in _filler_orders() if who in gold and START <= day <= END]
     assert (segments["gold"].customers, segments["gold"].revenue) == (
         1 + len(gold),
-        (Amount(None, round(80.5 + 55.0 + sum(in_period), 2)),),
-    )  # fmt: skip  (the orders state no currency)
+        (Amount("USD", round(80.5 + 55.0 + sum(in_period), 2)),),
+    )  # fmt: skip  (orders stating no currency are USD: `OrderRecord`)
 
     # Erasing again changes nothing and says so; an unknown id is None.
     settled = snapshot(w)
