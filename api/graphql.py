@@ -28,7 +28,7 @@ from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, cost, depth_and_aliases, fragments_of
 from api.ratelimit import CostBudget, retry_after
-from graph.read.masking import PII_PROPERTIES
+from graph.read.masking import masked
 from graph.read.scope import Scope as ReadScope
 from graph.read.scope import for_principal
 from graph.security.principal import PII, Principal
@@ -134,11 +134,12 @@ class GraphQLApp:
         return for_principal(getattr(request.state, "principal", None))
 
     def masked_for(self, request: Request) -> frozenset[str]:
-        """Personal data reads as null unless the caller holds the `pii` scope."""
+        """Personal data reads as null unless the caller holds the `pii` scope; stored aggregates
+        over populations read as null for a scoped caller (`graph/read/masking.py`)."""
         principal = getattr(request.state, "principal", None)
-        if principal is None or principal.has_scope(PII):
+        if principal is None:
             return frozenset()
-        return PII_PROPERTIES
+        return masked(principal.has_scope(PII), self.scope_for(request) is not None)
 
     def context(self, request: Request, request_id: str) -> Context:
         state = request.app.state

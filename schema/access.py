@@ -2,9 +2,13 @@
 
 A field listed in `RULES` (by schema coordinate, `Type.field`) may be selected only by the roles
 given; every other field is open to every authenticated role, within the caller's read scope
-(`graph/read/scope.py`) and personal-data masking. `denied` finds the listed fields an operation
-selects, through fragments too, before anything runs; the HTTP layer answers 403 FORBIDDEN naming
-them, whatever data exists, so the refusal tells nothing about the graph.
+(`graph/read/scope.py`) and personal-data masking. Authorization follows the data, not the entry
+point: a guarded datum is guarded on every field that reads it (a root such as `buyingCommittee`
+and the nested `Organization.committee` alike), and a rule on an interface's field holds on every
+type implementing it (and the other way round). `guarded` finds the listed fields an operation
+selects, through fragments, aliases and `node(s)` too, before anything runs; the HTTP layer
+answers 403 FORBIDDEN naming them, whatever data exists, so the refusal tells nothing about the
+graph.
 
 Mutations are open to admins; `account_team` and `frontend` principals holding the `write` scope
 may use the few listed for them, on the parties they may read.
@@ -18,6 +22,9 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
     TypeInfo,
@@ -38,6 +45,13 @@ ADMIN, ANALYST, TEAM, FRONTEND, PARTNER = (
 )
 EVERYONE = frozenset(Role)
 READERS_OF_ACCOUNTS = frozenset({ADMIN, ANALYST, TEAM})
+READERS_OF_NETWORKS = frozenset({ADMIN, ANALYST, TEAM, PARTNER})
+BROKER_BOOKS = frozenset({ADMIN, ANALYST, PARTNER})
+
+
+def _on(roles: frozenset[Role], *coordinates: str) -> dict[str, frozenset[Role]]:
+    return dict.fromkeys(coordinates, roles)
+
 
 RULES: dict[str, frozenset[Role]] = {
     # Operator and model facts: node counts, fitted parameters.
@@ -47,14 +61,46 @@ RULES: dict[str, frozenset[Role]] = {
     "Query.loads": frozenset({ADMIN}),
     # KPIs: a partner gets its own network's, an owned-accounts team its accounts'.
     "Query.portfolio": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),
-    # B2B account work.
-    "Query.buyingCommittee": READERS_OF_ACCOUNTS,
-    "Query.dealCommittee": READERS_OF_ACCOUNTS,
-    # Networks: not a customer view.
-    "Query.broker": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),
-    "Query.partnerNetwork": frozenset({ADMIN, ANALYST, PARTNER}),
-    "Query.referralTree": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),
-    "Query.connectionPaths": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),
+    # B2B account work: buying committees, wherever they are read, and the figures made of them.
+    **_on(
+        READERS_OF_ACCOUNTS,
+        "Query.buyingCommittee",
+        "Query.dealCommittee",
+        "Organization.committee",
+        "Deal.committee",
+        "Person.committeeSeats",
+        "Organization.committeeSize",
+        "Organization.committeeEngaged",
+        "Organization.committeeEngagement",
+        "Organization.healthScore",
+    ),
+    # Networks, not a customer view: brokers' books, whom a party referred (its referral tree),
+    # who knows whom (the links connection paths walk), and the figures made of them. Who
+    # referred a customer, up to its attributed broker (`referredBy`, `Customer.broker`), is
+    # open like `referralChain`, which shows the same; a broker's own fields are not.
+    **_on(
+        READERS_OF_NETWORKS,
+        "Query.broker",
+        "Query.referralTree",
+        "Query.connectionPaths",
+        "Customer.referrals",
+        "Customer.referralValue",
+        "Customer.networkValue",
+        "Broker.referrals",
+        "Broker.customersBrought",
+        "Broker.bookValue",
+        "Broker.conversionRate",
+        "Broker.retentionRate",
+        "Employee.knows",
+    ),
+    # A broker's whole network (its book of business): the broker's partner, not account teams.
+    **_on(
+        BROKER_BOOKS,
+        "Query.partnerNetwork",
+        "Broker.network",
+        "Broker.networkSize",
+        "Broker.networkValue",
+    ),
 }
 
 # Mutations: who may call them with the `write` scope (admins always may).
@@ -98,13 +144,31 @@ def guarded(
             parent = info.get_parent_type()
             if parent is None:
                 return
-            coordinate = f"{get_named_type(parent).name}.{node.name.value}"
-            if coordinate in RULES or coordinate.startswith("Mutation."):
-                found.add(coordinate)
+            named = get_named_type(parent)
+            field = node.name.value
+            if named.name == "Mutation":
+                found.add(f"Mutation.{field}")
+                return
+            found.update(
+                coordinate
+                for t in related_types(schema, named)
+                if (coordinate := f"{t}.{field}") in RULES
+            )
 
     document = DocumentNode(definitions=(operation, *fragments))
     visit(document, TypeInfoVisitor(info, Collect()))
     return frozenset(found)
+
+
+def related_types(schema: GraphQLSchema, named: GraphQLNamedType) -> list[str]:
+    """The type and every type a field selected on it may come from or stand for: the interfaces
+    it implements and, for an interface or a union, the types implementing it."""
+    names = [named.name]
+    if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+        names += [i.name for i in named.interfaces]
+    if isinstance(named, GraphQLInterfaceType):
+        names += [t.name for t in schema.get_possible_types(named)]
+    return names
 
 
 def denied(principal: Principal, coordinates: Iterable[str]) -> list[str]:

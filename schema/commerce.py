@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 import strawberry
 from strawberry.types import Info
 
+from graph.money import product_revenue
 from graph.read.positions import Family
 from schema import resolvers
 from schema.context import Context
 from schema.meta import KEY_FIELD, follow, resolved
+from schema.money import Money, load
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
 from schema.scalars import Date
 
@@ -29,9 +31,14 @@ class Product(Node):
     category: str | None
     price: float | None
     currency: str | None = strawberry.field(description="ISO 4217.")
-    revenue: float | None = strawberry.field(
-        description="Metric: the amounts of its order lines up to the as-of date."
+
+    @resolved(
+        description="The amounts of its order lines, per currency (the orders of the customers "
+        "the caller may see)."
     )
+    async def revenue(self, info: Info[Context, None]) -> list[Money]:
+        return await load(info, product_revenue, self._key)
+
     buyers: int | None = strawberry.field(description="Metric: the customers who bought it.")
     repeat_purchase_rate: float | None = strawberry.field(
         description="Metric: the share of its buyers who bought it in two or more orders."

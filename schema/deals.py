@@ -37,7 +37,11 @@ class Deal(Node):
         found: Organization | None = await resolvers.single(info, self, "deal_account")
         return found
 
-    @resolved(metadata=follow("committee"), description="Its buying committee.")
+    @resolved(
+        metadata=follow("committee"),
+        description="Its buying committee's seats, one edge per seat record: a person seated by "
+        "two sources is two edges, so `totalCount` counts seats (people: `dealCommittee.members`).",
+    )
     async def committee(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> CommitteeRef:

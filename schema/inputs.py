@@ -65,7 +65,7 @@ class CustomerFilter:
         default=None, description="Has had an interaction on at least one of these channels."
     )
     broker: strawberry.ID | None = strawberry.field(
-        default=None, description="The broker at the top of the customer's referral chain."
+        default=None, description="The customer's attributed broker (`Customer.broker`)."
     )
     lifecycle_stage: list[LifecycleStage] | None = strawberry.field(
         default=None, description="The stored lifecycle stage (`c360 metrics compute`)."

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from graph.metrics.kpis import GroupBy, Kpis, portfolio
 from graph.metrics.models import read_model
+from graph.read.attribution import chain
 from graph.read.criteria import customer_predicate, needs_last_activity
 from graph.read.run import ReadError
 from graph.read.writer import Writer
@@ -18,6 +19,7 @@ from schema.context import Context
 from schema.enums import KpiGroup, ValueModelKind
 from schema.errors import ClientError
 from schema.inputs import CustomerFilter, customer_criteria
+from schema.money import Money, money
 from schema.reads import client_error
 from schema.scalars import Date, DateTime
 
@@ -54,7 +56,7 @@ class ValueModel:
 )
 class PortfolioKpis:
     key: str | None = strawberry.field(
-        description="The group: a segment, lifecycle stage or broker key (null: not grouped, or "
+        description="The group: a segment, lifecycle stage or attributed broker's key (null: not grouped, or "
         "customers without one)."
     )
     customers: int = strawberry.field(description="The customers in the group.")
@@ -67,7 +69,9 @@ class PortfolioKpis:
         description="% promoters (9-10) - % detractors (0-6) of the survey answers in the period."
     )
     survey_answers: int = strawberry.field(description="The survey answers in the period.")
-    revenue: float = strawberry.field(description="The amounts of orders dated in the period.")
+    revenue: list[Money] = strawberry.field(
+        description="The amounts of orders dated in the period, per currency."
+    )
     average_clv: float | None = strawberry.field(description="The mean stored CLV.")
 
 
@@ -105,9 +109,9 @@ async def resolve_value_model(
 
 def portfolio_predicate(
     f: CustomerFilter | None, ctx: Context
-) -> tuple[LiteralString, LiteralString, dict[str, Any]]:
-    """The filter and the caller's scope as a predicate over `c`, the brokers the caller may see
-    as one over `b` (to group by), and their parameters."""
+) -> tuple[LiteralString, LiteralString | None, dict[str, Any]]:
+    """The filter and the caller's scope as a predicate over `c`, the referral chain's pattern
+    with the caller's scope (to group by attributed broker), and their parameters."""
     w = Writer()
     terms: list[LiteralString] = []
     criterion = customer_criteria(f)
@@ -115,11 +119,14 @@ def portfolio_predicate(
         if needs_last_activity(criterion):
             raise ClientError("`portfolio` cannot filter on `lastActivity`.")
         terms.append(customer_predicate(criterion, "c", "_la", w, ctx.scope))
-    brokers: LiteralString = "true"
-    if ctx.scope is not None:
-        terms.append(ctx.scope.parties("c", w))
-        brokers = ctx.scope.parties("b", w)
-    return (" AND ".join(terms) if terms else "true"), brokers, w.params
+    hops: LiteralString | None = (
+        None  # unscoped: the whole chain (and the KPI aggregates may answer)
+    )
+    scope = ctx.scope
+    if scope is not None:
+        terms.append(scope.parties("c", w))
+        hops = chain(lambda var: scope.parties(var, w))
+    return (" AND ".join(terms) if terms else "true"), hops, w.params
 
 
 def portfolio_kpis(k: Kpis) -> PortfolioKpis:
@@ -133,7 +140,7 @@ def portfolio_kpis(k: Kpis) -> PortfolioKpis:
         churn_rate=k.churn_rate,
         nps=k.nps,
         survey_answers=k.survey_answers,
-        revenue=k.revenue,
+        revenue=money(k.revenue),
         average_clv=k.average_clv,
     )
 
@@ -149,7 +156,7 @@ async def resolve_portfolio(
     if end < start:
         raise ClientError("`end` is before `start`.")
     ctx = info.context
-    predicate, brokers, params = portfolio_predicate(filter, ctx)
+    predicate, hops, params = portfolio_predicate(filter, ctx)
     try:
         found = await portfolio(
             ctx.driver,
@@ -158,7 +165,7 @@ async def resolve_portfolio(
             end,
             group=GroupBy((group_by or KpiGroup.NONE).value),
             predicate=predicate,
-            brokers=brokers,
+            hops=hops,
             params=params,
             timeout=ctx.timeout,
         )

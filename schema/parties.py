@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar
 import strawberry
 from strawberry.types import Info
 
+from graph.money import book_value as books_of_brokers
 from graph.read.positions import Family
 from schema import resolvers
 from schema.activity import Interaction, SurveyResponse
@@ -33,6 +34,7 @@ from schema.inputs import (
     order_criteria,
 )
 from schema.meta import KEY_FIELD, TARGET_FIELD, computed, follow, prop, resolved
+from schema.money import Money, load
 from schema.provenance import SourceRecord
 from schema.relay import DEFAULT_FIRST, After, Connection, EdgeConnection, First, Node
 from schema.scalars import Date, DateTime
@@ -296,7 +298,8 @@ class Customer(Party):
 
     @resolved(
         metadata=follow("broker"),
-        description="The broker at the top of its referral chain (up to 10 referrals up).",
+        description="Its attributed broker: the broker at the top of its referral chain (as "
+        "`referralChain` follows it, at most 10 hops); null when the chain ends elsewhere.",
     )
     async def broker(self, info: Info[Context, None]) -> Broker | None:
         found: Broker | None = await resolvers.single(info, self, "broker")
@@ -454,7 +457,8 @@ class Organization(Customer):
         description="Metric: revenue + CLV of the firm and of the people working for it."
     )
     committee_size: int | None = strawberry.field(
-        description="Metric: the people on its buying committee."
+        description="Metric: the people on its buying committee, each once whatever its seats "
+        "(`committee { totalCount }` counts seats)."
     )
     committee_engaged: int | None = strawberry.field(
         description="Metric: committee members with an interaction in the last 90 days."
@@ -490,7 +494,12 @@ class Organization(Customer):
         )
         return found
 
-    @resolved(metadata=follow("committee"), description="Its buying committee, by seat record.")
+    @resolved(
+        metadata=follow("committee"),
+        description="Its buying committee's seats, one edge per seat record, by seat record: a "
+        "person seated by two sources is two edges, so `totalCount` counts seats (people: "
+        "`buyingCommittee.members`, `committeeSize`).",
+    )
     async def committee(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> CommitteeMemberConnection:
@@ -519,9 +528,6 @@ class Broker(Party):
     customers_brought: int | None = strawberry.field(
         description="Metric: the customers it referred directly."
     )
-    book_value: float | None = strawberry.field(
-        description="Metric: revenue + CLV of the customers it referred directly."
-    )
     conversion_rate: float | None = strawberry.field(
         description="Metric: the share of those customers who bought."
     )
@@ -537,6 +543,14 @@ class Broker(Party):
     metrics_at: DateTime | None = strawberry.field(
         description="When its metrics were last computed."
     )
+
+    @resolved(
+        description="Revenue + CLV of the customers it referred directly, per currency (each "
+        "order in its currency, a CLV in that of the customer's latest order; the customers the "
+        "caller may see)."
+    )
+    async def book_value(self, info: Info[Context, None]) -> list[Money]:
+        return await load(info, books_of_brokers, self._key)
 
     @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
     async def referrals(

@@ -41,6 +41,7 @@ from graph.config import Settings
 from graph.security import audit
 from graph.security.apikeys import PREFIX, known_broker
 from graph.security.audit import Action, Actor
+from graph.security.brokers import BrokerCheck, BrokerCheckUnavailable
 from graph.security.principal import ANONYMOUS, Principal
 
 __all__ = ["AuthMiddleware", "Authenticator", "issue_token", "sign"]
@@ -60,9 +61,22 @@ class Authenticator:
         self.keys = KeyStore(
             settings.auth_apikey_pepper.get_secret_value(), settings.auth_apikey_cache_s
         )
+        self.brokers = BrokerCheck(settings.auth_apikey_cache_s)
 
     async def authenticate(self, headers: Headers, driver: AsyncDriver | None) -> Principal:
-        """`driver` looks up API keys; None (no database yet) makes them uncheckable."""
+        """`driver` looks up API keys and partners' brokers; None (no database yet) makes them
+        uncheckable. A partner's broker claim must name a broker party (401 otherwise)."""
+        who = await self._credential(headers, driver)
+        if who.broker_id is not None:
+            try:
+                found = await self.brokers.is_broker(driver, self.database, who.broker_id)
+            except BrokerCheckUnavailable as exc:
+                raise AuthUnavailable(f"the broker claim cannot be checked: {exc}") from exc
+            if not found:
+                raise AuthError("The credential's broker is not a broker.")
+        return who
+
+    async def _credential(self, headers: Headers, driver: AsyncDriver | None) -> Principal:
         authorization = headers.get("authorization")
         api_key = headers.get("x-api-key")
         if authorization is not None and api_key is not None:

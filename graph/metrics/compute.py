@@ -196,11 +196,11 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     if kpis:
         inputs = kpi_store.Inputs(
             keys={"segment": everything.segment,
-                  "broker": referrals.nearest_brokers(everything.ids, edges),
                   "lifecycleStage": table["lifecycleStage"]},
             clv=scores.get("clv", np.full(customers.size, np.nan)),
             order_owner=everything.owner, order_days=everything.days,
-            order_amounts=everything.amounts, answer_owner=everything.answer_owner,
+            order_amounts=everything.amounts, order_currencies=everything.currencies,
+            answer_owner=everything.answer_owner,
             answer_days=everything.answer_days, answer_scores=everything.answer_scores,
         )  # fmt: skip
         await kpi_store.publish(driver, database, inputs, started, VERSION)

@@ -33,7 +33,8 @@ CALL (c) {
   OPTIONAL MATCH (c)-[:PLACED]->(o:Order) WHERE o.date IS NOT NULL AND o.endedAt IS NULL
   WITH collect(o) AS orders
   RETURN [o IN orders | duration.inDays($epoch, o.date).days] AS days,
-         [o IN orders | o.amount] AS amounts
+         [o IN orders | o.amount] AS amounts,
+         [o IN orders | o.currency] AS currencies
 }
 CALL (c) {
   OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse) WHERE s.at <= $asOfTime AND s.endedAt IS NULL
@@ -55,7 +56,7 @@ CALL (c) {
          [s IN answers | s.score] AS scores
 }
 RETURN collect([c.id, c.status, days, amounts, nps, recent, previous, lastInteraction, c.segment,
-                answerDays, scores]) AS rows
+                answerDays, scores, currencies]) AS rows
 """
 
 EDGES: LiteralString = """
@@ -81,6 +82,7 @@ class Customers:
     owner: NDArray[np.int64]
     days: NDArray[np.int64]  # day numbers since 1970-01-01
     amounts: NDArray[np.float64]
+    currencies: NDArray[np.object_]  # each order's currency (str or None)
     answer_owner: NDArray[np.int64]
     answer_days: NDArray[np.int64]  # UTC day of each survey answer
     answer_scores: NDArray[np.float64]  # NaN: no score
@@ -93,7 +95,11 @@ class Customers:
         """The same customers with only their orders dated on or before `as_of`."""
         keep = self.days <= (as_of - EPOCH).days
         return replace(
-            self, owner=self.owner[keep], days=self.days[keep], amounts=self.amounts[keep]
+            self,
+            owner=self.owner[keep],
+            days=self.days[keep],
+            amounts=self.amounts[keep],
+            currencies=self.currencies[keep],
         )
 
 
@@ -130,6 +136,7 @@ async def read_customers(
     owner = array("q")
     days = array("q")
     amounts = array("d")
+    currencies: list[str | None] = []
     after = ""
     while True:
         records, _, _ = await driver.execute_query(
@@ -149,6 +156,7 @@ async def read_customers(
             order_days: list[int] = row[2]
             days.extend(order_days)
             amounts.extend(np.nan if a is None else a for a in row[3])
+            currencies.extend(row[11])
             owner.extend([index] * len(order_days))
             nps.append(np.nan if row[4] is None else row[4])
             recent.append(row[5])
@@ -172,6 +180,7 @@ async def read_customers(
         owner=np.frombuffer(owner, dtype=np.int64),
         days=np.frombuffer(days, dtype=np.int64),
         amounts=np.frombuffer(amounts, dtype=np.float64),
+        currencies=np.array(currencies, dtype=object),
         answer_owner=np.frombuffer(answer_owner, dtype=np.int64),
         answer_days=np.frombuffer(answer_days, dtype=np.int64),
         answer_scores=np.frombuffer(answer_scores, dtype=np.float64),

@@ -1,6 +1,6 @@
 """Portfolio KPIs answered from aggregates written by `c360 metrics compute`, not from every customer.
 
-For each grouping (none, segment, lifecycle stage, broker) and each of its groups, one `:KpiAggregate`
+For each grouping (none, segment, lifecycle stage; by attributed broker the KPIs are scanned) and each of its groups, one `:KpiAggregate`
 node holds day-indexed counts from which every KPI of `graph.metrics.kpis` follows for any period:
 - `customers`, `clvSum`, `clvCount`: the group's size and stored CLVs (their mean is `averageClv`);
 - activity: each customer's orders, taken with the `window` days each keeps it active, merge into
@@ -10,7 +10,8 @@ node holds day-indexed counts from which every KPI of `graph.metrics.kpis` follo
 - `firstDays`/`firstCounts`: first orders per day. A customer active at the end whose first order is
   on or after the start is one whose first order lies in the period, when the period is shorter than
   the window (its first order is then inside the window): N is the first orders in the period;
-- `revenueDays`/`revenueAmounts`: order amounts per day; `surveyDays` with `promoters`, `detractors`
+- `currencies` and, for the i-th of them, `revenueDaysI`/`revenueAmountsI`: its order amounts per day
+  (revenue stays per currency, docs/api.md "Money"); `surveyDays` with `promoters`, `detractors`
   and `answers`: survey answers per UTC day.
 
 `answer` serves a request only when it can be exact: no customer filter and no caller scope (a partner's
@@ -38,7 +39,7 @@ from graph.metrics.facts import EPOCH
 from graph.read.run import read
 
 WINDOW = 365
-GROUPINGS = ("none", "segment", "lifecycleStage", "broker")
+GROUPINGS = ("none", "segment", "lifecycleStage")  # by broker: scanned (graph.read.attribution)
 
 NOW: LiteralString = "RETURN datetime.realtime() AS now"
 
@@ -81,6 +82,7 @@ class Inputs:
     order_owner: NDArray[np.int64]
     order_days: NDArray[np.int64]
     order_amounts: NDArray[np.float64]
+    order_currencies: NDArray[np.object_]  # each order's currency (str or None)
     answer_owner: NDArray[np.int64]
     answer_days: NDArray[np.int64]
     answer_scores: NDArray[np.float64]
@@ -139,6 +141,8 @@ def rows(inputs: Inputs, window: int = WINDOW) -> list[dict[str, Any]]:
     with np.errstate(invalid="ignore"):
         promoters = (scores >= 9).astype(np.int64)
         detractors = (scores <= 6).astype(np.int64)
+    currency = inputs.order_currencies
+    currencies = sorted({c for c in currency.tolist() if c is not None})
     found: list[dict[str, Any]] = []
     for grouping in GROUPINGS:
         values = [None] * n if grouping == "none" else inputs.keys[grouping]
@@ -156,7 +160,10 @@ def rows(inputs: Inputs, window: int = WINDOW) -> list[dict[str, Any]]:
         starts = _per_day(code[i_owner], i_start, [_ones(i_owner.size)], groups)
         stops = _per_day(code[i_owner], i_stop, [_ones(i_owner.size)], groups)
         amounts = np.nan_to_num(inputs.order_amounts)
-        revenue = _per_day(code[inputs.order_owner], inputs.order_days, [amounts], groups)
+        revenue = [
+            _per_day(code[inputs.order_owner[m]], inputs.order_days[m], [amounts[m]], groups)
+            for m in (currency == c for c in currencies)
+        ]
         answers = np.ones(inputs.answer_owner.size, dtype=np.int64)
         surveys = _per_day(code[inputs.answer_owner], inputs.answer_days,
                            [promoters, detractors, answers], groups)  # fmt: skip
@@ -171,7 +178,9 @@ def rows(inputs: Inputs, window: int = WINDOW) -> list[dict[str, Any]]:
                 "firstDays": firsts[g][0], "firstCounts": firsts[g][1][0],
                 "startDays": starts[g][0], "startCounts": starts[g][1][0],
                 "stopDays": stops[g][0], "stopCounts": stops[g][1][0],
-                "revenueDays": revenue[g][0], "revenueAmounts": revenue[g][1][0],
+                "currencies": currencies,
+                **{f"revenueDays{i}": r[g][0] for i, r in enumerate(revenue)},
+                **{f"revenueAmounts{i}": r[g][1][0] for i, r in enumerate(revenue)},
                 "surveyDays": surveys[g][0], "promoters": surveys[g][1][0],
                 "detractors": surveys[g][1][1], "answers": surveys[g][1][2],
             })  # fmt: skip
@@ -231,7 +240,11 @@ def _kpi_row(a: dict[str, Any], start: int, end: int) -> dict[str, Any]:
         "s": active(start),
         "e": active(end),
         "n": sum(_between(a["firstDays"], a["firstCounts"], start, end)),
-        "revenue": sum(_between(a["revenueDays"], a["revenueAmounts"], start, end)),
+        "revenue": [
+            [c, sum(amounts)]
+            for i, c in enumerate(a["currencies"])
+            if (amounts := _between(a[f"revenueDays{i}"], a[f"revenueAmounts{i}"], start, end))
+        ],
         "averageClv": a["clvSum"] / a["clvCount"] if a["clvCount"] else None,
         "promoters": sum(_between(survey, a["promoters"], start, end)),
         "detractors": sum(_between(survey, a["detractors"], start, end)),
@@ -250,7 +263,7 @@ async def answer(
 ) -> list[dict[str, Any]] | None:
     """The KPI rows (as `graph.metrics.kpis` reads them) from the aggregates, or None when they
     cannot answer exactly (stale, absent, another window, a period as long as the window)."""
-    if window != WINDOW or (end - start).days >= window:
+    if grouping not in GROUPINGS or window != WINDOW or (end - start).days >= window:
         return None
     [state] = await read(driver, database, STATE, {}, timeout)
     if state["build"] is None or state["window"] != window:

@@ -6,16 +6,19 @@ Definitions (documented in docs/metrics.md):
   active at the end whose first order falls inside the period (new).
 - Customer retention rate CRR = (E - N) / S; churn rate = 1 - CRR (null when S = 0).
 - NPS = % promoters (9-10) - % detractors (0-6) over the survey answers given in the period, x100.
-- Revenue = the amounts of orders dated in the period; average CLV = mean stored `clv` of the customers.
-- Groups: `segment`, `lifecycleStage`, or `broker` (the broker at the head of the customer's referral
-  chain, nearest first; customers no broker brought form the group `null`).
-
-Unfiltered and unscoped, the KPIs come from the aggregates of `graph.metrics.kpi_store` when those can
-answer exactly (fresh, a period shorter than the window); the figures are the same.
+- Revenue = the amounts of orders dated in the period, per currency (`graph/money.py`); average CLV =
+  mean stored `clv` of the customers.
+- Groups: `segment`, `lifecycleStage`, or `broker` (the customer's attributed broker, at the top of
+  its referral chain: `graph/read/attribution.py`; customers whose chain ends elsewhere form the
+  group `null`).
 
 The customer set is every `:Customer` matching `predicate`, a Cypher boolean over `c` built by the caller
 from whitelisted fields with parameters (the GraphQL filter compiler), so KPIs obey the same filters and
 authorization scopes as customer lists.
+
+Unfiltered and unscoped, the KPIs come from the aggregates of `graph.metrics.kpi_store` when those can
+answer exactly (fresh, a period shorter than the window, not grouped by broker); the figures are the
+same.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from typing import Any, LiteralString
 from neo4j import AsyncDriver
 
 from graph.metrics import kpi_store
+from graph.money import Amount, totals
+from graph.read.attribution import chain
 from graph.read.run import read
 
 
@@ -46,14 +51,13 @@ _GROUP_KEYS: dict[GroupBy, LiteralString] = {
 }
 
 
-def _broker(brokers: LiteralString) -> LiteralString:
-    """The nearest broker up the referral chain among those `brokers` (a predicate over `b`)."""
+def _broker(hops: LiteralString) -> LiteralString:
+    """The customer's attributed broker: the top of its referral chain (`hops`, the chain's
+    pattern from `graph.read.attribution.chain` with the caller's scope)."""
     return (
         "CALL (c) {\n"
-        "  OPTIONAL MATCH path = (b:Broker)-[:REFERRED]->{1,10}(c)\n"
-        "  WHERE " + brokers + "\n"
-        "  WITH b, length(path) AS hops ORDER BY hops, b.id LIMIT 1\n"
-        "  RETURN b.id AS broker\n"
+        "  OPTIONAL MATCH (c)" + hops + "(b:Broker)\n"
+        "  RETURN b.id AS broker LIMIT 1\n"
         "}\n"
     )
 
@@ -64,8 +68,12 @@ CALL (c) {
   RETURN min(o.date) AS first,
          count(CASE WHEN o.date <= $start AND o.date > $start - duration({days: $window})
                THEN 1 END) > 0 AS atStart,
-         count(CASE WHEN o.date > $end - duration({days: $window}) THEN 1 END) > 0 AS atEnd,
-         sum(CASE WHEN o.date >= $start THEN o.amount ELSE 0.0 END) AS revenue
+         count(CASE WHEN o.date > $end - duration({days: $window}) THEN 1 END) > 0 AS atEnd
+}
+CALL (c) {
+  MATCH (c)-[:PLACED]->(o:Order) WHERE o.date >= $start AND o.date <= $end
+  WITH o.currency AS currency, sum(o.amount) AS amount
+  RETURN collect([currency, amount]) AS revenue
 }
 CALL (c) {
   OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse)
@@ -78,11 +86,12 @@ CALL (c) {
 
 
 def statement(
-    group: GroupBy, predicate: LiteralString = "true", brokers: LiteralString = "true"
+    group: GroupBy, predicate: LiteralString = "true", hops: LiteralString | None = None
 ) -> LiteralString:
     """The KPI statement for a grouping and a customer predicate (over `c`, parameters only);
-    grouped by broker, only the brokers matching `brokers` (over `b`: the caller's scope) count."""
-    broker: LiteralString = _broker(brokers) if group is GroupBy.BROKER else ""
+    grouped by broker, by the attributed broker along `hops` (the referral chain's pattern with
+    the caller's scope; default: unscoped)."""
+    broker: LiteralString = _broker(hops or chain()) if group is GroupBy.BROKER else ""
     return (
         "MATCH (c:Customer) WHERE "
         + predicate
@@ -98,7 +107,7 @@ WITH key,
      count(CASE WHEN atStart THEN 1 END) AS s,
      count(CASE WHEN atEnd THEN 1 END) AS e,
      count(CASE WHEN atEnd AND first >= $start THEN 1 END) AS n,
-     sum(revenue) AS revenue,
+     reduce(acc = [], part IN collect(revenue) | acc + part) AS revenue,
      avg(c.clv) AS averageClv,
      sum(promoters) AS promoters, sum(detractors) AS detractors, sum(answers) AS answers
 RETURN key, customers, s, e, n, revenue, averageClv, promoters, detractors, answers
@@ -118,7 +127,7 @@ class Kpis:
     churn_rate: float | None
     nps: float | None
     survey_answers: int
-    revenue: float
+    revenue: tuple[Amount, ...]  # per currency
     average_clv: float | None
 
 
@@ -137,7 +146,7 @@ def _kpis(row: dict[str, Any]) -> Kpis:
         churn_rate=None if crr is None else 1.0 - crr,
         nps=nps,
         survey_answers=answers,
-        revenue=round(float(row["revenue"]), 2),
+        revenue=totals((c, a) for c, a in row["revenue"]),
         average_clv=row["averageClv"],
     )
 
@@ -150,7 +159,7 @@ async def portfolio(
     *,
     group: GroupBy = GroupBy.NONE,
     predicate: LiteralString = "true",
-    brokers: LiteralString = "true",
+    hops: LiteralString | None = None,
     params: dict[str, Any] | None = None,
     window_days: int = 365,
     timeout: float | None = None,
@@ -159,12 +168,12 @@ async def portfolio(
     """One `Kpis` per group (a single one with key None when not grouped). Read errors (the
     transaction `timeout` in seconds, an unavailable server) raise `graph.read.run.ReadError`.
 
-    Unfiltered, unscoped requests are answered from the aggregates `c360 metrics compute` keeps
-    (`graph.metrics.kpi_store`) when they can be exact; the rest, or all with `scan`, read every
-    customer matching the predicate."""
+    Unfiltered, unscoped requests (`predicate` "true", no `hops`) are answered from the aggregates
+    `c360 metrics compute` keeps (`graph.metrics.kpi_store`) when they can be exact; the rest, or
+    all with `scan`, read every customer matching the predicate."""
     if end < start:
         raise ValueError("the period ends before it starts")
-    if not scan and predicate == "true" and brokers == "true":
+    if not scan and predicate == "true" and hops is None:
         stored = await kpi_store.answer(
             driver, database, group.value, start, end, window_days, timeout
         )
@@ -180,7 +189,7 @@ async def portfolio(
     records = await read(
         driver,
         database,
-        statement(group, predicate, brokers),
+        statement(group, predicate, hops),
         {**(params or {}), **bounds},
         timeout,
     )

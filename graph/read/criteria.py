@@ -4,9 +4,10 @@
 Cypher expression; computed ones (last activity) are bound by a `CALL` before the predicate. The
 metrics issue extends it (lifecycle stage, value ranges) by adding members and expressions here.
 
-A caller's scope reaches into the one criterion that reads other parties: the broker at the top of
-a customer's referral chain is the farthest broker the scope may see (as `Customer.broker` shows
-it), so a filter on a broker outside the scope matches nothing, like an unknown broker.
+A caller's scope reaches into the one criterion that reads other parties: the customer's attributed
+broker (`attribution.py`, the top of its referral chain, as `Customer.broker` and `referralChain`
+show it) counts only the referrals of parties the scope may see, so a filter on a broker outside
+the scope matches nothing, like an unknown broker.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph.read.attribution import Seen, chain, everyone
 from graph.read.scope import Scope
 from graph.read.writer import Writer
 
@@ -144,11 +146,9 @@ def _join(parts: Sequence[LiteralString], op: LiteralString, empty: LiteralStrin
     return "(" + f" {op} ".join(parts) + ")"
 
 
-_BROKER_OF: LiteralString = (
-    "COLLECT {{ MATCH _p = (_b:Broker)-[:REFERRED]->{{1,10}}({t}) "
-    "WHERE _b.kind IN ['person', 'household', 'organization'] AND {seen} "
-    "WITH _b, _p ORDER BY length(_p) DESC, _b.id LIMIT 1 RETURN _b.id }} = [{b}]"
-)
+def _broker_of(t: LiteralString, b: LiteralString, seen: Seen) -> LiteralString:
+    """The attributed broker of customer `t` (`attribution.py`) is the broker id `b`."""
+    return f"COLLECT {{ MATCH ({t}){chain(seen)}(_b:Broker) RETURN _b.id }} = [{b}]"
 
 
 def customer_predicate(
@@ -172,8 +172,8 @@ def customer_predicate(
                 f"WHERE _c.channel IN {w.param(list(channels))} }}"
             )
         case BrokeredBy(broker=broker):
-            seen = "true" if scope is None else scope.parties("_b", w)
-            return _BROKER_OF.format(t=t, b=w.param(broker), seen=seen)
+            seen: Seen = everyone if scope is None else (lambda var: scope.parties(var, w))
+            return _broker_of(t, w.param(broker), seen)
         case AllOf(parts=parts):
             return _join([customer_predicate(p, t, la, w, scope) for p in parts], "AND", "true")
         case AnyOf(parts=parts):

@@ -1,4 +1,5 @@
-"""Personal data a caller sees only with the `pii` scope, per property (documented in docs/api.md).
+"""What reads as null for a caller: personal data without the `pii` scope, and stored aggregates
+over populations for a scoped caller (documented in docs/api.md).
 
 Masked properties read as null in every statement the API renders (compiled or not), whatever the
 node: e-mail, phone, street and house number, date of birth, national id, the ids other systems
@@ -13,6 +14,28 @@ from __future__ import annotations
 PII_PROPERTIES: frozenset[str] = frozenset(
     {"email", "phone", "street", "streetNumber", "dateOfBirth", "nationalId", "externalIds", "data"}
 )
+
+# Stored aggregates (`c360 metrics compute`) counted over every party, whoever may see it: a scoped
+# caller (a partner, an account team restricted to its accounts) reads them as null, so no figure
+# counts past its scope; it gets figures computed within its scope from `partnerNetwork`,
+# `referralTree`, `nextProducts`, `portfolio`, `Product.revenue` and `Broker.bookValue` (computed live, in scope).
+SCOPED_AGGREGATES: frozenset[str] = frozenset(
+    {
+        "buyers", "repeatPurchaseRate",  # every buyer of a product
+        "accountValue", "committeeSize", "committeeEngaged", "committeeEngagement",
+        "healthScore",  # an organization's people, committee and their answers
+        "householdValue", "memberCount",  # a household's members
+        "referralValue", "networkValue",  # whom a customer or broker referred, down 10 levels
+        "customersBrought", "conversionRate", "retentionRate", "networkSize",
+    }
+)  # fmt: skip
+
+
+def masked(pii: bool, scoped: bool) -> frozenset[str]:
+    """The properties that read as null for a caller with (or without) the `pii` scope and with
+    (or without) a read scope."""
+    return (frozenset() if pii else PII_PROPERTIES) | (SCOPED_AGGREGATES if scoped else frozenset())
+
 
 # The properties the `party_search` full-text index covers (`graph/migrations.py`).
 SEARCHED: tuple[str, ...] = ("name", "email")

@@ -1,7 +1,8 @@
 """Every traversal the API makes from one node to others, as whitelisted Cypher patterns.
 
 A pattern binds `{s}` (the node we come from), `{t}` (the node we land on) and, where the edge has
-properties, `{r}`; `{p}` names the path when the order depends on its length. The order is a stable
+properties, `{r}`; `{p}` names the path when the order depends on its length; `{chain}` is the
+referral chain's pattern (`attribution.chain`, with the caller's scope). The order is a stable
 sort key ending with a unique tiebreak, so pages are keyset pages (see `keyset.py`).
 """
 
@@ -104,13 +105,9 @@ RELATIONS: dict[str, Relation] = {
         distinct=True,
         criteria=Criteria.CUSTOMERS,
     ),
-    # The broker at the top of the customer's referral chain: the farthest one, then the smallest id.
-    "broker": Relation(
-        "{p} = ({t}:Broker)-[:REFERRED]->{{1,10}}({s})",
-        Position.BROKER,
-        (SortKey("length({p})", descending=True), SortKey("{t}.id")),
-        path=True,
-    ),
+    # The customer's attributed broker (`attribution.py`): at the top of its referral chain.
+    # `{chain}` is the chain's quantified path pattern, rendered with the caller's scope.
+    "broker": Relation("({s}){chain}({t}:Broker)", Position.BROKER, BY_ID),  # one path at most
     # activity
     "interactions": Relation(
         "({s})-[:HAD]->({t}:Interaction)",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from graph.read import keyset
+from graph.read.attribution import chain
 from graph.read.criteria import (
     LAST_ACTIVITY,
     Criterion,
@@ -120,6 +121,10 @@ class _Renderer:
         self.w = Writer()
         self.scope = scope
         self.masked = masked  # property names that read as null (personal data)
+
+    def seen(self, var: LiteralString) -> LiteralString:
+        """The scope's predicate over the party `var` (true without a scope)."""
+        return "true" if self.scope is None else self.scope.parties(var, self.w)
 
     # -- node projections --
 
@@ -231,7 +236,8 @@ class _Renderer:
                 f"{query}) YIELD node AS {v.t}, score AS {v.score}\n"
             )
         else:
-            pattern = rel.pattern.format(s=source or "", t=v.t, r=v.r, p=v.p)
+            hops = chain(self.seen) if "{chain}" in rel.pattern else ""
+            pattern = rel.pattern.format(s=source or "", t=v.t, r=v.r, p=v.p, chain=hops)
             clause = f"MATCH {pattern}\n"
         found_guard = guard(target, v.t)
         if found_guard:

@@ -1,6 +1,7 @@
 """Referral chains: for a customer, the ordered path back to the origin of its referrals.
 
-Each hop follows the party's *first* referral: the `REFERRED` edge into it with the earliest date
+Each hop follows the party's *first* referral (`graph.read.attribution.first_referral`, shared with
+the attributed broker): the `REFERRED` edge into it with the earliest date
 (then the smallest referrer id, then the smallest source record id), so a customer referred twice is
 attributed to whoever referred it first and the chain is one path, not a tree. The walk stops at a
 broker (brokers are origins even when something refers them), at a party nobody referred, when a
@@ -20,6 +21,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.read.attribution import first_referral
 from graph.read.scope import Scope
 from graph.traversals.common import (
     PartyRef,
@@ -89,21 +91,6 @@ def referral_map(var: LiteralString) -> LiteralString:
         f"{{referrer: {party_map('startNode(' + var + ')')}, referred: endNode({var}).id, "
         f"date: {var}.date, channel: {var}.channel, incentive: {var}.incentive, "
         f"currency: {var}.currency, source: {var}.src}}"
-    )
-
-
-_NEVER: LiteralString = "date('9999-12-31')"
-
-
-def first_referral(
-    referred: LiteralString, edge: LiteralString, referrer: LiteralString, seen: Seen
-) -> LiteralString:
-    """True when `edge` (from `referrer`) is the first visible referral into `referred`."""
-    return (
-        f"NOT EXISTS {{ MATCH ({referred})<-[e:REFERRED]-(z) WHERE {seen('z')} AND ("
-        f"coalesce(e.date, {_NEVER}) < coalesce({edge}.date, {_NEVER}) OR "
-        f"(coalesce(e.date, {_NEVER}) = coalesce({edge}.date, {_NEVER}) AND "
-        f"(z.id < {referrer}.id OR (z = {referrer} AND e.src < {edge}.src)))) }}"
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from neo4j import Driver
 from starlette.testclient import TestClient
 
 from graph.config import Settings
@@ -18,6 +19,7 @@ from graph.read.positions import Family
 from graph.security.principal import WRITE, Role
 from schema.ids import global_id
 from tests.api.mutation_helpers import call, client_for, codes
+from tests.factories import Graph
 
 NOBODY = global_id(Family.PARTY, "nosuch:access")
 DEAL = global_id(Family.DEAL, "nosuch:access")
@@ -109,14 +111,17 @@ PRINCIPALS = [(role, write) for role in Role for write in (False, True)]
 
 
 @pytest.fixture(scope="module")
-def clients(settings: Settings) -> Iterator[dict[tuple[Role, bool], TestClient]]:
+def clients(settings: Settings, driver: Driver) -> Iterator[dict[tuple[Role, bool], TestClient]]:
+    g = Graph()
+    broker = g.broker(f"Access Broker {g.tag}")
+    g.save(driver, settings.neo4j_database)
     made = {
         (role, write): client_for(
             settings,
             role,
             subject=f"access-{role.value}-{write}",
             scopes=frozenset({WRITE}) if write else frozenset(),
-            broker_id="nosuch:broker" if role is Role.PARTNER else None,
+            broker_id=broker.id if role is Role.PARTNER else None,
         )
         for role, write in PRINCIPALS
     }
@@ -125,6 +130,7 @@ def clients(settings: Settings) -> Iterator[dict[tuple[Role, bool], TestClient]]
     yield made
     for client in made.values():
         client.__exit__(None, None, None)
+    g.delete(driver, settings.neo4j_database)
 
 
 def expected(allowed: set[str], role: Role, write: bool) -> bool:

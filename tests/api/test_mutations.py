@@ -437,7 +437,8 @@ ERASE = """mutation($input: EraseCustomerInput!) {
   eraseCustomer(input: $input) { replayed erasedId counts }
 }"""
 KPIS = """query { portfolio(start: "2026-01-01", end: "2026-12-31") {
-  customers activeAtStart activeAtEnd new retentionRate churnRate revenue nps } }"""
+  customers activeAtStart activeAtEnd new retentionRate churnRate revenue { currency amount } nps
+} }"""
 
 
 def strings_anywhere(driver: Driver, settings: Settings, needles: list[str]) -> list[str]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from neo4j import Driver
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -19,7 +22,9 @@ from api.app import create_app
 from api.auth.middleware import AuthMiddleware, sign
 from api.ratelimit import CostBudget, RateLimiter, RequestLimits, retry_after
 from graph.config import Settings
+from graph.driver import open_driver
 from graph.security.principal import Kind, Principal, Role
+from tests.factories import Graph
 
 
 class Clock:
@@ -145,19 +150,47 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(scope="module")
+def partners(driver: Driver, settings: Settings) -> Iterator[tuple[Principal, Principal]]:
+    """PARTNER and OTHER_PARTNER with brokers that exist (the middleware checks the claim)."""
+    g = Graph()
+    b1, b2 = g.broker(f"Limits One {g.tag}"), g.broker(f"Limits Two {g.tag}")
+    g.save(driver, settings.neo4j_database)
+    yield (
+        dataclasses.replace(PARTNER, broker_id=b1.id),
+        dataclasses.replace(OTHER_PARTNER, broker_id=b2.id),
+    )
+    g.delete(driver, settings.neo4j_database)
+
+
 @pytest.fixture
 def limited_client(settings: Settings, clock: Clock) -> Iterator[TestClient]:
     """A bare app behind the middleware, with partners limited to 2 requests a minute."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.driver = open_driver(settings)
+        try:
+            yield
+        finally:
+            await app.state.driver.close()
+
     app = Starlette(
         routes=[Route("/graphql", whoami, methods=["POST"])],
+        lifespan=lifespan,
         middleware=[Middleware(AuthMiddleware, settings=limited(settings, partner=2), clock=clock)],
     )
     with TestClient(app) as client:
         yield client
 
 
-def test_429_with_retry_after(settings: Settings, limited_client: TestClient, clock: Clock) -> None:
-    partner, other = bearer(settings, PARTNER), bearer(settings, OTHER_PARTNER)
+def test_429_with_retry_after(
+    settings: Settings,
+    limited_client: TestClient,
+    clock: Clock,
+    partners: tuple[Principal, Principal],
+) -> None:
+    partner, other = bearer(settings, partners[0]), bearer(settings, partners[1])
     post = limited_client.post
     assert [post("/graphql", headers=partner).status_code for _ in range(2)] == [200, 200]
     refused = post("/graphql", headers=partner | {"x-request-id": "req-429"})
@@ -178,10 +211,10 @@ def test_429_with_retry_after(settings: Settings, limited_client: TestClient, cl
     assert post("/graphql", headers=partner).status_code == 200
 
 
-def test_the_api_limits_requests(settings: Settings) -> None:
+def test_the_api_limits_requests(settings: Settings, partners: tuple[Principal, Principal]) -> None:
     app = create_app(limited(settings, partner=1))
     with TestClient(app) as client:
-        headers = bearer(settings, PARTNER)
+        headers = bearer(settings, partners[0])
         first = client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)
         assert (first.status_code, first.json()) == (200, {"data": {"__typename": "Query"}})
         second = client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from graph.config import PROJECT_ROOT, Settings
-from loaders.febrl import pair_scores, true_cluster
+from loaders.matching.febrl import pair_scores, true_cluster
 from tests.loaders.data import DATA
 
 SYSTEMS = {"febrl1": "dataset1.csv", "febrl2": "dataset2.csv", "febrl3": "dataset3.csv"}

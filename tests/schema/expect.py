@@ -131,13 +131,33 @@ def network(g: Graph, broker: Party) -> list[Party]:
 
 
 def top_broker(g: Graph, p: Party) -> Party | None:
-    """The broker farthest up the referral chain (then the smallest key)."""
-    best: tuple[int, str] | None = None
-    frontier = {p.id}
-    for depth in range(1, 11):
-        frontier = {e.start for e in g.edges if e.type == "REFERRED" and e.end in frontier}
-        for k in frontier:
-            if k in g.parties and "Broker" in g.parties[k].labels:
-                candidate = (-depth, k)
-                best = candidate if best is None or candidate < best else best
-    return None if best is None else g.parties[best[1]]
+    """The attributed broker (docs/api.md): from the customer up, each party's first referral
+    (earliest date, then smallest referrer key, then smallest source record), at most 10 hops,
+    stopping at a broker (the answer), a party nobody referred or a repeated party (none)."""
+    firsts = {
+        end: min(into, key=lambda e: (e["date"] or dt.date.max, e.start, e["src"]))
+        for end in {e.end for e in g.edges if e.type == "REFERRED"}
+        for into in [[e for e in g.edges if e.type == "REFERRED" and e.end == end]]
+    }
+    found = attributed(p.id, {k: e.start for k, e in firsts.items()}, brokers(g))
+    return None if found is None else g.parties[found]
+
+
+def brokers(g: Graph) -> set[str]:
+    return {k for k, q in g.parties.items() if "Broker" in q.labels}
+
+
+def attributed(party: str, first_referrer: dict[str, str], brokers: set[str]) -> str | None:
+    """The broker at the top of `party`'s chain of first referrers (`first_referrer`), if any."""
+    if party in brokers:
+        return None
+    here, seen = party, {party}
+    for _ in range(10):
+        up = first_referrer.get(here)
+        if up is None or up in seen:
+            return None
+        if up in brokers:
+            return up
+        seen.add(up)
+        here = up
+    return None

@@ -234,9 +234,9 @@ query($id: ID!, $acme: ID!, $broker: ID!, $product: ID!, $smiths: ID!) {
     committeeEngagement healthScore
   }
   broker(id: $broker) {
-    customersBrought bookValue conversionRate retentionRate networkSize networkValue metricsAt
+    customersBrought conversionRate retentionRate networkSize networkValue metricsAt
   }
-  product(id: $product) { revenue buyers repeatPurchaseRate }
+  product(id: $product) { buyers repeatPurchaseRate }
   node(id: $smiths) { ... on Household { householdValue memberCount lifecycleStage npsCategory } }
 }
 """
@@ -267,9 +267,9 @@ def with_metrics(driver: Driver, settings: Settings, world: World) -> Iterator[W
                          "committeeEngagement": 0.5, "healthScore": 61.4}),
         (world.smiths.id, {"lifecycleStage": "acquisition", "npsCategory": None,
                            "householdValue": 255.625, "memberCount": 3}),
-        (world.brokerage.id, {"customersBrought": 1, "bookValue": 255.625, "conversionRate": 1.0,
+        (world.brokerage.id, {"customersBrought": 1, "conversionRate": 1.0,
                               "retentionRate": 1.0, "networkSize": 2, "networkValue": 255.625}),
-        (world.widget.id, {"revenue": 28.5, "buyers": 1, "repeatPurchaseRate": 1.0}),
+        (world.widget.id, {"buyers": 1, "repeatPurchaseRate": 1.0}),
     ]  # fmt: skip
     names = sorted({k for _, m in rows for k in m} | {"metricsAt"})
     for key, metrics in rows:

@@ -40,10 +40,10 @@ KIND_FIELDS = {
     "Household": ["householdValue", "memberCount"],
 }  # fmt: skip
 BROKER_FIELDS = [
-    "customersBrought", "bookValue", "conversionRate", "retentionRate", "networkSize",
+    "customersBrought", "conversionRate", "retentionRate", "networkSize",
     "networkValue",
 ]  # fmt: skip
-PRODUCT_FIELDS = ["revenue", "buyers", "repeatPurchaseRate"]
+PRODUCT_FIELDS = ["buyers", "repeatPurchaseRate"]
 ENUMS = {"npsCategory", "lifecycleStage", "valueQuadrant"}
 
 
@@ -164,6 +164,20 @@ def test_metric_fields_are_the_stored_properties(
     query = "query($id: ID!) { product(id: $id) { " + " ".join(PRODUCT_FIELDS) + " } }"
     got = data(client, query, {"id": global_id(Family.PRODUCT, product["id"])})["product"]
     assert got == {f: product["props"].get(f) for f in PRODUCT_FIELDS}
+    # its revenue is counted live, per currency, from its order lines
+    lines, _, _ = driver.execute_query(
+        "MATCH (:Product {id: $id})<-[:OF_PRODUCT]-(l:OrderLine)<-[:HAS_LINE]-(:Order)"
+        "<-[:PLACED]-(:Party) RETURN l.currency AS currency, l.amount AS amount",
+        {"id": product["id"]}, database_=s.neo4j_database,
+    )  # fmt: skip
+    expected: dict[str, float] = {}
+    for line in lines:
+        expected[line["currency"]] = expected.get(line["currency"], 0.0) + line["amount"]
+    query = "query($id: ID!) { product(id: $id) { revenue { currency amount } } }"
+    revenue = data(client, query, {"id": global_id(Family.PRODUCT, product["id"])})["product"]
+    found = {m["currency"]: m["amount"] for m in revenue["revenue"]}
+    assert list(found) == sorted(expected) and found == pytest.approx(expected, abs=0.005)
+    assert all(round(a, 2) == a for a in found.values())
 
 
 # ---- (c) filters and sorts on the metrics --------------------------------------------------
@@ -237,7 +251,7 @@ PORTFOLIO = """
 query($start: Date!, $end: Date!, $f: CustomerFilter, $g: KpiGroup) {
   portfolio(start: $start, end: $end, filter: $f, groupBy: $g) {
     key customers activeAtStart activeAtEnd new retentionRate churnRate nps surveyAnswers
-    revenue averageClv
+    revenue { currency amount } averageClv
   }
 }
 """
@@ -264,7 +278,8 @@ def as_api(k: Kpis) -> dict[str, Any]:
         "key": k.key, "customers": k.customers, "activeAtStart": k.active_at_start,
         "activeAtEnd": k.active_at_end, "new": k.new, "retentionRate": k.retention_rate,
         "churnRate": k.churn_rate, "nps": k.nps, "surveyAnswers": k.survey_answers,
-        "revenue": k.revenue, "averageClv": k.average_clv,
+        "revenue": [{"currency": m.currency, "amount": m.amount} for m in k.revenue],
+        "averageClv": k.average_clv,
     }  # fmt: skip
 
 

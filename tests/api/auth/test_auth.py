@@ -49,6 +49,7 @@ from graph.driver import open_driver
 from graph.driver import run_with as run
 from graph.security import apikeys, audit
 from graph.security.audit import Actor
+from graph.security.brokers import BrokerCheck, BrokerCheckUnavailable
 from graph.security.principal import Kind, Principal, Role
 from tests.conftest import auth_headers
 from tests.factories import Graph, Party
@@ -243,7 +244,7 @@ def test_an_admin_token_reaches_graphql(bare: TestClient, settings: Settings) ->
 # Bearer JWTs ---------------------------------------------------------------------------------
 
 
-def test_hs256_principals(who: TestClient, auth_settings: Settings) -> None:
+def test_hs256_principals(who: TestClient, auth_settings: Settings, broker: Party) -> None:
     key = secret(auth_settings)
     assert principal_of(who, bearer(hs256(key))) == {
         "id": "alice",
@@ -253,12 +254,12 @@ def test_hs256_principals(who: TestClient, auth_settings: Settings) -> None:
         "scopes": [],
         "owned": False,
     }
-    partner = hs256(key, sub="feed", role="partner", broker="partners:b1", scope="pii  extra")
+    partner = hs256(key, sub="feed", role="partner", broker=broker.id, scope="pii  extra")
     assert principal_of(who, bearer(partner)) == {
         "id": "feed",
         "role": "partner",
         "kind": "token",
-        "broker": "partners:b1",
+        "broker": broker.id,
         "scopes": ["extra", "pii"],
         "owned": False,
     }
@@ -578,6 +579,71 @@ def broker(driver: Driver, settings: Settings) -> Iterator[Party]:
     g.save(driver, settings.neo4j_database)
     yield found
     g.delete(driver, settings.neo4j_database)
+
+
+def test_a_partner_broker_claim_must_name_a_broker(
+    who: TestClient, auth_settings: Settings, driver: Driver, broker: Party
+) -> None:
+    """A correctly signed partner token naming a party that is not a broker (or nothing) is
+    refused when the principal is built: it would otherwise read that party's network."""
+    g = Graph()
+    person = g.person("Nora", f"NotABroker{g.tag}")
+    firm = g.organization(f"Not A Broker Firm {g.tag}")
+    g.save(driver, auth_settings.neo4j_database)
+    try:
+        key = secret(auth_settings)
+        for claimed in (person.id, firm.id, f"partners:nobody-{g.tag}"):
+            token = hs256(key, sub="feed", role="partner", broker=claimed)
+            response = who.post("/graphql", headers=bearer(token))
+            assert response.status_code == 401, claimed
+            assert response.json()["errors"][0]["message"] == (
+                "The credential's broker is not a broker."
+            )
+        token = hs256(key, sub="feed", role="partner", broker=broker.id)
+        assert principal_of(who, bearer(token))["broker"] == broker.id
+    finally:
+        g.delete(driver, auth_settings.neo4j_database)
+
+
+def test_an_api_key_whose_broker_stopped_being_one_is_refused(
+    who: TestClient, auth_settings: Settings, driver: Driver, actor: Actor
+) -> None:
+    g = Graph()
+    gone = g.broker(f"Soon Gone {g.tag}")
+    g.save(driver, auth_settings.neo4j_database)
+    try:
+        _, text = new_api_key(auth_settings, actor, broker_id=gone.id)
+        assert principal_of(who, bearer(text))["broker"] == gone.id
+        driver.execute_query(
+            "MATCH (b:Party {id: $id}) REMOVE b:Broker", {"id": gone.id},
+            database_=auth_settings.neo4j_database,
+        )  # fmt: skip
+        response = who.post("/graphql", headers=bearer(text))
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["message"] == "The credential's broker is not a broker."
+    finally:
+        g.delete(driver, auth_settings.neo4j_database)
+
+
+def test_broker_checks_are_cached_for_the_ttl(settings: Settings, broker: Party) -> None:
+    clock = [0.0]
+    check = BrokerCheck(30.0, lambda: clock[0])
+    nobody = f"partners:nobody-{uuid.uuid4().hex}"
+
+    async def ask() -> list[bool]:
+        async with open_driver(settings) as d:
+            return [
+                await check.is_broker(d, settings.neo4j_database, b)
+                for b in (broker.id, broker.id, nobody, nobody)
+            ]
+
+    assert asyncio.run(ask()) == [True, True, False, False]
+    assert check.lookups == 2
+    clock[0] = 31.0
+    assert asyncio.run(ask()) == [True, True, False, False]
+    assert check.lookups == 4
+    with pytest.raises(BrokerCheckUnavailable):
+        asyncio.run(check.is_broker(None, settings.neo4j_database, "partners:uncached"))
 
 
 @pytest.fixture

@@ -56,7 +56,10 @@ def same(found: list[Kpis], expected: list[Kpis]) -> None:
         assert (a.customers, a.active_at_start, a.active_at_end, a.new, a.survey_answers) == (
             b.customers, b.active_at_start, b.active_at_end, b.new, b.survey_answers
         )  # fmt: skip
-        assert a.revenue == pytest.approx(b.revenue, abs=0.011)
+        assert [r.currency for r in a.revenue] == [r.currency for r in b.revenue]
+        assert [r.amount for r in a.revenue] == pytest.approx(
+            [r.amount for r in b.revenue], abs=0.011
+        )
         for x, y in ((a.retention_rate, b.retention_rate), (a.nps, b.nps),
                      (a.average_clv, b.average_clv)):  # fmt: skip
             assert (x is None) == (y is None)
@@ -71,7 +74,7 @@ def built(demo_loaded: DemoData) -> DemoData:
     return demo_loaded
 
 
-@pytest.mark.parametrize("group", list(GroupBy))
+@pytest.mark.parametrize("group", [GroupBy(g) for g in kpi_store.GROUPINGS])
 @pytest.mark.parametrize(("start", "end"), PERIODS)
 def test_aggregates_answer_as_the_scan_does(
     built: DemoData, group: GroupBy, start: dt.date, end: dt.date
@@ -86,6 +89,7 @@ def test_aggregates_answer_as_the_scan_does(
 def test_what_the_aggregates_cannot_answer_is_scanned(built: DemoData) -> None:
     start, end = PERIODS[0]
     assert stored(built, dt.date(2023, 7, 1), END, GroupBy.SEGMENT) is None  # two years
+    assert stored(built, start, end, GroupBy.BROKER) is None  # attributed broker: scanned
     same(
         kpis(built, dt.date(2023, 7, 1), END, GroupBy.SEGMENT, scan=False),
         kpis(built, dt.date(2023, 7, 1), END, GroupBy.SEGMENT, scan=True),
@@ -115,7 +119,10 @@ def test_a_change_after_the_metrics_falls_back_to_the_scan(built: DemoData, driv
         go(built, lambda d, db_: write_batch(d, db_, "order", [row]))
         assert stored(built, start, end, GroupBy.NONE) is None  # stale now
         [after] = kpis(built, start, end, GroupBy.NONE, scan=False)
-        assert after.revenue == pytest.approx(before[0].revenue + 1234.5, abs=0.011)
+        usd = {a.currency: a.amount for a in before[0].revenue}.get("USD", 0.0)
+        assert {a.currency: a.amount for a in after.revenue}["USD"] == pytest.approx(
+            usd + 1234.5, abs=0.011
+        )
         same([after], kpis(built, start, end, GroupBy.NONE, scan=True))
     finally:
         driver.execute_query("MATCH (o:Order {id: $id}) DETACH DELETE o", id=order, database_=db)
@@ -127,22 +134,25 @@ def test_activity_intervals_and_day_counts_worked_by_hand() -> None:
     import numpy as np
 
     inputs = kpi_store.Inputs(
-        keys={"segment": ["a", "a", None], "lifecycleStage": ["x", "y", "y"], "broker": [None] * 3},
+        keys={"segment": ["a", "a", None], "lifecycleStage": ["x", "y", "y"]},
         clv=np.array([10.0, np.nan, 2.0]),
         order_owner=np.array([0, 0, 0, 1]), order_days=np.array([100, 0, 1000, 50]),
         order_amounts=np.array([5.0, 1.0, 7.0, np.nan]),
+        order_currencies=np.array(["EUR", "EUR", "USD", "EUR"], dtype=object),
         answer_owner=np.array([0, 1]), answer_days=np.array([50, 50]),
         answer_scores=np.array([9.0, 3.0]),
     )  # fmt: skip
     found = {row["id"]: row for row in kpi_store.rows(inputs)}
     assert set(found) == {"none:", "segment:a", "segment:", "lifecycleStage:x",
-                          "lifecycleStage:y", "broker:"}  # fmt: skip
+                          "lifecycleStage:y"}  # fmt: skip
     a = found["segment:a"]
     assert (a["customers"], a["clvSum"], a["clvCount"]) == (2, 10.0, 1)
     assert (a["startDays"], a["startCounts"]) == ([0, 50, 1000], [1, 1, 1])
     assert (a["stopDays"], a["stopCounts"]) == ([415, 465, 1365], [1, 1, 1])
     assert (a["firstDays"], a["firstCounts"]) == ([0, 50], [1, 1])
-    assert (a["revenueDays"], a["revenueAmounts"]) == ([0, 50, 100, 1000], [1.0, 0.0, 5.0, 7.0])
+    assert a["currencies"] == ["EUR", "USD"]
+    assert (a["revenueDays0"], a["revenueAmounts0"]) == ([0, 50, 100], [1.0, 0.0, 5.0])
+    assert (a["revenueDays1"], a["revenueAmounts1"]) == ([1000], [7.0])
     assert (a["surveyDays"], a["promoters"], a["detractors"], a["answers"]) == (
         [50], [1], [1], [2]
     )  # fmt: skip

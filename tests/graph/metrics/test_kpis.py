@@ -14,6 +14,7 @@ from graph.driver import open_driver
 from graph.metrics.compute import Options, compute
 from graph.metrics.kpis import GroupBy, Kpis, portfolio
 from tests.conftest import DemoData
+from tests.schema.expect import attributed
 
 START, END = dt.date(2024, 7, 1), dt.date(2025, 6, 30)
 WINDOW = 365
@@ -58,10 +59,11 @@ def facts(demo: DemoData, driver: Driver) -> dict[str, dict[str, Any]]:
     for r in rows:
         customers[r["id"]] = {**r.data(), "orders": [], "scores": [], "referrers": []}
     for r in driver.execute_query(
-        "MATCH (c:Customer)-[:PLACED]->(o:Order) RETURN c.id AS id, o.date AS date, o.amount AS amount",
+        "MATCH (c:Customer)-[:PLACED]->(o:Order) "
+        "RETURN c.id AS id, o.date AS date, o.amount AS amount, o.currency AS currency",
         database_=db,
     ).records:
-        customers[r["id"]]["orders"].append((r["date"].to_native(), r["amount"]))
+        customers[r["id"]]["orders"].append((r["date"].to_native(), r["amount"], r["currency"]))
     for r in driver.execute_query(
         "MATCH (c:Customer)-[:RESPONDED]->(s) RETURN c.id AS id, s.at AS at, s.score AS score",
         database_=db,
@@ -71,32 +73,36 @@ def facts(demo: DemoData, driver: Driver) -> dict[str, dict[str, Any]]:
         r["id"]
         for r in driver.execute_query("MATCH (b:Broker) RETURN b.id AS id", database_=db).records
     }
-    referred_by: dict[str, list[str]] = defaultdict(list)
+    first: dict[str, tuple[str, str, str, str]] = {}  # party -> (date, referrer, src, referrer)
     for r in driver.execute_query(
-        "MATCH (a)-[:REFERRED]->(b) RETURN a.id AS a, b.id AS b", database_=db
+        "MATCH (a)-[e:REFERRED]->(b) RETURN a.id AS a, b.id AS b, toString(e.date) AS date, "
+        "e.src AS src",
+        database_=db,
     ).records:
-        referred_by[r["b"]].append(r["a"])
-    for cid, found in customers.items():  # nearest broker up the referral edges, BFS to depth 10
-        frontier, seen, broker = [cid], {cid}, None
-        for _ in range(10):
-            hits = sorted(a for node in frontier for a in referred_by[node] if a in brokers)
-            if hits:
-                broker = hits[0]
-                break
-            frontier = [a for node in frontier for a in referred_by[node] if a not in seen]
-            seen.update(frontier)
-        found["broker"] = broker
+        candidate = (r["date"] or "9999-12-31", r["a"], r["src"] or "", r["a"])
+        first[r["b"]] = min(first.get(r["b"], candidate), candidate)
+    referrers = {b: found[3] for b, found in first.items()}
+    for cid, found in customers.items():  # the attributed broker: the top of its referral chain
+        found["broker"] = attributed(cid, referrers, brokers)
     return customers
+
+
+def per_currency(amounts: Any) -> dict[str, float]:
+    """Sums by currency (the demo's orders all state one)."""
+    found: dict[str, float] = defaultdict(float)
+    for currency, amount in amounts:
+        found[currency] += amount
+    return dict(found)
 
 
 def reference(customers: list[dict[str, Any]]) -> dict[str, Any]:
     def active(orders: list[tuple[dt.date, float]], at: dt.date) -> bool:
-        return any(at - dt.timedelta(days=WINDOW) < d <= at for d, _ in orders)
+        return any(at - dt.timedelta(days=WINDOW) < d <= at for d, *_ in orders)
 
     s = sum(active(c["orders"], START) for c in customers)
     e = sum(active(c["orders"], END) for c in customers)
     n = sum(
-        active(c["orders"], END) and min(d for d, _ in c["orders"]) >= START
+        active(c["orders"], END) and min(d for d, *_ in c["orders"]) >= START
         for c in customers
         if c["orders"]
     )
@@ -112,7 +118,9 @@ def reference(customers: list[dict[str, Any]]) -> dict[str, Any]:
         if scores
         else None,
         "answers": len(scores),
-        "revenue": round(sum(a for c in customers for d, a in c["orders"] if START <= d <= END), 2),
+        "revenue": per_currency(
+            (cur, a) for c in customers for d, a, cur in c["orders"] if START <= d <= END
+        ),
         "clv": sum(clvs) / len(clvs) if clvs else None,
     }
 
@@ -124,7 +132,10 @@ def same(found: Kpis, expected: dict[str, Any]) -> None:
     assert found.retention_rate == pytest.approx(expected["crr"])
     assert found.nps == pytest.approx(expected["nps"])
     assert found.survey_answers == expected["answers"]
-    assert found.revenue == pytest.approx(expected["revenue"], abs=0.01)
+    revenue = {m.currency: m.amount for m in found.revenue}
+    assert list(revenue) == sorted(expected["revenue"])  # one total per currency, by code
+    assert revenue == pytest.approx(expected["revenue"], abs=0.005)
+    assert all(round(a, 2) == a for a in revenue.values())  # no float noise
     assert found.average_clv == pytest.approx(expected["clv"])
 
 

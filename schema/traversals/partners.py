@@ -1,0 +1,78 @@
+"""`partnerNetwork`: a broker's book of business and one page of its direct customers
+(`graph.traversals.partners`)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from graph.read.positions import Family
+from graph.traversals import partners, referral_tree
+from schema.context import Context
+from schema.traversals.common import TraversalParty, mirror, mirrors, run
+from schema.traversals.referral_tree import (
+    ReferralTreeNode,
+    decode_cursor,
+    end_cursor,
+    tree_node,
+)
+
+
+@mirrors(partners.NetworkFigures)
+@strawberry.type(description="Counts and ratios of a set of referred parties.")
+class NetworkFigures:
+    parties: int
+    prospects: int
+    active: int
+    former: int
+    revenue: float
+    conversion: float | None = strawberry.field(
+        description="(active + former) / (prospects + active + former); null when none has one."
+    )
+    retention: float | None = strawberry.field(
+        description="active / (active + former); null when none became a customer."
+    )
+
+
+@mirrors(partners.NetworkLevel)
+@strawberry.type(description="The figures of one level of a partner network.")
+class NetworkLevel:
+    depth: int = strawberry.field(description="1: the broker's own referrals.")
+    figures: NetworkFigures
+
+
+@strawberry.type(description="A broker's book of business and one page of its direct customers.")
+class PartnerNetwork:
+    broker: TraversalParty
+    depth: int = strawberry.field(description="The depth cap asked for.")
+    direct: int = strawberry.field(description="Customers the broker referred itself.")
+    figures: NetworkFigures = strawberry.field(description="The whole network, broker excluded.")
+    levels: list[NetworkLevel]
+    capped: bool
+    order: referral_tree.TreeOrder
+    customers: list[ReferralTreeNode]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def network(found: partners.PartnerNetwork, order: referral_tree.TreeOrder) -> PartnerNetwork:
+    return mirror(
+        found, PartnerNetwork, customers=[tree_node(n, order) for n in found.customers],
+        has_next_page=found.has_next, end_cursor=end_cursor(order, found.end_cursor),
+    )  # fmt: skip
+
+
+async def resolve_partner_network(
+    info: Info[Context, None],
+    broker: strawberry.ID,
+    depth: int = 10,
+    first: int = 50,
+    after: str | None = None,
+    order: referral_tree.TreeOrder = referral_tree.TreeOrder.SUBTREE_REVENUE,
+) -> PartnerNetwork | None:
+    chosen = order
+    return await run(
+        info, partners.partner_network, [(broker, Family.PARTY)],
+        lambda found: network(found, chosen), depth=depth, order=chosen, first=first,
+        after=decode_cursor(after, chosen),
+    )  # fmt: skip

@@ -1,0 +1,97 @@
+"""`connectionPaths`: the shortest simple paths between two parties (`graph.traversals.paths`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from graph.read.positions import Family
+from graph.traversals import paths
+from graph.traversals.common import KINDS
+from schema.context import Context
+from schema.enums import PartyRole
+from schema.ids import global_id
+from schema.scalars import Date, DateTime
+from schema.traversals.common import TraversalParty, mirror, mirrors, run
+
+strawberry.enum(
+    paths.Link, name="LinkKind", description="The kinds of link a connection path may follow."
+)
+
+_NODE_FAMILIES = {**dict.fromkeys(KINDS, Family.PARTY), "Interaction": Family.INTERACTION,
+                  "Deal": Family.DEAL}  # fmt: skip
+
+
+def _node_id(n: paths.PathNode) -> strawberry.ID | None:
+    family = _NODE_FAMILIES.get(n.label)
+    return None if family is None else strawberry.ID(global_id(family, n.id))
+
+
+@mirrors(
+    paths.PathNode,
+    id=_node_id,
+    key=lambda n: n.id,
+    roles=lambda n: [PartyRole(r.upper()) for r in n.roles],
+)
+@strawberry.type(description="A node of a connection path: a party, an interaction or a deal.")
+class PathNode:
+    id: strawberry.ID | None = strawberry.field(description="Its global id.")
+    key: str
+    label: str = strawberry.field(
+        description="Person, Organization, Household, Interaction or Deal."
+    )
+    name: str | None
+    roles: list[PartyRole]
+    at: DateTime | None = strawberry.field(description="An interaction's.")
+    channel: str | None = strawberry.field(description="An interaction's.")
+
+
+@mirrors(paths.PathEdge, start_key=lambda e: e.start_id, end_key=lambda e: e.end_id)
+@strawberry.type(description="A relationship of a connection path.")
+class PathEdge:
+    link: paths.Link
+    type: str = strawberry.field(description="The relationship type.")
+    start_key: str = strawberry.field(description="The relationship's own direction.")
+    end_key: str
+    forward: bool = strawberry.field(description="Followed from start to end along the path.")
+    date: Date | None = strawberry.field(
+        description="A referral's date, since when an employee knows a person."
+    )
+    channel: str | None
+    incentive: float | None
+    strength: float | None
+    title: str | None
+    role: str | None
+    roles: list[str]
+
+
+@mirrors(paths.ConnectionPath)
+@strawberry.type(description="A simple path: `edges[i]` links `nodes[i]` and `nodes[i + 1]`.")
+class ConnectionPath:
+    hops: int
+    nodes: list[PathNode]
+    edges: list[PathEdge]
+
+
+@strawberry.type(description="The shortest paths between two parties, shortest first.")
+class Connections:
+    source: TraversalParty
+    target: TraversalParty
+    paths: list[ConnectionPath]
+
+
+async def resolve_connection_paths(
+    info: Info[Context, None],
+    from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+    to: strawberry.ID,
+    k: int = 3,
+    max_hops: int = 6,
+    links: list[paths.Link] | None = None,
+) -> Connections | None:
+    return await run(
+        info, paths.connection_paths, [(from_, Family.PARTY), (to, Family.PARTY)],
+        lambda found: mirror(found, Connections),
+        links=paths.DEFAULT_LINKS if links is None else links, k=k, max_hops=max_hops,
+    )  # fmt: skip

@@ -1,0 +1,104 @@
+"""`referralTree`: one page of everyone a customer or broker referred
+(`graph.traversals.referral_tree`), and the page cursors it shares with `partnerNetwork`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from graph.read.positions import Family
+from graph.traversals import referral_tree
+from schema.context import Context
+from schema.errors import ClientError
+from schema.traversals.common import TraversalParty, mirror, run
+from schema.traversals.referrals import ReferralHop
+
+strawberry.enum(
+    referral_tree.TreeOrder,
+    name="ReferralTreeOrder",
+    description="Orders of a referral tree's pages (ties broken by party key).",
+)
+
+
+@strawberry.type(description="A party of a referral tree, with its subtree's size and revenue.")
+class ReferralTreeNode:
+    party: TraversalParty
+    depth: int = strawberry.field(description="1 for the parties the root referred itself.")
+    parent_key: str = strawberry.field(description="The referrer one level up.")
+    referral: ReferralHop | None = strawberry.field(description="The parent's referral of it.")
+    revenue: float
+    subtree_size: int = strawberry.field(description="It and everyone below it.")
+    subtree_revenue: float
+    cursor: str
+
+
+@strawberry.type(description="One page of the referral tree below a customer or a broker.")
+class ReferralTree:
+    root: TraversalParty
+    depth: int = strawberry.field(description="The depth cap asked for.")
+    size: int = strawberry.field(description="Parties in the tree, the root excluded.")
+    revenue: float
+    deepest: int
+    capped: bool = strawberry.field(description="Parties at the cap referred others beyond it.")
+    order: referral_tree.TreeOrder
+    nodes: list[ReferralTreeNode]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def encode_cursor(order: referral_tree.TreeOrder, c: referral_tree.TreeCursor) -> str:
+    raw = json.dumps([order.value, c.key, c.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(
+    value: str | None, order: referral_tree.TreeOrder
+) -> referral_tree.TreeCursor | None:
+    if value is None:
+        return None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        tag, key, party_id = raw
+        if tag != order.value or not isinstance(party_id, str):
+            raise ValueError
+        return referral_tree.TreeCursor(float(key), party_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise ClientError(f"Not a valid cursor for this list and order: {value!r}.") from None
+
+
+def tree_node(n: referral_tree.TreeNode, order: referral_tree.TreeOrder) -> ReferralTreeNode:
+    return mirror(
+        n, ReferralTreeNode, parent_key=n.parent_id, cursor=encode_cursor(order, n.cursor)
+    )
+
+
+def end_cursor(order: referral_tree.TreeOrder, c: referral_tree.TreeCursor | None) -> str | None:
+    return None if c is None else encode_cursor(order, c)
+
+
+def tree(found: referral_tree.ReferralTree, order: referral_tree.TreeOrder) -> ReferralTree:
+    return mirror(
+        found, ReferralTree, nodes=[tree_node(n, order) for n in found.nodes],
+        has_next_page=found.has_next, end_cursor=end_cursor(order, found.end_cursor),
+    )  # fmt: skip
+
+
+async def resolve_referral_tree(
+    info: Info[Context, None],
+    root_: Annotated[strawberry.ID, strawberry.argument(name="root")],
+    depth: int = 10,
+    first: int = 100,
+    after: str | None = None,
+    order: referral_tree.TreeOrder = referral_tree.TreeOrder.DEPTH,
+) -> ReferralTree | None:
+    chosen = order
+    return await run(
+        info, referral_tree.referral_tree, [(root_, Family.PARTY)],
+        lambda found: tree(found, chosen), depth=depth, order=chosen, first=first,
+        after=decode_cursor(after, chosen),
+    )  # fmt: skip
