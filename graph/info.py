@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import LiteralString
 
-from neo4j import READ_ACCESS, AsyncDriver, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver
+
+from graph.read.run import read
 
 SERVER_INFO: LiteralString = """
 CALL dbms.components() YIELD name, versions, edition
@@ -24,10 +26,12 @@ class ServerInfo:
     relationships: int
 
 
-async def server_info(driver: AsyncDriver, database: str) -> ServerInfo:
-    records, _, _ = await driver.execute_query(
-        SERVER_INFO, database_=database, routing_=RoutingControl.READ
-    )
+async def server_info(
+    driver: AsyncDriver, database: str, timeout: float | None = None
+) -> ServerInfo:
+    """The server's own report, read like every API read (`graph.read.run.read`: prompt while the
+    database is down, errors as `graph.errors`)."""
+    records = await read(driver, database, SERVER_INFO, {}, timeout)
     row = records[0]
     return ServerInfo(row["version"], row["edition"], row["nodes"], row["relationships"])
 
