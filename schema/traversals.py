@@ -10,10 +10,7 @@ refetch one with `node(id)` for the rest. Out-of-range arguments are `BAD_USER_I
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 from collections.abc import Awaitable
 from enum import Enum
 from typing import Annotated, TypeVar
@@ -26,6 +23,8 @@ from graph.read.run import ReadError
 from graph.traversals import affinity, committees, partners, paths, referral_tree, referrals
 from graph.traversals.common import KINDS, PartyRef
 from schema.context import Context
+from schema.cursors import decode_tree_cursor as decode_cursor
+from schema.cursors import encode_tree_cursor as encode_cursor
 from schema.enums import CommitteeRole, CustomerStatus, PartyKind, PartyRole
 from schema.errors import ClientError, Code
 from schema.ids import global_id, parse_global_id
@@ -170,26 +169,6 @@ class ReferralTree:
     nodes: list[ReferralTreeNode]
     has_next_page: bool
     end_cursor: str | None
-
-
-def encode_cursor(order: referral_tree.TreeOrder, c: referral_tree.TreeCursor) -> str:
-    raw = json.dumps([order.value, c.key, c.id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(
-    value: str | None, order: referral_tree.TreeOrder
-) -> referral_tree.TreeCursor | None:
-    if value is None:
-        return None
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-        tag, key, party_id = raw
-        if tag != order.value or not isinstance(party_id, str):
-            raise ValueError
-        return referral_tree.TreeCursor(float(key), party_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
-        raise ClientError(f"Not a valid cursor for this list and order: {value!r}.") from None
 
 
 def tree_node(n: referral_tree.TreeNode, order: referral_tree.TreeOrder) -> ReferralTreeNode:
