@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
-from api.limits import Limits, cost, depth_and_aliases, fragments_of
+from api.limits import Limits, depth_and_aliases, fragments_of, measure, too_wide
 from api.ratelimit import CostBudget, retry_after
 from graph.read.masking import PII_PROPERTIES
 from graph.read.scope import Scope as ReadScope
@@ -308,7 +308,8 @@ class GraphQLApp:
             problems.append(f"The query has {aliases} aliases; the limit is {limits.max_aliases}.")
         estimated = 0
         if not problems:
-            estimated = cost(self.schema._schema, operation, fragments, variables)
+            estimated, width = measure(self.schema._schema, operation, fragments, variables)
+            problems += too_wide(width, limits)
             if estimated > limits.max_cost:
                 problems.append(
                     f"The query may return {estimated} values; the limit is {limits.max_cost}. "

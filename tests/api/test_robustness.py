@@ -18,7 +18,7 @@ from graph.config import Settings
 from graph.read.positions import Family
 from schema.ids import global_id
 from tests.graph.traversals.factories import TGraph
-from tests.schema.conftest import run
+from tests.schema.conftest import CountingDriver, run
 
 D = dt.date
 
@@ -174,3 +174,41 @@ def test_a_connection_cursor_holds_scalar_sort_keys_ending_with_an_id(
     for text in ("NaN", "Infinity", "-Infinity", "1e999"):
         body = run(client, query, {"id": gid(firm), "after": raw_b64(f'["{tag}",{text}]')})
         assert codes(body) == ["BAD_USER_INPUT"], (text, body)
+
+
+# ---- filter width -----------------------------------------------------------------------------
+
+WIDE = """query($f: CustomerFilter) {
+  customers(filter: $f, first: 5) { edges { node { key } } } }"""
+
+
+def ors(n: int, country: str) -> dict[str, Any]:
+    return {"or": [{"country": [country]} for _ in range(n)]}
+
+
+def test_wide_filters_are_refused_before_anything_runs(
+    client: TestClient, counting: CountingDriver
+) -> None:
+    """A 3,000-condition `or` (71 kB) ran 22 s past the 10 s timeout; it is refused at once."""
+    body = run(client, WIDE, {"f": ors(3000, "CN")})
+    assert [e["message"] for e in body["errors"]] == [
+        "The filters hold 3001 conditions; the limit is 20. Use lists (`country: [..]`) "
+        "instead of `or`.",
+        "The filters hold 6000 list items; the limit is 1000.",  # 3,000 in `or`, one per country
+    ]
+    assert codes(body) == ["QUERY_TOO_COMPLEX", "QUERY_TOO_COMPLEX"]
+    conditions = ", ".join(['{country: ["CN"]}'] * 20)  # and `or`: 21
+    inline = "{ customers(filter: {or: [" + conditions + "]}, first: 1) { totalCount } }"
+    assert codes(run(client, inline)) == ["QUERY_TOO_COMPLEX"]  # literals count as variables do
+    many = {"country": [f"C{i}" for i in range(1001)]}
+    body = run(client, WIDE, {"f": many})
+    assert body["errors"][0]["message"] == "The filters hold 1001 list items; the limit is 1000."
+    deep: dict[str, Any] = {"country": ["CN"]}
+    for _ in range(60):
+        deep = {"not": deep}
+    assert codes(run(client, WIDE, {"f": deep})) == ["QUERY_TOO_COMPLEX"]
+    assert counting.count == 0
+
+    within = run(client, WIDE, {"f": ors(19, "QZ")})  # 20 conditions: the limit
+    assert "errors" not in within, within
+    assert within == run(client, WIDE, {"f": {"country": ["QZ"]}})
