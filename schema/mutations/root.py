@@ -53,6 +53,7 @@ from schema.mutations.inputs import (
     SplitCustomerInput,
     SurveyResponseInput,
     UnmergeCustomersInput,
+    check_sizes,
 )
 from schema.mutations.run import Done, Outcome, Tx, run
 from schema.parties import Customer
@@ -398,6 +399,7 @@ Step = Callable[[Tx, Context, Any], Awaitable[Outcome]]
 async def _send(info: Info[Context, None], action: str, given: Any, step: Step) -> Done:
     """Run one mutation's step for its input, once per client mutation id (`mutation_run.run`)."""
     ctx = info.context
+    check_sizes(given)
     return await run(ctx, action, given.client_mutation_id, _given(given),
                      lambda tx: step(tx, ctx, given))  # fmt: skip
 
