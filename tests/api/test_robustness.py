@@ -212,3 +212,20 @@ def test_wide_filters_are_refused_before_anything_runs(
     within = run(client, WIDE, {"f": ors(19, "QZ")})  # 20 conditions: the limit
     assert "errors" not in within, within
     assert within == run(client, WIDE, {"f": {"country": ["QZ"]}})
+
+
+def test_instants_beyond_the_years_1_to_9999_in_utc_are_bad_user_input(
+    client: TestClient,
+) -> None:
+    """9999-12-31T23:59:59-14:00 is in year 10000 in UTC: the driver's conversion raised and the
+    request answered INTERNAL_SERVER_ERROR."""
+    query = """query($at: DateTime) { customers(first: 1) { edges { node {
+      interactions(first: 1, filter: {at: {from: $at}}) { totalCount } } } } }"""
+    for at in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+00:01"):
+        body = run(client, query, {"at": at})
+        assert codes(body) == ["BAD_USER_INPUT"], body
+        assert "a DateTime lies in the years 0001 to 9999 in UTC" in body["errors"][0]["message"]
+    inline = query.replace("($at: DateTime)", "").replace("$at", '"9999-12-31T23:59:59-14:00"')
+    assert codes(run(client, inline)) == ["GRAPHQL_VALIDATION_FAILED"]  # a literal: validation
+    for at in ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00Z"):
+        assert "errors" not in run(client, query, {"at": at}), at
