@@ -151,9 +151,9 @@ def measure(
                 field = parent.fields.get(s.name.value)
                 if field is None:
                     continue
-                found = _filter_width(field, s, variables)
-                total += times * found.conditions
-                width = Width(width.conditions + found.conditions, width.items + found.items)
+                filtered = _filter_width(field, s, variables)
+                total += times * filtered.conditions
+                width = Width(width.conditions + filtered.conditions, width.items + filtered.items)
                 if s.selection_set is None:
                     continue
                 factor = 1
