@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from neo4j import READ_ACCESS, AsyncDriver
+from neo4j.exceptions import DriverError, Neo4jError
 
+from graph.errors import GraphUnavailable
+from graph.migrations import migrate
 from graph.read.run import read
 
 SERVER_INFO: LiteralString = """
@@ -37,7 +40,22 @@ async def server_info(
 
 
 async def ping(driver: AsyncDriver, database: str) -> None:
-    """Raise unless the database answers a trivial read. One attempt, no retries: a probe must be quick."""
-    async with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
-        result = await session.run("RETURN 1")
-        await result.consume()
+    """Raise `GraphUnavailable` (naming the driver's error) unless the database answers a trivial
+    read. One attempt, no retries: a probe must be quick."""
+    try:
+        async with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+            result = await session.run("RETURN 1")
+            await result.consume()
+    except (DriverError, Neo4jError, OSError) as exc:
+        raise GraphUnavailable(type(exc).__name__) from exc
+
+
+async def start_up(driver: AsyncDriver, database: str, migrate_schema: bool) -> None:
+    """Check that the database answers and, if asked, apply the schema migrations; raise
+    `GraphUnavailable` (naming the driver's error) when it does not answer."""
+    try:
+        await driver.verify_connectivity()
+        if migrate_schema:
+            await migrate(driver, database)
+    except (DriverError, Neo4jError, OSError) as exc:
+        raise GraphUnavailable(f"{type(exc).__name__}: {exc}") from exc
