@@ -1,7 +1,10 @@
 """Keyset cursors: opaque, url-safe base64 of the sort key values of a row and its id.
 
 A cursor names the order it was made for (`tag`), so a cursor from one order (or one connection)
-is refused by another instead of silently skipping rows.
+is refused by another instead of silently skipping rows; its values must be scalars Neo4j holds
+(finite numbers, 64-bit integers, text, dates, instants, null) ending with an id. The referral
+trees' and partner networks' cursors (`encode_tree_cursor`) also name their root's list, which the
+traversal checks.
 """
 
 from __future__ import annotations
