@@ -6,7 +6,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
@@ -18,7 +17,8 @@ from api.limits import Limits
 from api.ratelimit import CostBudget
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
-from graph.migrations import migrate
+from graph.errors import GraphUnavailable
+from graph.info import start_up
 from schema.schema import schema
 
 log = logging.getLogger("customer360.api")
@@ -32,10 +32,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         driver = open_driver(settings)
         app.state.driver = driver
         try:
-            await driver.verify_connectivity()
-            if settings.api_migrate_on_start:
-                await migrate(driver, settings.neo4j_database)
-        except (ServiceUnavailable, Neo4jError, OSError) as exc:
+            await start_up(driver, settings.neo4j_database, settings.api_migrate_on_start)
+        except GraphUnavailable as exc:
             # Serve anyway: /readyz reports 503 until Neo4j answers, and the driver reconnects.
             log.warning("neo4j not reachable at start-up (%s): %s", settings.bolt_uri, exc)
         try:

@@ -19,15 +19,15 @@ from typing import Any
 import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast
 from graphql.execution.values import VariableValues, get_variable_values
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
-from api.limits import Limits, cost, depth_and_aliases, fragments_of
+from api.limits import Limits, depth_and_aliases, fragments_of, measure, too_wide
 from api.ratelimit import CostBudget, retry_after
+from graph.errors import GraphUnavailable
 from graph.read.masking import masked
 from graph.read.scope import Scope as ReadScope
 from graph.read.scope import for_principal
@@ -52,7 +52,7 @@ def error_payload(error: GraphQLError, request_id: str, code: Code | None = None
         pass
     elif isinstance(original, ClientError):
         code = original.code
-    elif isinstance(original, ServiceUnavailable | SessionExpired):
+    elif isinstance(original, GraphUnavailable):
         log.warning("neo4j unavailable request_id=%s: %s", request_id, original)
         code = Code.SERVICE_UNAVAILABLE
         formatted = {**formatted, "message": "The graph database is unavailable; try again."}
@@ -309,7 +309,8 @@ class GraphQLApp:
             problems.append(f"The query has {aliases} aliases; the limit is {limits.max_aliases}.")
         estimated = 0
         if not problems:
-            estimated = cost(self.schema._schema, operation, fragments, variables)
+            estimated, width = measure(self.schema._schema, operation, fragments, variables)
+            problems += too_wide(width, limits)
             if estimated > limits.max_cost:
                 problems.append(
                     f"The query may return {estimated} values; the limit is {limits.max_cost}. "

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from graph.errors import GraphUnavailable
 from graph.info import ping
 
 
@@ -19,6 +19,6 @@ async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     try:
         await ping(state.driver, state.settings.neo4j_database)
-    except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as exc:
-        return JSONResponse({"status": "unavailable", "neo4j": type(exc).__name__}, status_code=503)
+    except GraphUnavailable as exc:
+        return JSONResponse({"status": "unavailable", "neo4j": str(exc)}, status_code=503)
     return JSONResponse({"status": "ready"})

@@ -1,8 +1,16 @@
-"""Limits checked before any Cypher runs: body size, tokens, depth, aliases and estimated cost.
+"""Limits checked before any Cypher runs: body size, tokens, depth, aliases, filter width and
+estimated cost.
 
 The cost of an operation is the number of values it may return: every field counts once per
 object it can appear in, that is the product of the page sizes (`first`, or the number of `ids`)
-of the lists above it. Fragments are all counted (an upper bound).
+of the lists above it; every condition of a `filter` argument counts the same way (it becomes a
+predicate of the statement). Fragments are all counted (an upper bound).
+
+The width of an operation's filters is the number of conditions (every field set in a filter
+object, combinators `and`/`or`/`not` included) and of list items in all its `filter` arguments.
+Neo4j plans a statement in time growing with its predicates and keeps planning after the
+transaction's timeout has ended it (a 3,000-condition `or` held a core for 22 s), so the width is
+bounded before anything runs.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
@@ -32,6 +42,54 @@ class Limits:
     max_depth: int = 15
     max_aliases: int = 30
     max_cost: int = 100_000
+    max_filter_conditions: int = 20
+    max_filter_items: int = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Width:
+    """The conditions and list items of an operation's `filter` arguments."""
+
+    conditions: int = 0
+    items: int = 0
+
+
+def too_wide(width: Width, limits: Limits) -> list[str]:
+    """What is wrong with filters of this width (nothing when within the limits)."""
+    problems = []
+    if width.conditions > limits.max_filter_conditions:
+        problems.append(
+            f"The filters hold {width.conditions} conditions; the limit is "
+            f"{limits.max_filter_conditions}. Use lists (`country: [..]`) instead of `or`."
+        )
+    if width.items > limits.max_filter_items:
+        problems.append(
+            f"The filters hold {width.items} list items; the limit is {limits.max_filter_items}."
+        )
+    return problems
+
+
+def _width(value: object) -> Width:
+    """The conditions (fields set in input objects) and list items of one coerced argument."""
+    if isinstance(value, dict):
+        found = [_width(v) for v in value.values() if v is not None]
+        return Width(len(found) + sum(w.conditions for w in found), sum(w.items for w in found))
+    if isinstance(value, list | tuple):
+        found = [_width(v) for v in value]
+        return Width(sum(w.conditions for w in found), len(found) + sum(w.items for w in found))
+    return Width()
+
+
+def _filter_width(field: GraphQLField, node: FieldNode, variables: VariableValues) -> Width:
+    """The width of a field's `filter` argument (nothing when it has none, or when its value is
+    invalid: the executor reports that)."""
+    if "filter" not in field.args:
+        return Width()
+    try:
+        args = get_argument_values(field, node, variables)
+    except GraphQLError:
+        return Width()
+    return _width(args.get("filter"))
 
 
 def fragments_of(definitions: tuple[object, ...]) -> dict[str, FragmentDefinitionNode]:
@@ -69,19 +127,34 @@ def cost(
     fragments: dict[str, FragmentDefinitionNode],
     variables: VariableValues,
 ) -> int:
+    """The estimated cost (see the module's docstring)."""
+    return measure(schema, operation, fragments, variables)[0]
+
+
+def measure(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: VariableValues,
+) -> tuple[int, Width]:
+    """The estimated cost and the width of the filters, in one walk."""
     total = 0
+    width = Width()
 
     def walk(selection_set: SelectionSetNode, parent: GraphQLNamedType, times: int) -> None:
-        nonlocal total
+        nonlocal total, width
         for s in selection_set.selections:
             if isinstance(s, FieldNode):
                 total += times
-                if s.selection_set is None or not isinstance(
-                    parent, GraphQLObjectType | GraphQLInterfaceType
-                ):
+                if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
                     continue
                 field = parent.fields.get(s.name.value)
                 if field is None:
+                    continue
+                filtered = _filter_width(field, s, variables)
+                total += times * filtered.conditions
+                width = Width(width.conditions + filtered.conditions, width.items + filtered.items)
+                if s.selection_set is None:
                     continue
                 factor = 1
                 if "first" in field.args or "ids" in field.args:
@@ -104,4 +177,4 @@ def cost(
     root = schema.get_root_type(operation.operation)
     if root is not None:
         walk(operation.selection_set, root, 1)
-    return total
+    return total, width

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Any, LiteralString
 
+from graph.errors import GraphError, GraphTimeout, GraphUnavailable, InputRefused
 from graph.read.ir import Root
 from graph.read.render import render
-from graph.read.run import GraphUnavailable, ReadError, ReadRejected, ReadTimeout, read
+from graph.read.run import ReadError, read
 from schema.context import Context
 from schema.errors import ClientError, Code
 
-_CODES: dict[type[ReadError], Code] = {
-    GraphUnavailable: Code.SERVICE_UNAVAILABLE,
-    ReadTimeout: Code.QUERY_TOO_COMPLEX,
-    ReadRejected: Code.BAD_USER_INPUT,
-}
+_CODES: tuple[tuple[type[GraphError], Code], ...] = (
+    (GraphUnavailable, Code.SERVICE_UNAVAILABLE),
+    (GraphTimeout, Code.QUERY_TOO_COMPLEX),
+    (InputRefused, Code.BAD_USER_INPUT),
+)
 
 
-def client_error(exc: ReadError) -> ClientError:
-    return ClientError(str(exc), _CODES.get(type(exc), Code.INTERNAL_SERVER_ERROR))
+def client_error(exc: GraphError) -> ClientError:
+    """A graph error as the client sees it: its message and code (unknown kinds are internal)."""
+    code = next((c for kind, c in _CODES if isinstance(exc, kind)), Code.INTERNAL_SERVER_ERROR)
+    return ClientError(str(exc), code)
 
 
 async def run_root(

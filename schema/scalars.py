@@ -51,6 +51,10 @@ def parse_datetime(value: object) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError("a DateTime needs a time zone offset (or Z)")
+    try:  # Neo4j's driver sends it in UTC: 9999-12-31T23:00-14:00 is past the last year
+        parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("a DateTime lies in the years 0001 to 9999 in UTC") from None
     return parsed
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from graph.errors import GraphError
 from graph.info import server_info
 from schema.context import Context
+from schema.reads import client_error
 
 
 @strawberry.type(description="The Neo4j server behind this API, as it reports itself.")
@@ -19,7 +21,10 @@ class Server:
 
 async def resolve_server(info: Info[Context, None]) -> Server:
     ctx = info.context
-    found = await server_info(ctx.driver, ctx.database)
+    try:
+        found = await server_info(ctx.driver, ctx.database, ctx.timeout)
+    except GraphError as exc:
+        raise client_error(exc) from exc
     return Server(
         version=found.version,
         edition=found.edition,

@@ -15,9 +15,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from neo4j import AsyncDriver
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from api.auth.errors import AuthError, AuthUnavailable
+from graph.errors import GraphError
 from graph.security import apikeys
 from graph.security.apikeys import ApiKey
 from graph.security.principal import Principal
@@ -67,7 +67,7 @@ class KeyStore:
             raise AuthUnavailable("API keys cannot be checked: no database driver")
         try:
             key = await apikeys.get(driver, database, key_id)
-        except (ServiceUnavailable, SessionExpired, Neo4jError) as exc:
+        except GraphError as exc:
             raise AuthUnavailable(
                 "API keys cannot be checked: the database is unavailable"
             ) from exc

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j import AsyncDriver
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,9 +38,8 @@ from api.auth.keys import KeyStore
 from api.auth.tokens import JwtVerifier, sign
 from api.ratelimit import RateLimiter, RequestLimits, retry_after
 from graph.config import Settings
-from graph.security import audit
-from graph.security.apikeys import PREFIX, known_broker
-from graph.security.audit import Action, Actor
+from graph.security.apikeys import PREFIX, audit_token_issue
+from graph.security.audit import Actor
 from graph.security.brokers import BrokerCheck, BrokerCheckUnavailable
 from graph.security.principal import ANONYMOUS, Principal
 
@@ -249,13 +248,7 @@ async def issue_token(
     """Sign an HS256 token for `who` and audit it (the broker must exist); the token and claims."""
     token, claims = sign(settings, who, ttl)
 
-    async def work(tx: AsyncManagedTransaction) -> None:
-        if who.broker_id is not None and not await known_broker(tx, who.broker_id):
-            raise ValueError(f"no broker has the id {who.broker_id!r}")
-        details = {k: v for k, v in claims.items() if k in ("role", "broker", "scope", "accounts")}
-        details |= {"jti": claims["jti"], "expiresAt": claims["exp"]}
-        await audit.record(tx, actor, Action.TOKEN_ISSUE, who.id, details)
-
-    async with driver.session(database=settings.neo4j_database) as session:
-        await session.execute_write(work)
+    details = {k: v for k, v in claims.items() if k in ("role", "broker", "scope", "accounts")}
+    details |= {"jti": claims["jti"], "expiresAt": claims["exp"]}
+    await audit_token_issue(driver, settings.neo4j_database, actor, who.id, who.broker_id, details)
     return token, claims

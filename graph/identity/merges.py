@@ -38,6 +38,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
+from graph.errors import InputRefused
 from graph.identity import reconcile, store
 
 SAME = "same"
@@ -46,7 +47,7 @@ MANUAL = "manual"  # the rule of a record placed by a decision
 KINDS = frozenset({"person", "organization", "household"})
 
 
-class IdentityError(ValueError):
+class IdentityError(InputRefused):
     """A decision that cannot be made (parties of different kinds, records not on the party)."""
 
 

@@ -2,6 +2,8 @@
 
 A mapping turns a raw row into a dict of field values; the entity's model validates it. References to
 other records (`customer`, `product`, ...) are already qualified as `system:recordId` by the mapping.
+Every text field holds at most `MAX_TEXT` characters (a survey comment `MAX_LONG_TEXT`), whatever
+the source: a file's row over it is rejected, an API input refused.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from pydantic import (
 
 from graph.ingest import normalize
 
-NonEmpty = Annotated[str, Field(min_length=1, max_length=500)]
+MAX_TEXT = 500  # characters of any text field of a record (ids, names, types, channels...)
+MAX_LONG_TEXT = 5_000  # characters of a free comment (a survey response's)
+
+NonEmpty = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+LongText = Annotated[str, Field(max_length=MAX_LONG_TEXT)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
@@ -67,7 +73,9 @@ class CommitteeRole(StrEnum):
 class Record(BaseModel):
     """Fields every record has: its qualified id and the source's own timestamp, if any."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, str_max_length=MAX_TEXT
+    )
 
     id: NonEmpty
     source_ts: dt.datetime | None = None
@@ -200,7 +208,7 @@ class SurveyResponseRecord(Record):
     at: dt.datetime
     score: Annotated[int, Field(ge=0, le=10)]
     survey: str | None = None
-    comment: str | None = None
+    comment: LongText | None = None
 
 
 class ReferralRecord(Record):

@@ -19,20 +19,15 @@ from neo4j.exceptions import (
     TransientError,
 )
 
+from graph.errors import GraphError, GraphTimeout, GraphUnavailable, InputRefused
 
-class ReadError(Exception):
-    """A read that could not be answered; the message is safe to show."""
+ReadError = GraphError  # a read that could not be answered; the message is safe to show
+ReadTimeout = GraphTimeout
 
-
-class GraphUnavailable(ReadError):
-    pass
-
-
-class ReadTimeout(ReadError):
-    pass
+__all__ = ["GraphUnavailable", "ReadError", "ReadRejected", "ReadTimeout", "read", "read_data"]
 
 
-class ReadRejected(ReadError):
+class ReadRejected(InputRefused):
     """The database refused the statement (bad input reaching it, e.g. a malformed search)."""
 
 

@@ -16,8 +16,11 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+from neo4j import AsyncDriver, AsyncManagedTransaction
 
+from graph import writes
+from graph.errors import InputRefused
+from graph.read.run import read
 from graph.security import audit
 from graph.security.audit import Action, Actor
 from graph.security.principal import Kind, Principal, PrincipalError, Role, principal
@@ -102,6 +105,25 @@ async def known_broker(tx: AsyncManagedTransaction, broker_id: str) -> bool:
     return bool(record["found"])
 
 
+async def audit_token_issue(
+    driver: AsyncDriver,
+    database: str,
+    actor: Actor,
+    subject: str,
+    broker_id: str | None,
+    details: dict[str, Any],
+) -> None:
+    """Audit the issue of a token for `subject` (one write transaction, `graph.writes.write`);
+    `InputRefused` when `broker_id` names no broker, and nothing is written then."""
+
+    async def work(tx: AsyncManagedTransaction) -> None:
+        if broker_id is not None and not await known_broker(tx, broker_id):
+            raise InputRefused(f"no broker has the id {broker_id!r}")
+        await audit.record(tx, actor, Action.TOKEN_ISSUE, subject, details)
+
+    await writes.write(driver, database, work, None)
+
+
 async def create(
     driver: AsyncDriver,
     database: str,
@@ -146,16 +168,13 @@ async def create(
         await audit.record(tx, actor, Action.APIKEY_CREATE, key_id, details)
         return _key(record["k"])
 
-    async with driver.session(database=database) as session:
-        key = await session.execute_write(work)
+    key = await writes.write(driver, database, work, None)
     return key, format_key(key_id, secret)
 
 
 async def get(driver: AsyncDriver, database: str, key_id: str) -> ApiKey | None:
     """One key by id (no audit: this is the per-request lookup, cached by the caller)."""
-    records, _, _ = await driver.execute_query(
-        GET, {"id": key_id}, database_=database, routing_=RoutingControl.READ
-    )
+    records = await read(driver, database, GET, {"id": key_id}, None)
     return _key(records[0]["k"]) if records else None
 
 
@@ -167,8 +186,7 @@ async def list_keys(driver: AsyncDriver, database: str, actor: Actor) -> list[Ap
         await audit.record(tx, actor, Action.APIKEY_LIST, None, {"count": len(keys)})
         return keys
 
-    async with driver.session(database=database) as session:
-        return await session.execute_write(work)
+    return await writes.write(driver, database, work, None)
 
 
 async def revoke(driver: AsyncDriver, database: str, actor: Actor, key_id: str) -> ApiKey | None:
@@ -184,8 +202,7 @@ async def revoke(driver: AsyncDriver, database: str, actor: Actor, key_id: str) 
         await audit.record(tx, actor, Action.APIKEY_REVOKE, key_id, details)
         return key
 
-    async with driver.session(database=database) as session:
-        return await session.execute_write(work)
+    return await writes.write(driver, database, work, None)
 
 
 def _key(props: dict[str, Any]) -> ApiKey:

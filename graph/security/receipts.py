@@ -21,6 +21,8 @@ from typing import Any, LiteralString
 import orjson
 from neo4j import AsyncDriver, AsyncManagedTransaction
 
+from graph.errors import InputRefused
+
 FIND: LiteralString = """
 MATCH (r:MutationReceipt {id: $id})
 RETURN r.action AS action, r.inputHash AS inputHash, r.result AS result
@@ -43,7 +45,7 @@ RETURN count(r) AS forgotten
 """
 
 
-class ReceiptConflict(Exception):
+class ReceiptConflict(InputRefused):
     """The client mutation id was used before for another action or another input."""
 
 

@@ -210,8 +210,15 @@ def _suggestion(value: dict[str, Any]) -> Suggestion:
         support=value["support"],
         share=value["support"] / value["buyers"],
         median_days=median,
-        expected_on=bought_on + dt.timedelta(days=int(median)),
+        expected_on=later(bought_on, int(median)),
     )
+
+
+def later(start: dt.date, days: int) -> dt.date:
+    """`days` after `start`, or the last representable date (9999-12-31) when that is beyond it."""
+    if days > (dt.date.max - start).days:
+        return dt.date.max
+    return start + dt.timedelta(days=days)
 
 
 def rank(candidates: list[Suggestion], first: int) -> tuple[Suggestion, ...]:

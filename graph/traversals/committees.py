@@ -28,6 +28,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.errors import InputRefused
 from graph.ingest.records import CommitteeRole
 from graph.read.scope import Scope
 from graph.traversals.common import (
@@ -42,6 +43,7 @@ from graph.traversals.common import (
     statement,
 )
 
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)  # the windows before `as_of` must start after it
 TREND_THRESHOLD = 0.1  # a sentiment change smaller than this is steady
 
 
@@ -313,8 +315,14 @@ async def _committee_of(
     bounded("stale_days", stale_days, 1, 3660)
     at = as_of or dt.datetime.now(dt.UTC)
     if at.tzinfo is None:
-        raise ValueError("as_of must be timezone-aware")
+        raise InputRefused("as_of must be timezone-aware")
     window = dt.timedelta(days=window_days)
+    earliest = EARLIEST + max(2 * window, dt.timedelta(days=stale_days))
+    if at < earliest:
+        raise InputRefused(
+            f"asOf must be on or after {earliest.date().isoformat()} (its windows start "
+            f"{2 * window_days} days before it)"
+        )
     params = {"id": target_id, "asOf": at, "recent": at - window, "previous": at - 2 * window}
     records = await run(driver, database, statement(build, scope), params, timeout)
     if not records:

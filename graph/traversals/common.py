@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, Record
 
+from graph.errors import InputRefused
 from graph.read.run import read
 from graph.read.scope import Scope
 from graph.read.writer import Writer
@@ -94,9 +95,9 @@ async def run(
 
 
 def bounded(name: str, value: int, low: int, high: int) -> int:
-    """`value` when it lies in [low, high]; a ValueError naming the argument otherwise."""
+    """`value` when it lies in [low, high]; `InputRefused` naming the argument otherwise."""
     if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+        raise InputRefused(f"{name} must be between {low} and {high}, not {value}")
     return value
 
 

@@ -25,6 +25,7 @@ from graph.traversals.referral_tree import (
     TreeCursor,
     TreeNode,
     TreeOrder,
+    checked,
     details,
     page,
     reach,
@@ -81,6 +82,11 @@ def figures(tree: Reach, members: Sequence[int]) -> NetworkFigures:
     )
 
 
+def network_list(broker_id: str) -> str:
+    """The `within` of the cursors of a broker's page of direct customers."""
+    return f"network:{broker_id}"
+
+
 async def partner_network(
     driver: AsyncDriver,
     database: str,
@@ -97,14 +103,16 @@ async def partner_network(
     exist, is not a broker or the scope hides it). `depth` is 1 to `MAX_DEPTH`, `first` 1 to
     `MAX_PAGE`; pass a page's `end_cursor` as `after` (with the same order) for the next page."""
     bounded("first", first, 1, MAX_PAGE)
+    within = network_list(broker_id)
+    checked(after, within)
     tree = await reach(driver, database, broker_id, depth, scope, timeout)
     if tree is None or "Broker" not in tree.root.roles:
         return None
     by_depth: dict[int, list[int]] = {}
     for i, d in enumerate(tree.depths):
         by_depth.setdefault(d, []).append(i)
-    chosen, has_next = page(tree, order, first, after, only=lambda i: tree.depths[i] == 1)
-    customers = await details(driver, database, tree, order, chosen, scope, timeout)
+    chosen, has_next = page(tree, order, first, after, within, only=lambda i: tree.depths[i] == 1)
+    customers = await details(driver, database, tree, order, chosen, within, scope, timeout)
     return PartnerNetwork(
         broker=tree.root,
         depth=depth,

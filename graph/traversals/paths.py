@@ -23,6 +23,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.errors import InputRefused
 from graph.read.scope import Scope
 from graph.traversals.common import (
     KINDS,
@@ -254,7 +255,7 @@ async def connection_paths(
     bounded("max_hops", max_hops, 1, MAX_HOPS)
     chosen = frozenset(Link(link) for link in links)
     if not chosen:
-        raise ValueError("links must name at least one kind of link")
+        raise InputRefused("links must name at least one kind of link")
     params = {"from": source_id, "to": target_id}
     found = await run(
         driver, database, statement(_paths(chosen, k, max_hops), scope), params, timeout

@@ -21,6 +21,7 @@ computed (about 0.7 KB per party measured on a 102,000-party tree), O(page) in t
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -28,6 +29,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.errors import InputRefused
 from graph.read.scope import Scope
 from graph.traversals.common import (
     PartyRef,
@@ -55,10 +57,30 @@ class TreeOrder(Enum):
 
 @dataclass(frozen=True, slots=True)
 class TreeCursor:
-    """Where a page ends: the last node's sort key (its depth, subtree size or revenue) and id."""
+    """Where a page ends: the last node's sort key (its depth, subtree size or revenue) and id,
+    and the list it belongs to (`within`: `tree:<root id>` or `network:<broker id>`), so that a
+    cursor of one root's list is refused by another's instead of silently paging it."""
 
     key: float
     id: str
+    within: str
+
+
+def tree_list(root_id: str) -> str:
+    """The `within` of the cursors of a root's referral tree."""
+    return f"tree:{root_id}"
+
+
+def checked(after: TreeCursor | None, within: str) -> TreeCursor | None:
+    """`after` when it is a cursor of the list `within` with a finite key; `InputRefused`
+    otherwise (another root's or another kind of list's cursor, NaN or an infinite key)."""
+    if after is None:
+        return None
+    if after.within != within or not isinstance(after.key, int | float):
+        raise InputRefused("after is not a cursor of this list")
+    if not math.isfinite(after.key):
+        raise InputRefused("after is not a cursor of this list: its key is not a finite number")
+    return after
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +250,14 @@ def page(
     order: TreeOrder,
     first: int,
     after: TreeCursor | None,
+    within: str,
     only: Callable[[int], bool] | None = None,
 ) -> tuple[list[int], bool]:
-    """Indices of the `first` parties after the cursor (among those `only` keeps) and whether
-    more follow. Keeps `first + 1` candidates at a time, whatever the tree's size."""
+    """Indices of the `first` parties after the cursor (which must belong to the list `within`)
+    among those `only` keeps, and whether more follow. Keeps `first + 1` candidates at a time,
+    whatever the tree's size."""
     bounded("first", first, 1, MAX_PAGE)
+    after = checked(after, within)
     start = None if after is None else _rank(order, after.key, after.id)
 
     def candidates() -> Iterator[int]:
@@ -254,6 +279,7 @@ async def details(
     tree: Reach,
     order: TreeOrder,
     chosen: list[int],
+    within: str,
     scope: Scope | None,
     timeout: float,
 ) -> tuple[TreeNode, ...]:
@@ -278,7 +304,7 @@ async def details(
                 revenue=tree.revenues[i],
                 subtree_size=tree.sizes[i],
                 subtree_revenue=tree.subtree_revenues[i],
-                cursor=TreeCursor(_key(tree, order, i), tree.ids[i]),
+                cursor=TreeCursor(_key(tree, order, i), tree.ids[i], within),
             )
         )
     return tuple(out)
@@ -300,11 +326,13 @@ async def referral_tree(
     exist or the scope hides it). `depth` is 1 to `MAX_DEPTH`, `first` 1 to `MAX_PAGE`; pass a
     page's `end_cursor` as `after` (with the same order) for the next page."""
     bounded("first", first, 1, MAX_PAGE)
+    within = tree_list(root_id)
+    checked(after, within)
     tree = await reach(driver, database, root_id, depth, scope, timeout)
     if tree is None:
         return None
-    chosen, has_next = page(tree, order, first, after)
-    found = await details(driver, database, tree, order, chosen, scope, timeout)
+    chosen, has_next = page(tree, order, first, after, within)
+    found = await details(driver, database, tree, order, chosen, within, scope, timeout)
     return ReferralTree(
         root=tree.root,
         depth=depth,

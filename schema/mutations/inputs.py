@@ -1,10 +1,21 @@
-"""Inputs of the mutations: every one carries the client's `clientMutationId` (idempotency)."""
+"""Inputs of the mutations: every one carries the client's `clientMutationId` (idempotency).
+
+Every text input holds at most `MAX_TEXT` (500) characters, a survey's `comment` `MAX_LONG_TEXT`
+(5,000), a `clientMutationId` 200 (`schema/mutations/run.py`); every list at most `MAX_ITEMS`
+(100) items. `check_sizes` refuses more before anything runs (the records' validation in
+`graph/ingest/records.py` holds the same bounds for every source).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import strawberry
 
+from graph.ingest.records import MAX_LONG_TEXT, MAX_TEXT
 from schema.enums import Channel, CommitteeRole, CustomerStatus, Direction, PartyKind
+from schema.errors import ClientError
 from schema.scalars import Date, DateTime
 
 CLIENT_ID = "Chosen by the client, unique per intended change: sending the same mutation again with " \
@@ -129,3 +140,40 @@ class UnmergeCustomersInput:
 class EraseCustomerInput:
     client_mutation_id: str = strawberry.field(description=CLIENT_ID)
     id: strawberry.ID
+
+
+MAX_ITEMS = 100
+LONG_TEXT = frozenset({"comment"})
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def _problem(value: Any, where: str) -> str | None:
+    """The first text or list of `value` (an input, a list, a scalar) over its bound."""
+    if isinstance(value, str):
+        name = where.rsplit(".", 1)[-1].split("[", 1)[0]
+        most = MAX_LONG_TEXT if name in LONG_TEXT else MAX_TEXT
+        if len(value) > most:
+            return f"{where}: at most {most} characters, not {len(value)}"
+        return None
+    if isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            return f"{where}: at most {MAX_ITEMS} items, not {len(value)}"
+        return next((p for i, v in enumerate(value) if (p := _problem(v, f"{where}[{i}]"))), None)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            path = f"{where}.{_camel(f.name)}" if where else _camel(f.name)
+            found = _problem(getattr(value, f.name), path)
+            if found is not None:
+                return found
+    return None
+
+
+def check_sizes(given: Any) -> None:
+    """Refuse (BAD_USER_INPUT) an input with a text or a list over its bound."""
+    found = _problem(given, "")
+    if found is not None:
+        raise ClientError(f"Invalid input: {found}.")

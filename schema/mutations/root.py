@@ -19,7 +19,6 @@ from typing import Any
 
 import orjson
 import strawberry
-from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph.identity import erase, merges
@@ -54,8 +53,9 @@ from schema.mutations.inputs import (
     SplitCustomerInput,
     SurveyResponseInput,
     UnmergeCustomersInput,
+    check_sizes,
 )
-from schema.mutations.run import Done, Outcome, run
+from schema.mutations.run import Done, Outcome, Tx, run
 from schema.parties import Customer
 
 MAX_LINES = 100
@@ -82,7 +82,7 @@ def _key(id: str, family: Family, what: str) -> str:
 
 
 async def _party(
-    tx: AsyncManagedTransaction, ctx: Context, id: str, what: str, label: str | None = None
+    tx: Tx, ctx: Context, id: str, what: str, label: str | None = None
 ) -> api_writes.Target:
     """A party the caller may see (with `label`, if given); otherwise the same error as unknown."""
     target = await api_writes.party(tx, _key(id, Family.PARTY, what), ctx.scope)
@@ -199,7 +199,7 @@ def _customer_record(kind: str, record_id: str, data: Mapping[str, Any]) -> Any:
     return ENTITIES[kind].model_validate({"id": record_id, "source_ts": _now(), **data})
 
 
-async def _upsert(tx: AsyncManagedTransaction, ctx: Context, given: CustomerInput) -> Outcome:
+async def _upsert(tx: Tx, ctx: Context, given: CustomerInput) -> Outcome:
     fields = {f: getattr(given, f) for f in CUSTOMER_FIELDS if getattr(given, f) is not None}
     if given.id is None:
         if given.kind is None:
@@ -230,7 +230,7 @@ def _actor(ctx: Context) -> str:
     return ctx.principal.key if ctx.principal is not None else "anonymous"
 
 
-async def _product(tx: AsyncManagedTransaction, id: str | None) -> str | None:
+async def _product(tx: Tx, id: str | None) -> str | None:
     if id is None:
         return None
     key = _key(id, Family.PRODUCT, "product")
@@ -239,9 +239,7 @@ async def _product(tx: AsyncManagedTransaction, id: str | None) -> str | None:
     return key
 
 
-async def _interaction(
-    tx: AsyncManagedTransaction, ctx: Context, given: InteractionInput
-) -> Outcome:
+async def _interaction(tx: Tx, ctx: Context, given: InteractionInput) -> Outcome:
     customer = await _party(tx, ctx, given.customer_id, "customer", "Customer")
     employee = None
     if given.employee_id is not None:
@@ -255,7 +253,7 @@ async def _interaction(
     return Outcome({"key": record.id}, customer.id, {"interaction": record.id})
 
 
-async def _order(tx: AsyncManagedTransaction, ctx: Context, given: OrderInput) -> Outcome:
+async def _order(tx: Tx, ctx: Context, given: OrderInput) -> Outcome:
     if not 1 <= len(given.lines) <= MAX_LINES:
         raise ClientError(f"An order has 1 to {MAX_LINES} lines.")
     customer = await _party(tx, ctx, given.customer_id, "customer", "Customer")
@@ -284,7 +282,7 @@ async def _order(tx: AsyncManagedTransaction, ctx: Context, given: OrderInput) -
     return Outcome({"key": order_id}, customer.id, {"order": order_id, "lines": len(lines)})
 
 
-async def _survey(tx: AsyncManagedTransaction, ctx: Context, given: SurveyResponseInput) -> Outcome:
+async def _survey(tx: Tx, ctx: Context, given: SurveyResponseInput) -> Outcome:
     customer = await _party(tx, ctx, given.customer_id, "customer", "Customer")
     record = SurveyResponseRecord(
         id=_new_id(), source_ts=_now(), customer=customer.id, at=given.at,
@@ -294,7 +292,7 @@ async def _survey(tx: AsyncManagedTransaction, ctx: Context, given: SurveyRespon
     return Outcome({"key": record.id}, customer.id, {"surveyResponse": record.id})
 
 
-async def _referral(tx: AsyncManagedTransaction, ctx: Context, given: ReferralInput) -> Outcome:
+async def _referral(tx: Tx, ctx: Context, given: ReferralInput) -> Outcome:
     referrer = await _party(tx, ctx, given.referrer_id, "referrer")
     if not referrer.labels & {"Customer", "Broker"}:
         raise ClientError(f"No referrer with id {given.referrer_id!r}.")
@@ -312,9 +310,7 @@ async def _referral(tx: AsyncManagedTransaction, ctx: Context, given: ReferralIn
     )
 
 
-async def _committee(
-    tx: AsyncManagedTransaction, ctx: Context, given: CommitteeMembershipInput
-) -> Outcome:
+async def _committee(tx: Tx, ctx: Context, given: CommitteeMembershipInput) -> Outcome:
     if (given.account_id is None) == (given.deal_id is None):
         raise ClientError("Give exactly one of `accountId` or `dealId`.")
     person = await _party(tx, ctx, given.person_id, "person", "Person")
@@ -343,7 +339,7 @@ async def _committee(
     return Outcome({"removed": removed, "roles": roles}, target, details)
 
 
-async def _merge(tx: AsyncManagedTransaction, ctx: Context, given: MergeCustomersInput) -> Outcome:
+async def _merge(tx: Tx, ctx: Context, given: MergeCustomersInput) -> Outcome:
     first = await _party(tx, ctx, given.first_id, "customer", "Customer")
     second = await _party(tx, ctx, given.second_id, "customer", "Customer")
     merged = await merges.merge_parties(tx, first.id, second.id, decided_by=_actor(ctx))
@@ -357,7 +353,7 @@ async def _merge(tx: AsyncManagedTransaction, ctx: Context, given: MergeCustomer
     return Outcome(result, merged.survivor_id, result)
 
 
-async def _split(tx: AsyncManagedTransaction, ctx: Context, given: SplitCustomerInput) -> Outcome:
+async def _split(tx: Tx, ctx: Context, given: SplitCustomerInput) -> Outcome:
     party = await _party(tx, ctx, given.id, "customer", "Customer")
     split = await merges.split_party(tx, party.id, list(given.source_ids), decided_by=_actor(ctx))
     if split is None:
@@ -374,16 +370,14 @@ def _split_outcome(split: merges.Split) -> Outcome:
     return Outcome(result, split.party_id, result)
 
 
-async def _unmerge(
-    tx: AsyncManagedTransaction, ctx: Context, given: UnmergeCustomersInput
-) -> Outcome:
+async def _unmerge(tx: Tx, ctx: Context, given: UnmergeCustomersInput) -> Outcome:
     split = await merges.unmerge(tx, given.merge_id, decided_by=_actor(ctx))
     if split is None:
         raise ClientError(f"No merge with id {given.merge_id!r}.")
     return _split_outcome(split)
 
 
-async def _erase(tx: AsyncManagedTransaction, ctx: Context, given: EraseCustomerInput) -> Outcome:
+async def _erase(tx: Tx, ctx: Context, given: EraseCustomerInput) -> Outcome:
     key = _key(given.id, Family.PARTY, "customer")
     erased = await erase.erase_party(tx, key)
     if erased is None:
@@ -399,12 +393,13 @@ def _identity(cmid: str, replayed: bool, result: dict[str, Any]) -> IdentityPayl
     )  # fmt: skip
 
 
-Step = Callable[[AsyncManagedTransaction, Context, Any], Awaitable[Outcome]]
+Step = Callable[[Tx, Context, Any], Awaitable[Outcome]]
 
 
 async def _send(info: Info[Context, None], action: str, given: Any, step: Step) -> Done:
     """Run one mutation's step for its input, once per client mutation id (`mutation_run.run`)."""
     ctx = info.context
+    check_sizes(given)
     return await run(ctx, action, given.client_mutation_id, _given(given),
                      lambda tx: step(tx, ctx, given))  # fmt: skip
 

@@ -1,51 +1,34 @@
-"""How every mutation runs: one managed write transaction holding the receipt check, the write, the
-receipt and the audit entry, causally chained to the reads that follow.
+"""How every mutation runs, seen from the GraphQL layer: the client mutation id checked, the
+receipt and the actor made, then `graph.security.mutations.run_once` runs the receipt check, the
+write, the receipt and the audit entry in one write transaction (causally chained to the reads
+that follow, answered promptly while the database is down, rolled back whole on any failure).
 
-The transaction runs in a session sharing the driver's `execute_query` bookmark manager, which every
-read of the API uses (`graph/read/run.py`): the payload's fields, read right after the commit, and
-the caller's next query see the write even on a cluster's secondaries. The transaction has the
-request's time budget and is retried by the driver on transient errors; a concurrent first send of
-the same client mutation id loses on the receipt's uniqueness constraint and, retried once, replays
-the winner's result.
+The graph layer's refusals (`graph.errors.InputRefused`: a reused client mutation id, a merge of
+two kinds of party...) and invalid records (pydantic's `ValidationError`) become `BAD_USER_INPUT`;
+an unreachable database `SERVICE_UNAVAILABLE`; a transaction past its budget `QUERY_TOO_COMPLEX`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from neo4j import AsyncManagedTransaction, unit_of_work
-from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
 
-from graph.ingest import changes
-from graph.security import audit, receipts
+from graph.errors import GraphError
+from graph.security import audit
+from graph.security.mutations import Done, Outcome, Tx, run_once
 from graph.security.principal import ANONYMOUS
-from graph.security.receipts import Receipt, ReceiptConflict
+from graph.security.receipts import Receipt
 from schema.context import Context
 from schema.errors import ClientError
+from schema.reads import client_error
+
+__all__ = ["MAX_CLIENT_ID", "Done", "Outcome", "Tx", "Work", "invalid", "run"]
 
 MAX_CLIENT_ID = 200
 
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a mutation did: `result` (JSON: ids and counts) builds the payload and is replayed;
-    `target` and `details` go into the audit entry (never personal data)."""
-
-    result: dict[str, Any]
-    target: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-
-Work = Callable[[AsyncManagedTransaction], Awaitable[Outcome]]
-
-
-@dataclass(frozen=True, slots=True)
-class Done:
-    result: dict[str, Any]
-    replayed: bool
+Work = Callable[[Tx], Awaitable[Outcome]]
 
 
 async def run(
@@ -57,37 +40,12 @@ async def run(
     principal = ctx.principal or ANONYMOUS
     receipt = Receipt.of(principal.key, client_mutation_id, action, dict(given))
     actor = audit.Actor.of(principal, ctx.request_id)
-
-    @unit_of_work(timeout=ctx.timeout)
-    async def transaction(tx: AsyncManagedTransaction) -> Done:
-        earlier = await receipts.replay(tx, receipt)
-        if earlier is not None:
-            return Done(earlier, True)
-        outcome = await work(tx)
-        await changes.mark(tx)  # precomputed figures (portfolio KPIs) are stale from now on
-        await receipts.store(tx, receipt, outcome.result, outcome.target, ctx.request_id)
-        details = {**outcome.details, "receipt": receipt.key[:16]}
-        await audit.record(tx, actor, action, outcome.target, details)
-        return Done(outcome.result, False)
-
-    bookmarks = ctx.driver.execute_query_bookmark_manager
-    for attempt in (1, 2):
-        try:
-            async with ctx.driver.session(
-                database=ctx.database, bookmark_manager=bookmarks
-            ) as session:
-                done: Done = await session.execute_write(transaction)
-                return done
-        except ConstraintError:
-            if attempt == 2:
-                raise
-        except ReceiptConflict as exc:
-            raise ClientError(str(exc)) from None
-        except ValidationError as exc:
-            raise ClientError(invalid(exc)) from None
-        except ValueError as exc:  # the graph layer's refusals (a merge of two kinds of party...)
-            raise ClientError(str(exc)) from None
-    raise AssertionError("unreachable")
+    try:
+        return await run_once(ctx.driver, ctx.database, receipt, actor, action, work, ctx.timeout)
+    except ValidationError as exc:
+        raise ClientError(invalid(exc)) from None
+    except GraphError as exc:
+        raise client_error(exc) from None
 
 
 def invalid(exc: ValidationError) -> str:

@@ -18,12 +18,7 @@ from schema.traversals.committees import (
 )
 from schema.traversals.partners import PartnerNetwork, resolve_partner_network
 from schema.traversals.paths import Connections, resolve_connection_paths
-from schema.traversals.referral_tree import (
-    ReferralTree,
-    decode_cursor,
-    encode_cursor,
-    resolve_referral_tree,
-)
+from schema.traversals.referral_tree import ReferralTree, resolve_referral_tree
 from schema.traversals.referrals import ReferralChain, resolve_referral_chain
 
 __all__ = [
@@ -34,8 +29,6 @@ __all__ = [
     "ProductAffinity",
     "ReferralChain",
     "ReferralTree",
-    "decode_cursor",
-    "encode_cursor",
     "resolve_buying_committee",
     "resolve_connection_paths",
     "resolve_deal_committee",

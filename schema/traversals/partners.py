@@ -9,13 +9,9 @@ from strawberry.types import Info
 from graph.read.positions import Family
 from graph.traversals import partners, referral_tree
 from schema.context import Context
+from schema.cursors import decode_tree_cursor as decode_cursor
 from schema.traversals.common import TraversalParty, mirror, mirrors, run
-from schema.traversals.referral_tree import (
-    ReferralTreeNode,
-    decode_cursor,
-    end_cursor,
-    tree_node,
-)
+from schema.traversals.referral_tree import ReferralTreeNode, end_cursor, tree_node
 
 
 @mirrors(partners.NetworkFigures)

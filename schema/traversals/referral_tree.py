@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Annotated
 
 import strawberry
@@ -14,7 +11,8 @@ from strawberry.types import Info
 from graph.read.positions import Family
 from graph.traversals import referral_tree
 from schema.context import Context
-from schema.errors import ClientError
+from schema.cursors import decode_tree_cursor as decode_cursor
+from schema.cursors import encode_tree_cursor as encode_cursor
 from schema.traversals.common import TraversalParty, mirror, run
 from schema.traversals.referrals import ReferralHop
 
@@ -49,26 +47,6 @@ class ReferralTree:
     nodes: list[ReferralTreeNode]
     has_next_page: bool
     end_cursor: str | None
-
-
-def encode_cursor(order: referral_tree.TreeOrder, c: referral_tree.TreeCursor) -> str:
-    raw = json.dumps([order.value, c.key, c.id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(
-    value: str | None, order: referral_tree.TreeOrder
-) -> referral_tree.TreeCursor | None:
-    if value is None:
-        return None
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-        tag, key, party_id = raw
-        if tag != order.value or not isinstance(party_id, str):
-            raise ValueError
-        return referral_tree.TreeCursor(float(key), party_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
-        raise ClientError(f"Not a valid cursor for this list and order: {value!r}.") from None
 
 
 def tree_node(n: referral_tree.TreeNode, order: referral_tree.TreeOrder) -> ReferralTreeNode:

@@ -53,3 +53,17 @@ def test_an_unlimited_role_is_never_charged(settings: Settings) -> None:
         assert all(
             client.post("/graphql", json={"query": SMALL}).status_code == 200 for _ in range(5)
         )
+
+
+def test_every_filter_condition_counts_once_per_object_it_applies_to() -> None:
+    plain = "{ customers(first: 10) { edges { node { key } } } }"
+    assert estimate(plain) == 1 + 3 * 10  # customers, then edges, node and key ten times
+    two = '{ customers(first: 10, filter: {or: [{country: ["GB"]}, {country: ["US"]}]}) ' \
+        "{ edges { node { key } } } }"  # fmt: skip
+    assert estimate(two) == estimate(plain) + 3  # `or` and its two conditions
+    nested = (
+        "{ customers(first: 10) { edges { node { orders(first: 5, filter: {date: {from: "
+        '"2024-01-01"}}) { totalCount } } } } }'
+    )
+    # customers 1; edges, node, orders 10 each; `date` and `from` 2 x 10; totalCount 5 x 10
+    assert estimate(nested) == 1 + 30 + 20 + 50

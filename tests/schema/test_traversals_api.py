@@ -18,9 +18,9 @@ from graph.driver import open_driver
 from graph.read.positions import Family
 from graph.traversals import committees, partners, referral_tree, referrals
 from graph.traversals.common import PartyRef
+from schema.cursors import encode_tree_cursor as encode_cursor
 from schema.ids import global_id
 from schema.scalars import format_date, format_datetime
-from schema.traversals import encode_cursor
 from tests.conftest import DemoData
 from tests.schema.conftest import data, run
 

@@ -763,7 +763,11 @@ def test_validated_keys_are_cached_and_revocation_lands_within_the_ttl(
 
 
 class DownDriver:
-    async def execute_query(self, *args: Any, **kwargs: Any) -> Any:
+    """A driver whose every session fails to connect (`graph.read.run.read` opens one)."""
+
+    execute_query_bookmark_manager = None
+
+    def session(self, *args: Any, **kwargs: Any) -> Any:
         raise ServiceUnavailable("connection refused")
 
 

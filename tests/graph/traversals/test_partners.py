@@ -214,12 +214,12 @@ def test_the_last_pages_of_a_100k_tree(
     broker, refs, revenue = big
     expected = reference_order(reference_tree(refs, revenue, broker, 10), TreeOrder.DEPTH)
     cut = DIRECT - 3  # three parties of depth 1 left, then the second level
-    cursor = TreeCursor(float(expected[cut - 1].depth), expected[cut - 1].id)
+    cursor = TreeCursor(float(expected[cut - 1].depth), expected[cut - 1].id, f"tree:{broker}")
 
     async def work(d: AsyncDriver, db: str) -> tuple[ReferralTree | None, ReferralTree | None]:
         tree = await referral_tree(d, db, broker, first=1000, after=cursor)
         assert tree is not None
-        last = TreeCursor(2.0, expected[-2].id)
+        last = TreeCursor(2.0, expected[-2].id, f"tree:{broker}")
         return tree, await referral_tree(d, db, broker, first=1000, after=last)
 
     page, end = call(settings, work)

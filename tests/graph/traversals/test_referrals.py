@@ -307,7 +307,7 @@ def test_tree_nodes_carry_the_parents_referral(
         p["B"], D(2020, 2, 1), "phone",
     )  # fmt: skip
     assert (c2.referral.incentive, c2.referral.currency) == (120.5, "USD")
-    assert tree.end_cursor == TreeCursor(2.0, p["c3"])
+    assert tree.end_cursor == TreeCursor(2.0, p["c3"], f"tree:{p['B']}")
 
 
 def test_unknown_roots_and_bad_arguments(settings: Settings) -> None:
