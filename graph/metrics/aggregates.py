@@ -41,13 +41,13 @@ CALL (x) {
     RETURN count(m) AS members,
            count(CASE WHEN EXISTS {
              (m)-[:HAD]->(i:Interaction)
-             WHERE i.at <= $asOfTime AND i.at > $asOfTime - duration({days: 90})
+             WHERE i.at <= $asOfTime AND i.at > $asOfTime - duration({days: 90}) AND i.endedAt IS NULL
            } THEN 1 END) AS engaged
   }
   CALL (x) {
     UNWIND [x] + COLLECT { MATCH (p)-[:WORKS_FOR]->(x) RETURN DISTINCT p } AS who
     OPTIONAL MATCH (who)-[:RESPONDED]->(s:SurveyResponse)
-    WHERE s.at <= $asOfTime AND s.at > $asOfTime - duration({days: 365})
+    WHERE s.at <= $asOfTime AND s.at > $asOfTime - duration({days: 365}) AND s.endedAt IS NULL
     RETURN avg(s.score) AS nps
   }
   WITH x, people, members, engaged, nps,
@@ -113,7 +113,7 @@ WITH x ORDER BY x.id LIMIT $page
 CALL (x) {
   CALL (x) {
     OPTIONAL MATCH (c:Party)-[:PLACED]->(o:Order)-[:HAS_LINE]->(l:OrderLine)-[:OF_PRODUCT]->(x)
-    WHERE o.date <= $asOf
+    WHERE o.date <= $asOf AND o.endedAt IS NULL
     WITH c, count(DISTINCT o) AS orders, sum(l.amount) AS amount
     RETURN count(c) AS buyers, sum(amount) AS revenue,
            count(CASE WHEN orders >= 2 THEN 1 END) AS repeaters

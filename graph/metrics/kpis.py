@@ -64,20 +64,20 @@ def _broker(hops: LiteralString) -> LiteralString:
 
 _PER_CUSTOMER: LiteralString = """
 CALL (c) {
-  OPTIONAL MATCH (c)-[:PLACED]->(o:Order) WHERE o.date <= $end
+  OPTIONAL MATCH (c)-[:PLACED]->(o:Order) WHERE o.date <= $end AND o.endedAt IS NULL
   RETURN min(o.date) AS first,
          count(CASE WHEN o.date <= $start AND o.date > $start - duration({days: $window})
                THEN 1 END) > 0 AS atStart,
          count(CASE WHEN o.date > $end - duration({days: $window}) THEN 1 END) > 0 AS atEnd
 }
 CALL (c) {
-  MATCH (c)-[:PLACED]->(o:Order) WHERE o.date >= $start AND o.date <= $end
+  MATCH (c)-[:PLACED]->(o:Order) WHERE o.date >= $start AND o.date <= $end AND o.endedAt IS NULL
   WITH o.currency AS currency, sum(o.amount) AS amount
   RETURN collect([currency, amount]) AS revenue
 }
 CALL (c) {
   OPTIONAL MATCH (c)-[:RESPONDED]->(s:SurveyResponse)
-  WHERE s.at >= $startTime AND s.at <= $endTime
+  WHERE s.at >= $startTime AND s.at <= $endTime AND s.endedAt IS NULL
   RETURN count(CASE WHEN s.score >= 9 THEN 1 END) AS promoters,
          count(CASE WHEN s.score <= 6 THEN 1 END) AS detractors,
          count(s) AS answers
