@@ -40,7 +40,7 @@ def test_a_write_commits_whole_or_not_at_all(driver: Driver, settings: Settings)
     try:
         assert run_with(settings, lambda d: write(d, db, two, 10.0)) == "done"
         assert probes(driver, settings, tag) == 2
-        with pytest.raises(InputRefused, match="^no$"):
+        with pytest.raises(InputRefused, match=r"^no$"):
             run_with(settings, lambda d: write(d, db, refused, 10.0))
         assert probes(driver, settings, tag) == 2  # the third node was rolled back
     finally:
@@ -52,7 +52,7 @@ def test_a_write_past_its_budget_is_a_graph_timeout(settings: Settings) -> None:
         record = await (await tx.run(SLOW)).single(strict=True)
         return int(record["n"])
 
-    with pytest.raises(GraphTimeout, match="^The change took longer than its time budget.$"):
+    with pytest.raises(GraphTimeout, match=r"^The change took longer than its time budget\.$"):
         run_with(settings, lambda d: write(d, settings.neo4j_database, slow, 0.5))
 
 
@@ -63,6 +63,6 @@ def test_an_unreachable_database_is_graph_unavailable_at_once(settings: Settings
         await tx.run("RETURN 1")
 
     started = time.monotonic()
-    with pytest.raises(GraphUnavailable, match="^The graph database is unavailable; try again.$"):
+    with pytest.raises(GraphUnavailable, match=r"^The graph database is unavailable; try again\.$"):
         run_with(nowhere, lambda d: write(d, nowhere.neo4j_database, nothing, 10.0))
     assert time.monotonic() - started < 2.0  # the driver's own retries took 15 s
