@@ -1,4 +1,5 @@
-"""The Starlette application: lifespan (driver, migrations), health probes and `/graphql`."""
+"""The Starlette application: lifespan (driver, migrations), health probes, `/graphql` and
+`/metrics` (admins), behind the observability and authentication middlewares."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from api.auth.middleware import AuthMiddleware
 from api.graphql import GraphQLApp
 from api.health import healthz, readyz
 from api.limits import Limits
+from api.observability import Observability, metrics_endpoint, serve_metrics_port
 from api.ratelimit import CostBudget
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
 from graph.migrations import migrate
+from graph.telemetry import logs, statements, tracing
 from schema.schema import schema
 
 log = logging.getLogger("customer360.api")
@@ -26,11 +29,15 @@ log = logging.getLogger("customer360.api")
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    logs.configure(settings)
+    tracing.configure(settings)
+    statements.set_slow_threshold(settings.log_slow_statement_ms)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         driver = open_driver(settings)
         app.state.driver = driver
+        serve_metrics_port(settings)
         try:
             await driver.verify_connectivity()
             if settings.api_migrate_on_start:
@@ -54,9 +61,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(AuthMiddleware, settings=settings)],
+        middleware=[Middleware(Observability), Middleware(AuthMiddleware, settings=settings)],
     )
     app.state.settings = settings
     return app

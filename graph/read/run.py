@@ -19,6 +19,8 @@ from neo4j.exceptions import (
     TransientError,
 )
 
+from graph.telemetry.statements import name_of, timed
+
 
 class ReadError(Exception):
     """A read that could not be answered; the message is safe to show."""
@@ -75,9 +77,11 @@ async def read(
 ) -> list[Record]:
     """Run one read statement on a reader with a transaction timeout; return its records. A lost
     connection or a transient error is retried (`RETRIES` attempts, backing off)."""
+    name = name_of("read", text)
     for attempt in range(RETRIES):
         try:
-            return await _translated(driver, database, text, params, timeout)
+            with timed(name, params):
+                return await _translated(driver, database, text, params, timeout)
         except GraphUnavailable:
             if attempt == RETRIES - 1:
                 raise
