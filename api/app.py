@@ -16,7 +16,7 @@ from api.auth.middleware import AuthMiddleware
 from api.graphql import GraphQLApp
 from api.health import healthz, readyz
 from api.limits import Limits
-from api.observability import Observability, metrics_endpoint, serve_metrics_port
+from api.observability import Observability, metrics_endpoint, serve_metrics_port, worker_exits
 from api.ratelimit import CostBudget
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await driver.close()
+            worker_exits(settings)
 
     graphql = GraphQLApp(
         schema,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import time
 import uuid
@@ -28,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.config import Settings
 from graph.security.principal import Principal, Role
-from graph.telemetry import metrics, record, tracing
+from graph.telemetry import jobs, metrics, record, tracing
 
 log = logging.getLogger("customer360.request")
 
@@ -149,7 +150,12 @@ async def metrics_endpoint(request: Request) -> Response:
         }
         return JSONResponse({"errors": [error]}, status_code=403)
     settings: Settings = request.app.state.settings
-    metrics.observe_pool(getattr(request.app.state, "driver", None))
+    driver = getattr(request.app.state, "driver", None)
+    metrics.observe_pool(driver)
+    if driver is not None:
+        computed = await jobs.last_metrics_run(driver, settings.neo4j_database)
+        if computed is not None:
+            metrics.METRICS_COMPUTED.set(computed)
     content, kind = metrics.exposition(settings.prometheus_multiproc_dir)
     return Response(content, media_type=kind)
 
@@ -171,3 +177,11 @@ def serve_metrics_port(settings: Settings) -> None:
             start_http_server(settings.metrics_port, settings.metrics_host)
         else:
             start_http_server(settings.metrics_port, settings.metrics_host, registry)
+
+
+def worker_exits(settings: Settings) -> None:
+    """In multiprocess mode, drop this worker's live gauges (prometheus-client's advice)."""
+    if settings.prometheus_multiproc_dir is not None:
+        from prometheus_client.multiprocess import mark_process_dead
+
+        mark_process_dead(os.getpid(), str(settings.prometheus_multiproc_dir))  # type: ignore[no-untyped-call]

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.ops import load_finished, load_progress
 from graph.config import Settings
 from graph.driver import open_driver
 from loaders.load import LoadReport, load
@@ -84,6 +85,7 @@ def run_load(
                     if key not in tasks:
                         tasks[key] = progress.add_task(source.file)
                     progress.update(tasks[key], description=f"{source.file}: {read:,} rows")
+                    load_progress(source.file, read)
 
                 return await load(
                     driver,
@@ -97,6 +99,7 @@ def run_load(
             await driver.close()
 
     report = asyncio.run(go())
+    load_finished(settings, report)
     console.print(report_table(report))
     if report.resolution:
         r = report.resolution

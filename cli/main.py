@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cli import ops
 from graph import local_server as server
 from graph.config import Settings, get_settings
 from graph.driver import open_driver, run_with
@@ -26,6 +27,8 @@ neo4j_app = typer.Typer(help="Run the local Neo4j server (ignored when NEO4J_URI
 db_app = typer.Typer(help="Database schema tasks.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
+db_app.command("backup")(ops.db_backup)
+db_app.command("restore")(ops.db_restore)
 
 console = Console()
 err = Console(stderr=True)
@@ -145,10 +148,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="HTTP port.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn (several worker processes with --workers; on SIGTERM in-flight
+    requests get API_GRACEFUL_SHUTDOWN_S to finish)."""
     import uvicorn
 
     settings = get_settings()
+    ops.prepare_workers(settings)
     uvicorn.run(
         "api.main:app",
         host=host or settings.api_host,
@@ -156,6 +161,7 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        timeout_graceful_shutdown=int(settings.api_graceful_shutdown_s),
     )
 
 
@@ -176,11 +182,17 @@ def load_command(
         str | None,
         typer.Option(help="Then compute the metrics as of this date (YYYY-MM-DD, or 'today')."),
     ] = None,
+    backup_first: Annotated[
+        bool, typer.Option(help="Dump the local database to BACKUP_DIR/<time>/ first.")
+    ] = False,
 ) -> None:
     """Load a mapping's source files into the graph, resolve identities, optionally score."""
     from cli.loading import run_load
 
     settings = _settings()
+    ops.configure_logs()
+    if backup_first:
+        ops.backup_first(settings)
     code = run_load(settings, mapping, rejects, base, batch_size, max_reject_share, console)
     if code:
         raise typer.Exit(code=code)
@@ -243,7 +255,10 @@ def metrics_compute(
         finally:
             await driver.close()
 
+    ops.configure_logs()
+    began = time.monotonic()
     summary = asyncio.run(run())
+    ops.metrics_finished(settings, time.monotonic() - began, summary)
     console.print(summary)
 
 

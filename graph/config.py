@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     # The shared store of the rate and cost limits (redis://host:port/db); memory (per process)
     # when unset.
     redis_url: str | None = None
+    # `c360 load` writes its job metrics to <dir>/c360_load.prom (node_exporter's textfile collector).
+    metrics_textfile_dir: Path | None = None
+    backup_dir: Path = PROJECT_ROOT / "var" / "backups"  # `c360 load --backup-first` dumps here
     # `c360 serve`: seconds in-flight requests get to finish after SIGTERM before they are cut.
     api_graceful_shutdown_s: float = Field(default=30.0, ge=0)
 

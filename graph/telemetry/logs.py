@@ -34,13 +34,27 @@ def fields_of(record: logging.LogRecord) -> dict[str, Any]:
     extra = getattr(record, "fields", None)
     if isinstance(extra, dict):
         line.update(extra)
-    context = trace.get_current_span().get_span_context()
-    if context.is_valid:
-        line.setdefault("trace_id", format(context.trace_id, "032x"))
-        line.setdefault("span_id", format(context.span_id, "016x"))
+    for key in ("trace_id", "span_id"):
+        found = getattr(record, key, None)
+        if found is not None:
+            line.setdefault(key, found)
     if record.exc_info and record.exc_info[0] is not None:
         line["error"] = logging.Formatter().formatException(record.exc_info)
     return line
+
+
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_trace(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Every log record made inside a span carries its trace and span ids (taken when the record
+    is made: a handler may format it later, outside the span)."""
+    record = _base_factory(*args, **kwargs)
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        record.trace_id = format(context.trace_id, "032x")
+        record.span_id = format(context.span_id, "016x")
+    return record
 
 
 class JsonFormatter(logging.Formatter):
@@ -59,6 +73,8 @@ class TextFormatter(logging.Formatter):
 
 def configure(settings: Settings) -> None:
     """Send the `customer360` loggers to stderr in the configured format and level (idempotent)."""
+    if logging.getLogRecordFactory() is not _record_with_trace:
+        logging.setLogRecordFactory(_record_with_trace)
     logger = logging.getLogger(ROOT)
     logger.setLevel(settings.log_level.upper())
     formatter = TextFormatter() if settings.log_format == "text" else JsonFormatter()

@@ -67,7 +67,9 @@ LOADER_ROWS = Counter(
     "Source rows handled by `c360 load`, by entity and outcome (read, written, rejected).",
     ["entity", "outcome"],
 )
-LOADER_BATCHES = Counter("c360_loader_batches", "Batches written by the loader.", ["entity"])
+LOADER_BATCHES = Counter(
+    "c360_loader_batches", "Batches written by the loader, by statement name.", ["statement"]
+)
 RUN_LAST = Gauge(
     "c360_job_last_success_timestamp_seconds",
     "When a job (load, metrics) last finished successfully, Unix time.",
@@ -79,6 +81,12 @@ RUN_SECONDS = Gauge(
     "How long the job's last successful run took.",
     ["job"],
     multiprocess_mode="mostrecent",
+)
+METRICS_COMPUTED = Gauge(
+    "c360_metrics_last_computed_timestamp_seconds",
+    "When the value metrics were last computed (the newest ValueModel's computedAt), Unix time; "
+    "read from the graph at each scrape.",
+    multiprocess_mode="max",
 )
 
 _OPERATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
