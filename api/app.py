@@ -17,7 +17,7 @@ from api.graphql import GraphQLApp
 from api.health import healthz, readyz
 from api.limits import Limits
 from api.observability import Observability, metrics_endpoint, serve_metrics_port, worker_exits
-from api.ratelimit import CostBudget
+from api.ratelimit import Limiters
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
 from graph.migrations import migrate
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     logs.configure(settings)
     tracing.configure(settings)
     statements.set_slow_threshold(settings.log_slow_statement_ms)
+    limiters = Limiters(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -49,13 +50,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await driver.close()
+            limiters.close()
             worker_exits(settings)
 
     graphql = GraphQLApp(
         schema,
         graphql_ide="graphiql" if settings.api_graphiql else None,
         limits=Limits(max_body_bytes=settings.api_max_body_bytes),
-        budget=CostBudget(settings),
+        budget=limiters.cost,
     )
     app = Starlette(
         routes=[
@@ -65,7 +67,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(Observability), Middleware(AuthMiddleware, settings=settings)],
+        middleware=[
+            Middleware(Observability),
+            Middleware(AuthMiddleware, settings=settings, limiters=limiters),
+        ],
     )
     app.state.settings = settings
     return app

@@ -86,6 +86,13 @@ class Budgets:
         self.storage = storage_from_string(uri, wrap_exceptions=True)
         self.strategy = SlidingWindowCounterRateLimiter(self.storage)
 
+    def close(self) -> None:
+        """Close the store's connections (Redis; nothing to do in memory)."""
+        bridge = getattr(self.storage, "bridge", None)
+        pool = getattr(getattr(bridge, "storage", None), "connection_pool", None)
+        if pool is not None:
+            pool.disconnect()
+
     async def take(self, key: str, per_minute: int, amount: int = 1) -> Decision:
         """Take `amount` from `key`'s budget, or take nothing and say how long to wait."""
         return await self._decide(key, per_minute, amount, take=True)
@@ -172,3 +179,17 @@ class CostBudget:
         if not decision.allowed:
             REFUSALS.labels("too_complex" if decision.impossible else "cost").inc()
         return decision.wait
+
+
+class Limiters:
+    """The three budgets of one app, on one store; `close` at shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        uri = storage_uri(settings)
+        self.requests = RequestLimits(settings, uri)
+        self.failures = FailureLimits(settings, uri)
+        self.cost = CostBudget(settings, uri)
+
+    def close(self) -> None:
+        for budgets in (self.requests.budgets, self.failures.budgets, self.cost.budgets):
+            budgets.close()

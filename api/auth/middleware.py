@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth.errors import AuthError, AuthUnavailable
 from api.auth.keys import KeyStore
 from api.auth.tokens import JwtVerifier, sign
-from api.ratelimit import FailureLimits, RequestLimits, retry_after
+from api.ratelimit import FailureLimits, Limiters, RequestLimits, retry_after
 from graph.config import Settings
 from graph.security import audit
 from graph.security.apikeys import PREFIX, known_broker
@@ -94,11 +94,12 @@ class AuthMiddleware:
         settings: Settings,
         *,
         authenticator: Authenticator | None = None,
+        limiters: Limiters | None = None,
     ) -> None:
         self.app = app
         self.max_body = settings.api_max_body_bytes
-        self.requests = RequestLimits(settings)
-        self.failures = FailureLimits(settings)
+        self.requests = limiters.requests if limiters else RequestLimits(settings)
+        self.failures = limiters.failures if limiters else FailureLimits(settings)
         self.authenticator: Authenticator | None = None
         if settings.auth_disabled and settings.environment != "development":
             raise RuntimeError(
