@@ -14,7 +14,7 @@ from rich.console import Console
 
 from graph import backup as backups
 from graph.config import Settings, get_settings
-from graph.telemetry import jobs, logs
+from graph.telemetry import jobs, logs, statements, tracing
 
 console = Console()
 err = Console(stderr=True)
@@ -94,7 +94,11 @@ def metrics_finished(settings: Settings, seconds: float, summary: Any) -> None:
 
 
 def configure_logs() -> None:
-    logs.configure(get_settings())
+    """Structured logs for a job, with the slow-statement threshold of the settings."""
+    settings = get_settings()
+    logs.configure(settings)
+    tracing.configure(settings)
+    statements.set_slow_threshold(settings.log_slow_statement_ms)
 
 
 def prepare_workers(settings: Settings) -> None:

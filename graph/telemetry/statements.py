@@ -24,7 +24,7 @@ log = logging.getLogger("customer360.cypher")
 
 _LABEL = re.compile(r"\(\s*\w*\s*:\s*`?(\w+)")
 _names: dict[str, str] = {}
-SLOW_MS = [1000.0]  # set by `set_slow_threshold` from the settings
+SLOW_MS = [500.0]  # LOG_SLOW_STATEMENT_MS, set by `set_slow_threshold` from the settings
 
 
 def set_slow_threshold(ms: float) -> None:
