@@ -111,7 +111,7 @@ bench-versus: install $(DEMO_DIR)/truth.json
 lock: $(VENV)/.installed
 	for extra in "" dev; do
 		out=requirements$${extra:+-$$extra}.lock
-		$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe \
+		$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-find-links \
 			$(if $(UPGRADE),--upgrade) $${extra:+--extra $$extra} -o $$out pyproject.toml
 	done
 
