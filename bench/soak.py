@@ -44,7 +44,7 @@ PAGE = "query Page { customers(first: 10) { edges { node { key name } } } }"
 ONE = "query One($s: String) { customer(sourceId: $s) { key name email } }"
 UPSERT = """mutation Upsert($input: CustomerInput!) {
   upsertCustomer(input: $input) { created customer { key } } }"""
-SLOW = "query Slow { customers(first: 100) { edges { node { key name orders(first: 5) { totalCount } } } } }"
+SLOW = "query Slow { customers(first: 50) { edges { node { key name email } } } }"
 STORED = "UNWIND $emails AS e OPTIONAL MATCH (p:Party {email: e}) RETURN e, count(p) AS n"
 
 
@@ -191,6 +191,13 @@ def source_ids(n: int = 500) -> list[str]:
     return [r["s"] for r in records]
 
 
+def _stat(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+
+
 def neo4j_fault(at: float, restart_after: float, sig: int, events: list[str], began: float) -> None:
     settings = get_settings()
     time.sleep(at)
@@ -199,10 +206,10 @@ def neo4j_fault(at: float, restart_after: float, sig: int, events: list[str], be
     events.append(
         f"{time.perf_counter() - began:5.1f}s  neo4j pid {pid} sent {signal.Signals(sig).name}"
     )
-    if sig == signal.SIGTERM:
-        while local_server.running(settings):
-            time.sleep(0.1)
-        events.append(f"{time.perf_counter() - began:5.1f}s  neo4j exited")
+    while Path(f"/proc/{pid}").exists() and "(java) Z" not in _stat(pid):
+        time.sleep(0.1)  # gone, or a zombie nobody reaps: either way no longer serving
+    events.append(f"{time.perf_counter() - began:5.1f}s  neo4j exited")
+    (settings.data_dir / "neo4j.pid").unlink(missing_ok=True)
     time.sleep(restart_after)
     events.append(f"{time.perf_counter() - began:5.1f}s  neo4j restarting")
     local_server.start(settings)
@@ -305,7 +312,9 @@ async def drain(url: str, proc: subprocess.Popen[bytes]) -> None:
     async with httpx2.AsyncClient(timeout=60) as client:
         await ask(client, url, SLOW, {})
         flying = [asyncio.create_task(ask(client, url, SLOW, {})) for _ in range(64)]
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(
+            2.0
+        )  # every request read by the server (an idle connection is just closed)
         began = time.perf_counter()
         proc.send_signal(signal.SIGTERM)
         results = await asyncio.gather(*flying, return_exceptions=True)
