@@ -162,6 +162,7 @@ def serve(
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=int(settings.api_graceful_shutdown_s),
+        timeout_worker_healthcheck=settings.api_worker_healthcheck_s,
     )
 
 

@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     backup_dir: Path = PROJECT_ROOT / "var" / "backups"  # `c360 load --backup-first` dumps here
     # `c360 serve`: seconds in-flight requests get to finish after SIGTERM before they are cut.
     api_graceful_shutdown_s: float = Field(default=30.0, ge=0)
+    # `c360 serve --workers N`: seconds a worker may take to answer the supervisor's health check
+    # before it is killed and replaced (uvicorn's default, 5, kills slow-starting workers in a loop
+    # on a busy host).
+    api_worker_healthcheck_s: int = Field(default=30, ge=1)
 
     @field_validator(
         "auth_jwt_secret", "auth_jwks", "redis_url", "otel_exporter_otlp_endpoint", mode="before"
