@@ -96,7 +96,9 @@ def start_api(workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
         str(workers),
     ]
     with log.open("ab") as out:
-        proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=out)
+        proc = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=out, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -106,7 +108,7 @@ def start_api(workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
         except httpx2.HTTPError:
             pass
         time.sleep(0.2)
-    proc.kill()
+    os.killpg(proc.pid, signal.SIGKILL)  # the master and its workers
     raise SystemExit(f"the API did not become ready; see {log}")
 
 
