@@ -13,7 +13,7 @@ C360 := $(BIN)/c360
 TEST_ENV := NEO4J_BOLT_PORT=$(or $(TEST_NEO4J_PORT),17687) NEO4J_DATA_DIR=.neo4j/test \
 	NEO4J_HEAP=1g NEO4J_PAGECACHE=1g NEO4J_PASSWORD=customer360-test
 
-.PHONY: install run test check bench bench-versus bench-scale format clean
+.PHONY: install run test check bench bench-versus bench-scale format clean lock
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -103,6 +103,17 @@ bench-versus: install $(DEMO_DIR)/truth.json
 	$(C360) load mappings/demo.yaml --base $(VERSUS_DATA) > /dev/null
 	stamp=$$(date +%Y%m%d-%H%M)
 	$(BIN)/python -m bench.versus.run | tee bench/results/$$stamp-versus.txt
+
+# Lock files: the exact version (and hashes) of every dependency, resolved from pyproject.toml by
+# pip-tools. `make lock` keeps the versions already locked where they still fit; `make lock
+# UPGRADE=1` moves everything to the newest allowed versions (a deliberate upgrade: then run the
+# tests). Install from them with `pip install -r requirements-dev.lock && pip install --no-deps -e .`
+lock: $(VENV)/.installed
+	for extra in "" dev; do
+		out=requirements$${extra:+-$$extra}.lock
+		$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-find-links \
+			$(if $(UPGRADE),--upgrade) $${extra:+--extra $$extra} -o $$out pyproject.toml
+	done
 
 check: install
 	$(BIN)/ruff format --check .

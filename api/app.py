@@ -1,4 +1,5 @@
-"""The Starlette application: lifespan (driver, migrations), health probes and `/graphql`."""
+"""The Starlette application: lifespan (driver, migrations), health probes, `/graphql` and
+`/metrics` (admins), behind the observability and authentication middlewares."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from api.auth.middleware import AuthMiddleware
 from api.graphql import GraphQLApp
 from api.health import healthz, readyz
 from api.limits import Limits
-from api.ratelimit import CostBudget
+from api.observability import Observability, metrics_endpoint, serve_metrics_port, worker_exits
+from api.ratelimit import Limiters
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
 from graph.info import start_up
+from graph.telemetry import logs, statements, tracing
 from schema.schema import schema
 
 log = logging.getLogger("customer360.api")
@@ -26,11 +29,16 @@ log = logging.getLogger("customer360.api")
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    logs.configure(settings)
+    tracing.configure(settings)
+    statements.set_slow_threshold(settings.log_slow_statement_ms)
+    limiters = Limiters(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         driver = open_driver(settings)
         app.state.driver = driver
+        serve_metrics_port(settings)
         try:
             await start_up(driver, settings.neo4j_database, settings.api_migrate_on_start)
         except GraphUnavailable as exc:
@@ -40,21 +48,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await driver.close()
+            limiters.close()
+            worker_exits(settings)
 
     graphql = GraphQLApp(
         schema,
         graphql_ide="graphiql" if settings.api_graphiql else None,
         limits=Limits(max_body_bytes=settings.api_max_body_bytes),
-        budget=CostBudget(settings),
+        budget=limiters.cost,
     )
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(AuthMiddleware, settings=settings)],
+        middleware=[
+            Middleware(Observability),
+            Middleware(AuthMiddleware, settings=settings, limiters=limiters),
+        ],
     )
     app.state.settings = settings
     return app

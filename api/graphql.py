@@ -26,12 +26,14 @@ from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, depth_and_aliases, fragments_of, measure, too_wide
+from api.observability import note_operation
 from api.ratelimit import CostBudget, retry_after
 from graph.errors import GraphUnavailable
 from graph.read.masking import masked
 from graph.read.scope import Scope as ReadScope
 from graph.read.scope import for_principal
 from graph.security.principal import PII, Principal
+from graph.telemetry import tracing
 from schema.access import denied, guarded
 from schema.compiler.execute import Compiler
 from schema.context import Context
@@ -203,10 +205,12 @@ class GraphQLApp:
         self, request: Request, request_id: str, params: Any
     ) -> tuple[dict[str, Any], int]:
         """The response body and how many statements the compiled path ran (-1: the executor)."""
-        document = self.documents.get(params.query)
+        with tracing.span("graphql.parse_validate"):
+            document = self.documents.get(params.query)
         if document.node is None:
             raise RequestError(document.errors, document.code or Code.GRAPHQL_PARSE_FAILED)
         operation = get_operation_ast(document.node, params.operation_name)
+        note_operation(operation)
         if (
             request.method == "GET"
             and operation is not None
@@ -227,7 +231,7 @@ class GraphQLApp:
         estimated = self._check_limits(shape, operation, document.node, variables)
         principal = getattr(request.state, "principal", None)
         self._authorize(principal, shape[2])
-        self._charge(principal, estimated)
+        await self._charge(principal, estimated)
         ctx = self.context(request, request_id)
         if self.compiled:
             plan = self.compiler.plan(params.query, document.node, operation, variables)
@@ -274,11 +278,11 @@ class GraphQLApp:
             raise RequestError(found, Code.BAD_USER_INPUT)
         return found
 
-    def _charge(self, principal: Principal | None, estimated: int) -> None:
+    async def _charge(self, principal: Principal | None, estimated: int) -> None:
         """Take the query's estimated cost from the caller's per-minute budget (by role)."""
         if self.budget is None or principal is None:
             return
-        wait = self.budget.charge(principal, estimated)
+        wait = await self.budget.charge(principal, estimated)
         if wait == math.inf:
             message = (
                 f"The query may return {estimated} values; a {principal.role.value} may ask for "

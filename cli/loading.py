@@ -21,6 +21,8 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
+from cli.ops import backup_first as backup_first_of
+from cli.ops import configure_logs, load_finished, load_progress
 from cli.progress import progress_for
 from graph.config import PROJECT_ROOT, Settings, get_settings
 from graph.driver import open_driver, run_with
@@ -29,7 +31,7 @@ from loaders import runs
 from loaders.dryrun import dry_run
 from loaders.files import check_headers
 from loaders.load import LoadReport, load
-from loaders.mapping import Mapping, MappingError, read_mapping
+from loaders.mapping import Mapping, MappingError, Source, read_mapping
 
 REJECTS_DIR = PROJECT_ROOT / "var" / "rejects"
 COLUMNS = ("file", "entity", "read", "created", "updated", "unchanged", "merged", "rejected",
@@ -189,7 +191,12 @@ def run_load(
                 if rejects is not None:
                     rejects.parent.mkdir(parents=True, exist_ok=True)
                     sink = stack.enter_context(rejects.open("xb"))
-                progress = stack.enter_context(progress_for(console, mapping))
+                shown = stack.enter_context(progress_for(console, mapping))
+
+                def progress(source: Source, read: int, done: bool = False) -> None:
+                    shown(source, read, done)
+                    load_progress(source.file, read)  # the job's log line and metrics
+
                 run = dry_run if dry else load
                 try:
                     report = await run(
@@ -227,6 +234,8 @@ def run_load(
             await driver.close()
 
     report, record = asyncio.run(go())
+    if not dry:
+        load_finished(settings, report)
     title = "dry run: what a load would do (nothing written)" if dry else "load report"
     print_table(console, report_table(report, title))
     _summary(console, report, rejects)
@@ -266,9 +275,15 @@ def load_run(
         str | None,
         typer.Option(help="Then compute the metrics as of this date (YYYY-MM-DD, or 'today')."),
     ] = None,
+    backup_first: Annotated[
+        bool, typer.Option(help="Dump the local database to BACKUP_DIR/<time>/ first.")
+    ] = False,
 ) -> None:
     """Load a mapping's source files into the graph, resolve identities, optionally score."""
     settings = get_settings()
+    configure_logs()
+    if backup_first and not dry_run:
+        backup_first_of(settings)
     code = run_load(
         settings,
         mapping,

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli import ops
 from cli.identity import identity_app
 from graph import local_server as server
 from graph.config import Settings, get_settings
@@ -29,6 +30,8 @@ db_app = typer.Typer(help="Database schema tasks.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 app.add_typer(identity_app, name="identity")
+db_app.command("backup")(ops.db_backup)
+db_app.command("restore")(ops.db_restore)
 
 console = Console()
 err = Console(stderr=True)
@@ -140,10 +143,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="HTTP port.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn (several worker processes with --workers; on SIGTERM in-flight
+    requests get API_GRACEFUL_SHUTDOWN_S to finish)."""
     import uvicorn
 
     settings = get_settings()
+    ops.prepare_workers(settings)
     uvicorn.run(
         "api.main:app",
         host=host or settings.api_host,
@@ -151,6 +156,8 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        timeout_graceful_shutdown=int(settings.api_graceful_shutdown_s),
+        timeout_worker_healthcheck=settings.api_worker_healthcheck_s,
     )
 
 
@@ -217,7 +224,11 @@ def metrics_compute(
         finally:
             await driver.close()
 
-    for line in metrics_lines(asyncio.run(run())):
+    ops.configure_logs()
+    began = time.monotonic()
+    summary = asyncio.run(run())
+    ops.metrics_finished(settings, time.monotonic() - began, summary)
+    for line in metrics_lines(summary):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 

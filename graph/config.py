@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,7 +83,7 @@ class Settings(BaseSettings):
     # another process (`c360 apikey revoke`) takes effect within this many seconds.
     auth_apikey_cache_s: float = Field(default=30.0, ge=0)
 
-    # Abuse limits (api/ratelimit.py), per process: several workers each allow this much.
+    # Abuse limits (api/ratelimit.py), shared by every worker through REDIS_URL when it is set.
     api_max_body_bytes: int = Field(default=100_000, ge=1)  # larger request bodies get 413
     # Requests per minute per caller, by role (a bucket of this many tokens, refilled evenly);
     # 0 means unlimited. Roles left out of an override keep their defaults.
@@ -97,7 +98,34 @@ class Settings(BaseSettings):
     # Failed authentications per minute per client address before it gets 429; 0 means unlimited.
     rate_limit_auth_failures_per_minute: int = Field(default=60, ge=0)
 
-    @field_validator("auth_jwt_secret", "auth_jwks", mode="before")
+    # Operations (graph/telemetry, api/observability.py, docs/operations.md).
+    log_format: Literal["json", "text"] = "json"  # one JSON object a line, or key=value text
+    log_level: str = "INFO"
+    log_slow_statement_ms: float = Field(default=500.0, ge=0)  # slow-statement line at or above
+    # /metrics answers admins on the API's port; with METRICS_PORT set, every metric is also served
+    # without authentication on METRICS_HOST:METRICS_PORT (keep it on a private interface).
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)  # 0: no separate listener
+    # prometheus-client's multiprocess folder (several workers); it reads the variable itself.
+    prometheus_multiproc_dir: Path | None = None
+    otel_exporter_otlp_endpoint: str | None = None  # traces exported over OTLP/HTTP when set
+    otel_service_name: str = "customer360"
+    # The shared store of the rate and cost limits (redis://host:port/db); memory (per process)
+    # when unset.
+    redis_url: str | None = None
+    # `c360 load` writes its job metrics to <dir>/c360_load.prom (node_exporter's textfile collector).
+    metrics_textfile_dir: Path | None = None
+    backup_dir: Path = PROJECT_ROOT / "var" / "backups"  # `c360 load --backup-first` dumps here
+    # `c360 serve`: seconds in-flight requests get to finish after SIGTERM before they are cut.
+    api_graceful_shutdown_s: float = Field(default=30.0, ge=0)
+    # `c360 serve --workers N`: seconds a worker may take to answer the supervisor's health check
+    # before it is killed and replaced (uvicorn's default, 5, kills slow-starting workers in a loop
+    # on a busy host).
+    api_worker_healthcheck_s: int = Field(default=30, ge=1)
+
+    @field_validator(
+        "auth_jwt_secret", "auth_jwks", "redis_url", "otel_exporter_otlp_endpoint", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """An empty variable (`AUTH_JWT_SECRET=` in a compose file) means not set."""

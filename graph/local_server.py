@@ -206,6 +206,29 @@ def _conf_dir(settings: Settings) -> Path:
     return settings.data_dir / "conf"
 
 
+def admin(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `neo4j-admin` (the jars' AdminTool) on this instance folder, writing its configuration
+    first (an instance never started can be loaded into). The caller checks `returncode`."""
+    lib = install(settings)
+    for sub in ("conf", "data", "logs", "run", "import", "plugins"):
+        (settings.data_dir / sub).mkdir(parents=True, exist_ok=True)
+    (_conf_dir(settings) / "neo4j.conf").write_text(_conf(settings))
+    env = {
+        **os.environ,
+        "NEO4J_HOME": str(settings.data_dir.resolve()),
+        "NEO4J_CONF": str(_conf_dir(settings).resolve()),
+    }
+    return subprocess.run(
+        [_java(), "-cp", f"{lib}/*", ADMIN_TOOL, *args],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+
+
+def running(settings: Settings) -> bool:
+    """Whether this instance folder's server process is alive."""
+    return _read_pid(settings) is not None
+
+
 def start(settings: Settings, *, fresh: bool = False) -> Status:
     """Start the local server (idempotent). With `fresh`, its instance folder is wiped first."""
     if not settings.local:

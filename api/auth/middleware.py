@@ -7,7 +7,8 @@ For each HTTP request except `/healthz` and `/readyz`, in this order:
 3. the credential is checked: `Authorization: Bearer <JWT>`, `Authorization: Bearer c360_…` or
    `X-API-Key: c360_…` (one of them); missing or invalid gets 401, uncheckable (Neo4j or the
    JWKS down) 503;
-4. the caller's request bucket (per role) is charged: empty gets 429 with `Retry-After`;
+4. the caller's request budget (per role, api/ratelimit.py) is charged: spent gets 429 with
+   `Retry-After`; every response carries the budget's `RateLimit-*` headers;
 5. the request goes on with `request.state.principal` (a `graph.security.principal.Principal`) and
    `request.state.request_id` set, and a body that turns out larger than the limit while it is
    streamed gets 413.
@@ -23,9 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -36,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth.errors import AuthError, AuthUnavailable
 from api.auth.keys import KeyStore
 from api.auth.tokens import JwtVerifier, sign
-from api.ratelimit import RateLimiter, RequestLimits, retry_after
+from api.ratelimit import FailureLimits, Limiters, RequestLimits, retry_after
 from graph.config import Settings
 from graph.security.apikeys import PREFIX, audit_token_issue
 from graph.security.audit import Actor
@@ -100,7 +99,7 @@ class _BodyTooLarge(Exception):
 
 
 class AuthMiddleware:
-    """See the module docstring. `clock` drives the rate limits (tests pass a fake one)."""
+    """See the module docstring."""
 
     def __init__(
         self,
@@ -108,13 +107,12 @@ class AuthMiddleware:
         settings: Settings,
         *,
         authenticator: Authenticator | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        limiters: Limiters | None = None,
     ) -> None:
         self.app = app
         self.max_body = settings.api_max_body_bytes
-        self.requests = RequestLimits(settings, clock)
-        self.failures = RateLimiter(clock)
-        self.failures_per_minute = settings.rate_limit_auth_failures_per_minute
+        self.requests = limiters.requests if limiters else RequestLimits(settings)
+        self.failures = limiters.failures if limiters else FailureLimits(settings)
         self.authenticator: Authenticator | None = None
         if settings.auth_disabled and settings.environment != "development":
             raise RuntimeError(
@@ -147,16 +145,17 @@ class AuthMiddleware:
         principal = await self._principal(scope, headers, send, request_id)
         if principal is None:
             return
-        waiting = self.requests.take(principal)
-        if waiting > 0:
+        decision = await self.requests.take(principal)
+        if not decision.allowed:
             log.info("rate limited request_id=%s principal=%s", request_id, principal.key)
             message = "Too many requests; slow down."
-            await _refuse(send, 429, "RATE_LIMITED", message, request_id, retry_after(waiting))
+            retry = retry_after(decision.wait)
+            await _refuse(send, 429, "RATE_LIMITED", message, request_id, retry, decision.headers())
             return
         state = scope.setdefault("state", {})
         state["principal"] = principal
         state["request_id"] = request_id
-        await self._forward(scope, receive, send, request_id)
+        await self._forward(scope, receive, with_headers(send, decision.headers()), request_id)
 
     async def _principal(
         self, scope: Scope, headers: Headers, send: Send, request_id: str
@@ -166,7 +165,7 @@ class AuthMiddleware:
             return ANONYMOUS
         client = scope.get("client")
         address = f"addr:{client[0] if client else 'unknown'}"
-        waiting = self.failures.wait(address, self.failures_per_minute)
+        waiting = await self.failures.wait(address)
         if waiting > 0:
             message = "Too many failed authentications; try again later."
             await _refuse(send, 429, "RATE_LIMITED", message, request_id, retry_after(waiting))
@@ -175,7 +174,7 @@ class AuthMiddleware:
             driver = getattr(scope["app"].state, "driver", None)
             return await self.authenticator.authenticate(headers, driver)
         except AuthError as exc:
-            self.failures.take(address, self.failures_per_minute)
+            await self.failures.failed(address)
             log.info("unauthenticated request_id=%s %s: %s", request_id, address, exc.message)
             await _refuse(send, 401, "UNAUTHENTICATED", exc.message, request_id)
         except AuthUnavailable as exc:
@@ -221,6 +220,7 @@ async def _refuse(
     message: str,
     request_id: str,
     retry: str | None = None,
+    extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     body = orjson.dumps(
         {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
@@ -234,8 +234,22 @@ async def _refuse(
         headers.append((b"www-authenticate", b'Bearer realm="customer360"'))
     if retry is not None:
         headers.append((b"retry-after", retry.encode()))
+    headers.extend(extra or ())
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    """`send` adding `extra` headers to the response's start."""
+    if not extra:
+        return send
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *extra]}
+        await send(message)
+
+    return sending
 
 
 async def issue_token(

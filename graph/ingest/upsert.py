@@ -26,6 +26,9 @@ from typing import Any, LiteralString
 from neo4j import AsyncDriver
 
 from graph.ingest import changes
+from graph.telemetry import tracing
+from graph.telemetry.metrics import LOADER_BATCHES
+from graph.telemetry.statements import timed
 
 _NODE_PROPS: LiteralString = (
     "n.hash = row.hash, n.sourceTs = row.ts, n.sources = [row.system], n.sourceIds = [row.id]"
@@ -288,6 +291,9 @@ async def write_batch(
     async def work(tx: Any) -> Written:
         return await write_rows(tx, statement, rows)
 
-    async with driver.session(database=database) as session:
-        written: Written = await session.execute_write(work)
-        return written
+    name = f"write:{statement}"  # the spec's name: party, product, order...
+    with tracing.span("loader.batch", rows=len(rows)), timed(name, {"rows": rows}):
+        LOADER_BATCHES.labels(name).inc()
+        async with driver.session(database=database) as session:
+            written: Written = await session.execute_write(work)
+            return written

@@ -20,6 +20,7 @@ from neo4j.exceptions import (
 )
 
 from graph.errors import GraphError, GraphTimeout, GraphUnavailable, InputRefused
+from graph.telemetry.statements import name_of, timed
 
 ReadError = GraphError  # a read that could not be answered; the message is safe to show
 ReadTimeout = GraphTimeout
@@ -70,9 +71,11 @@ async def read(
 ) -> list[Record]:
     """Run one read statement on a reader with a transaction timeout; return its records. A lost
     connection or a transient error is retried (`RETRIES` attempts, backing off)."""
+    name = name_of("read", text)
     for attempt in range(RETRIES):
         try:
-            return await _translated(driver, database, text, params, timeout)
+            with timed(name, params):
+                return await _translated(driver, database, text, params, timeout)
         except GraphUnavailable:
             if attempt == RETRIES - 1:
                 raise

@@ -51,6 +51,7 @@ from graph.security import apikeys, audit
 from graph.security.audit import Actor
 from graph.security.brokers import BrokerCheck, BrokerCheckUnavailable
 from graph.security.principal import Kind, Principal, Role
+from tests.api.conftest import FakeTime
 from tests.conftest import auth_headers
 from tests.factories import Graph, Party
 
@@ -817,21 +818,22 @@ def test_request_ids(who: TestClient, settings: Settings) -> None:
         assert len(made) == 32 and int(made, 16) >= 0
 
 
-def test_failed_authentications_are_limited_per_address(auth_settings: Settings) -> None:
-    clock = Clock()
+def test_failed_authentications_are_limited_per_address(
+    auth_settings: Settings, fake_time: FakeTime
+) -> None:
     strict = auth_settings.model_copy(update={"rate_limit_auth_failures_per_minute": 3})
     good = bearer(hs256(secret(strict)))
-    with TestClient(whoami_app(strict, clock=clock)) as client:
+    with TestClient(whoami_app(strict)) as client:
         assert client.post("/graphql", headers=good).status_code == 200  # successes are free
         statuses = [client.post("/graphql", headers=bearer("bad")).status_code for _ in range(3)]
         assert statuses == [401, 401, 401]
         blocked = client.post("/graphql", headers=good | {"x-request-id": "req-x"})
         assert blocked.status_code == 429
-        assert blocked.headers["retry-after"] == "20"
+        assert blocked.headers["retry-after"] == "50"  # 10 s into the minute
         assert blocked.json() == refusal(
             "Too many failed authentications; try again later.", "req-x", "RATE_LIMITED"
         )
-        clock.now += 20
+        fake_time.now += 70  # 20 s into the next minute: 3 x 40/60 = 2 failures count
         assert client.post("/graphql", headers=good).status_code == 200
 
 
