@@ -1,10 +1,15 @@
 """Fixtures the API tests share with the schema tests."""
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from neo4j import Driver
+
+from graph.config import Settings
+from tests.factories import Graph
 from tests.schema.conftest import counting
 
-__all__ = ["FakeTime", "counting", "fake_time"]
+__all__ = ["FakeTime", "broker_id", "counting", "fake_time"]
 
 
 class FakeTime:
@@ -29,3 +34,13 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     for module in (limits.aio.storage.memory, limits.aio.strategies, api.ratelimit):
         monkeypatch.setattr(module, "time", clock)
     return clock
+
+
+@pytest.fixture(scope="module")
+def broker_id(driver: Driver, settings: Settings) -> Iterator[str]:
+    """The id of a broker that exists (the middleware checks a partner token's broker claim)."""
+    g = Graph()
+    broker = g.broker(f"Api Broker {g.tag}")
+    g.save(driver, settings.neo4j_database)
+    yield broker.id
+    g.delete(driver, settings.neo4j_database)

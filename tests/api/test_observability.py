@@ -176,9 +176,9 @@ def sample(text: str, name: str, **labels: str) -> float:
 
 
 def test_metrics_are_guarded_present_and_move(
-    client: TestClient, settings: Settings, person: Party
+    client: TestClient, settings: Settings, person: Party, broker_id: str
 ) -> None:
-    partner = Principal("p-obs", Role.PARTNER, Kind.TOKEN, broker_id="partners:obs")
+    partner = Principal("p-obs", Role.PARTNER, Kind.TOKEN, broker_id=broker_id)
     token, _ = sign(settings, partner, dt.timedelta(minutes=5))
     refused = client.get("/metrics", headers={"authorization": f"Bearer {token}"})
     assert refused.status_code == 403

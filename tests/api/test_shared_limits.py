@@ -54,14 +54,16 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def test_two_instances_share_the_request_budget(settings: Settings, redis_url: str) -> None:
+def test_two_instances_share_the_request_budget(
+    settings: Settings, redis_url: str, broker_id: str
+) -> None:
     shared = settings.model_copy(
         update={
             "redis_url": redis_url,
             "rate_limit_per_minute": dict.fromkeys(Role, 0) | {Role.PARTNER: 4},
         }
     )
-    who = Principal(f"p-shared-{time.time_ns()}", Role.PARTNER, Kind.TOKEN, broker_id="partners:s")
+    who = Principal(f"p-shared-{time.time_ns()}", Role.PARTNER, Kind.TOKEN, broker_id=broker_id)
     token, _ = sign(shared, who, dt.timedelta(minutes=5))
     headers = {"authorization": f"Bearer {token}"}
     body = {"query": "{ __typename }"}
@@ -99,14 +101,14 @@ def test_two_instances_share_the_cost_budget(settings: Settings, redis_url: str)
         assert statuses == [200, 200, 200, 429]
 
 
-def test_redis_down_lets_requests_through(settings: Settings) -> None:
+def test_redis_down_lets_requests_through(settings: Settings, broker_id: str) -> None:
     down = settings.model_copy(
         update={
             "redis_url": f"redis://127.0.0.1:{free_port()}/0",
             "rate_limit_per_minute": dict.fromkeys(Role, 0) | {Role.PARTNER: 1},
         }
     )
-    who = Principal("p-down", Role.PARTNER, Kind.TOKEN, broker_id="partners:d")
+    who = Principal("p-down", Role.PARTNER, Kind.TOKEN, broker_id=broker_id)
     token, _ = sign(down, who, dt.timedelta(minutes=5))
     with TestClient(create_app(down)) as client:
         statuses = [
