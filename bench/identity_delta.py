@@ -46,7 +46,7 @@ def write_delta(sample: Path, rows: int, seed: int) -> Path:
                 row["street"] = (row["street"] or "x")[:-1] + "e"
             row["modified"] = "01/01/2030 12:00"
         else:  # a new record; one in three the same person, typed again
-            row["person_id"] = f"N{i:07d}"
+            row["person_id"] = f"N{seed}-{i:07d}"
             if i % 3 != 1:
                 row["first_name"] = rng.choice(["Zed", "Quill", "Ottoline", "Bram", "Ines"])
                 row["email"] = f"new{i}@example.org"

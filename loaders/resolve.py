@@ -317,17 +317,6 @@ def _link_row(link: Link) -> dict[str, Any]:
     return {"a": link.a, "b": link.b, "rule": link.rule, "score": link.score}
 
 
-def _blocks(
-    holders: Mapping[str, progress.Holder], wanted: set[str]
-) -> dict[str, list[delta.Member]]:
-    """The stored members of each wanted token."""
-    found: dict[str, list[delta.Member]] = {t: [] for t in wanted}
-    for h in holders.values():
-        for token in set((h.keys or "").split()) & wanted:
-            found[token].append((h.order or "", h.id))
-    return found
-
-
 async def _incremental(
     driver: AsyncDriver,
     database: str,
@@ -350,7 +339,7 @@ async def _incremental(
         new_tokens[r.id] = set(prepared.tokens(r.id))
         touched |= new_tokens[r.id] | set((r.keys or "").split())
     # Blocks before (as stored) and after (pending records with their new keys and order).
-    stored = _blocks(await progress.holders(driver, database, touched), touched)
+    stored = await progress.members(driver, database, touched)
     after: dict[str, list[delta.Member]] = {}
     for token, members in stored.items():
         after[token] = [m for m in members if m[1] not in changing]
@@ -369,7 +358,7 @@ async def _incremental(
         shared = {p: _keys(rows[p[0]]) & _keys(rows[p[1]]) for p in shifted}
         unknown = {t for tokens_ in shared.values() for t in tokens_} - touched
         blocks = dict(after)
-        blocks.update(_blocks(await progress.holders(driver, database, unknown), unknown))
+        blocks.update(await progress.members(driver, database, unknown))
         for pair, tokens_ in shared.items():
             pair_flags[pair] = delta.pair_flags(pair, tokens_, blocks, config)
     partners = {i for pair in pair_flags for i in pair} - rows.keys()

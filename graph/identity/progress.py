@@ -16,6 +16,7 @@ name-frequency model, all kept in the graph so a crashed load is finished by the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
@@ -47,10 +48,11 @@ RECORDS: LiteralString = (
     "WHERE s.kind IS NOT NULL" + _FIELDS
 )
 
-HOLDERS: LiteralString = """
-CALL db.index.fulltext.queryNodes('source_record_keys', $query) YIELD node
+MEMBERS: LiteralString = """
+UNWIND $tokens AS token
+CALL db.index.fulltext.queryNodes('source_record_keys', token) YIELD node
 WHERE node.kind IS NOT NULL
-RETURN node.id AS id, node.matchKeys AS keys, node.matchOrder AS order
+RETURN token, collect([coalesce(node.matchOrder, ''), node.id]) AS members
 """
 
 COUNT_KIND: LiteralString = """
@@ -156,13 +158,6 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
-class Holder:
-    id: str
-    keys: str | None
-    order: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Model:
     version: int
     complete: bool
@@ -191,16 +186,23 @@ async def records(driver: AsyncDriver, database: str, ids: Iterable[str]) -> lis
     return [Row(**r.data()) for r in await _read(driver, database, RECORDS, ids=sorted(ids))]
 
 
-async def holders(
-    driver: AsyncDriver, database: str, tokens: Iterable[str], chunk: int = 512
-) -> dict[str, Holder]:
-    """The resolved records whose stored keys hold any of `tokens` (full-text index lookups)."""
-    found: dict[str, Holder] = {}
+async def members(
+    driver: AsyncDriver, database: str, tokens: Iterable[str], chunk: int = 500, parallel: int = 4
+) -> dict[str, list[tuple[str, str]]]:
+    """For each token, the resolved records whose stored keys hold it, as (order, id): one
+    full-text lookup per token (so only ids and orders travel), `parallel` statements at a time."""
     ordered = sorted(set(tokens))
-    for start in range(0, len(ordered), chunk):
-        query = " ".join(ordered[start : start + chunk])
-        for r in await _read(driver, database, HOLDERS, query=query):
-            found[r["id"]] = Holder(r["id"], r["keys"], r["order"])
+    found: dict[str, list[tuple[str, str]]] = {token: [] for token in ordered}
+    gate = asyncio.Semaphore(parallel)
+
+    async def lookup(part: list[str]) -> None:
+        async with gate:
+            for r in await _read(driver, database, MEMBERS, tokens=part):
+                found[r["token"]] = [(order, record_id) for order, record_id in r["members"]]
+
+    await asyncio.gather(
+        *(lookup(ordered[start : start + chunk]) for start in range(0, len(ordered), chunk))
+    )
     return found
 
 
