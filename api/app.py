@@ -18,6 +18,7 @@ from api.graphql import GraphQLApp
 from api.health import healthz, readyz
 from api.ide import STATIC_PATH, graphiql, graphiql_html, index, static_files
 from api.limits import Limits
+from api.persisted import PersistedDocuments
 from api.ratelimit import CostBudget
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_ide=None,
         limits=Limits(max_body_bytes=settings.api_max_body_bytes),
         budget=CostBudget(settings),
+        persisted=PersistedDocuments(settings.api_trusted_documents),
     )
     ide = [Route("/graphiql", graphiql, methods=["GET"])] if settings.api_graphiql else []
     graphql.ide_html = graphiql_html(settings.auth_enabled) if settings.api_graphiql else None

@@ -27,6 +27,7 @@ from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, cost, depth_and_aliases, fragments_of
+from api.persisted import PersistedDocuments, PersistedRefusal
 from api.ratelimit import CostBudget, retry_after
 from graph.read.masking import PII_PROPERTIES
 from graph.read.scope import Scope as ReadScope
@@ -111,10 +112,12 @@ class GraphQLApp:
         timeout: float | None = None,
         compiled: bool = True,
         budget: CostBudget | None = None,
+        persisted: PersistedDocuments | None = None,
     ) -> None:
         self.schema = schema
         self.limits = limits or Limits()
         self.budget = budget  # the per-role query cost budget per minute (None: none)
+        self.persisted = persisted  # APQ and trusted documents (None: documents in full only)
         self.timeout = timeout
         self.compiled = compiled
         self.ide_html = get_graphql_ide_html(graphql_ide) if graphql_ide else None
@@ -202,6 +205,11 @@ class GraphQLApp:
         self, request: Request, request_id: str, params: Any
     ) -> tuple[dict[str, Any], int]:
         """The response body and how many statements the compiled path ran (-1: the executor)."""
+        if self.persisted is not None:
+            try:
+                params = await self.persisted.resolve(request, params)
+            except PersistedRefusal as exc:
+                raise RequestError([exc.error], exc.code, exc.status) from None
         document = self.documents.get(params.query)
         if document.node is None:
             raise RequestError(document.errors, document.code or Code.GRAPHQL_PARSE_FAILED)

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cli.documents import app as documents_app
 from graph import local_server as server
 from graph.config import Settings, get_settings
 from graph.driver import open_driver, run_with
@@ -249,6 +250,7 @@ def metrics_compute(
 
 schema_app = typer.Typer(help="GraphQL schema tasks.")
 app.add_typer(schema_app, name="schema")
+app.add_typer(documents_app, name="documents")
 
 
 @schema_app.command("print")

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the API (CORS), e.g. `https://app.example.com`, comma-separated
     # or a JSON list; empty (the default) allows none but this one.
     api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Run only the GraphQL documents registered with `c360 documents add` (sent in full or by their
+    # SHA-256, `extensions.persistedQuery`); off, any document runs and clients may persist theirs.
+    api_trusted_documents: bool = False
     # Responses at least this large are gzip-compressed for clients that accept it.
     api_gzip_min_bytes: int = Field(default=1000, ge=0)
 

@@ -90,6 +90,12 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
         "CREATE CONSTRAINT identity_decision_id IF NOT EXISTS "
         "FOR (n:IdentityDecision) REQUIRE n.id IS UNIQUE",
     ),
+    # Trusted GraphQL documents by SHA-256 (`graph/security/documents.py`).
+    (
+        "trusted_document_id",
+        "CREATE CONSTRAINT trusted_document_id IF NOT EXISTS "
+        "FOR (n:TrustedDocument) REQUIRE n.id IS UNIQUE",
+    ),
 )
 
 
