@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
+from api.cost import cost_of, with_cost
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, cost, depth_and_aliases, fragments_of
 from api.persisted import PersistedDocuments, PersistedRefusal
@@ -188,7 +189,9 @@ class GraphQLApp:
             statements,
             1000 * (time.perf_counter() - started),
         )
-        content = orjson.dumps(body, default=json_default)
+        principal = getattr(request.state, "principal", None)
+        cost = getattr(request.state, "cost", None) or cost_of(self.budget, principal, 0, False)
+        content = orjson.dumps(with_cost(body, cost), default=json_default)
         return Response(content, status, headers, media_type=kind)
 
     def _http_error(
@@ -234,7 +237,9 @@ class GraphQLApp:
         estimated = self._check_limits(shape, operation, document.node, variables)
         principal = getattr(request.state, "principal", None)
         self._authorize(principal, shape[2])
+        request.state.cost = cost_of(self.budget, principal, estimated, charged=False)
         self._charge(principal, estimated)
+        request.state.cost = cost_of(self.budget, principal, estimated, charged=True)
         ctx = self.context(request, request_id)
         if self.compiled:
             plan = self.compiler.plan(params.query, document.node, operation, variables)

@@ -44,6 +44,12 @@ class RateLimiter:
         bucket = self._bucket(key, per_minute)
         return max(0.0, (amount - bucket.tokens) * 60.0 / per_minute)
 
+    def level(self, key: str, per_minute: int) -> float:
+        """Tokens in the bucket now (a full bucket for a new key; inf when unlimited)."""
+        if per_minute <= 0:
+            return math.inf
+        return self._bucket(key, per_minute).tokens
+
     def take(self, key: str, per_minute: int, amount: float = 1.0) -> float:
         """Take `amount` tokens and return 0.0, or take nothing and return `wait`'s answer."""
         waiting = self.wait(key, per_minute, amount)
@@ -106,6 +112,10 @@ class CostBudget:
     def limit(self, principal: Principal) -> int:
         """The largest cost one query may have for this caller (0: unlimited)."""
         return self.per_minute[principal.role]
+
+    def remaining(self, principal: Principal) -> int:
+        """Whole cost units left in this caller's budget now (the role's limit when unused)."""
+        return math.floor(self.buckets.level(principal.key, self.per_minute[principal.role]))
 
     def charge(self, principal: Principal, cost: int) -> float:
         return self.buckets.take(principal.key, self.per_minute[principal.role], float(cost))

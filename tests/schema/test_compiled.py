@@ -18,6 +18,7 @@ from schema.ids import global_id
 from tests.factories import UTC, Graph
 from tests.schema import test_values as v
 from tests.schema.conftest import CountingDriver, World, graphql_app
+from tests.conftest import without_cost
 
 
 def both(
@@ -38,7 +39,7 @@ def both(
         finally:
             app.compiled = True
         assert response.status_code == 200, response.text
-        out += [response.content, counting.count]
+        out += [orjson.dumps(without_cost(response.json())), counting.count]
     return out[0], out[1], out[2], out[3]
 
 
@@ -203,7 +204,7 @@ def test_executor_handles_what_is_not_compiled(
     response = client.post(
         "/graphql", json={"query": query, "variables": {"id": world.gid(world.john)}}
     )
-    assert response.json() == {
+    assert without_cost(response.json()) == {
         "data": {
             "server": {"edition": "community"},
             "customer": {"key": world.john.id},
