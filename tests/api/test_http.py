@@ -10,8 +10,8 @@ import pytest
 from neo4j.exceptions import ServiceUnavailable
 from starlette.testclient import TestClient
 
-from tests.schema.conftest import CountingDriver
 from tests.conftest import without_cost
+from tests.schema.conftest import CountingDriver
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 OK = "{ __typename }"

@@ -15,10 +15,10 @@ from starlette.testclient import TestClient
 from graph.config import Settings
 from graph.read.positions import Family
 from schema.ids import global_id
+from tests.conftest import without_cost
 from tests.factories import UTC, Graph
 from tests.schema import test_values as v
 from tests.schema.conftest import CountingDriver, World, graphql_app
-from tests.conftest import without_cost
 
 
 def both(
