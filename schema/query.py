@@ -138,11 +138,18 @@ class Query:
         return found
 
     @resolved(
-        metadata=root("nodes"), description="Objects by global id, in order; null where not found."
+        metadata=root("nodes"),
+        description="Objects by global id, in order; null where not found, and null with an "
+        "error at that entry's path (BAD_USER_INPUT) for an id that is not one.",
     )
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
-        found: list[Node | None] = await resolvers.many(info, node_keys(ids))
-        return found
+        if len(ids) > MAX_IDS:
+            raise ClientError(f"At most {MAX_IDS} ids at a time.")
+        decoded = [decode_id(i) for i in ids]
+        keys = [d for d in decoded if not isinstance(d, ClientError)]
+        found = iter(await resolvers.many(info, keys))
+        # An exception in the list becomes that entry's error and null (graphql-core).
+        return [d if isinstance(d, ClientError) else next(found) for d in decoded]
 
     @resolved(
         metadata=root("customer"),
@@ -270,6 +277,14 @@ def customer_lookup(
     if by is LookupBy.EMAIL:
         return by, value.strip().casefold()
     return by, value
+
+
+def decode_id(value: str) -> tuple[Family, str] | ClientError:
+    """(family, key) of a global id, or the error saying it is not one."""
+    try:
+        return parse_global_id(value)
+    except ClientError as exc:
+        return exc
 
 
 def node_keys(ids: Sequence[str]) -> list[tuple[Family, str]]:
