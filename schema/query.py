@@ -8,6 +8,7 @@ FORBIDDEN; search matches names only (`graph/read/masking.py`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -149,7 +150,8 @@ class Query:
         keys = [d for d in decoded if not isinstance(d, ClientError)]
         found = iter(await resolvers.many(info, keys))
         # An exception in the list becomes that entry's error and null (graphql-core).
-        return [d if isinstance(d, ClientError) else next(found) for d in decoded]
+        answers: list[Any] = [d if isinstance(d, ClientError) else next(found) for d in decoded]
+        return answers
 
     @resolved(
         metadata=root("customer"),
