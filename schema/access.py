@@ -50,6 +50,7 @@ RULES: dict[str, frozenset[Role]] = {
     "Query.dealCommittee": READERS_OF_ACCOUNTS,
     # Networks: not a customer view.
     "Query.broker": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),
+    "Query.brokers": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),
     "Query.partnerNetwork": frozenset({ADMIN, ANALYST, PARTNER}),
     "Query.referralTree": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),
     "Query.connectionPaths": frozenset({ADMIN, ANALYST, TEAM, PARTNER}),

@@ -14,6 +14,7 @@ import strawberry
 from graph.read import criteria as c
 from graph.read.criteria import CustomerField
 from graph.read.masking import PII_PROPERTIES
+from graph.read.positions import Family
 from graph.read.relations import SortKey
 from schema.enums import (
     Channel,
@@ -24,7 +25,7 @@ from schema.enums import (
     SortDirection,
 )
 from schema.errors import ClientError, Code
-from schema.ids import parse_global_id
+from schema.ids import parse_id
 from schema.scalars import Date, DateTime
 
 
@@ -172,7 +173,7 @@ def _criterion(f: CustomerFilter | None) -> c.Criterion | None:
     if f.channel is not None:
         parts.append(c.UsedChannel(tuple(str(v) for v in f.channel)))
     if f.broker is not None:
-        family, key = parse_global_id(f.broker)
+        family, key = parse_id(f.broker, Family.PARTY)
         if family.value != "Party":
             raise ClientError(f"Not a broker id: {f.broker!r}.")
         parts.append(c.BrokeredBy(key))

@@ -17,10 +17,11 @@ from graph.read.ir import LookupBy
 from graph.read.positions import Family, Position
 from graph.read.relations import Criteria, Relation
 from schema import resolvers
+from schema.brokers import resolve_brokers
 from schema.commerce import Product
 from schema.context import Context
 from schema.errors import ClientError, Code
-from schema.ids import parse_global_id
+from schema.ids import parse_global_id, parse_id
 from schema.inputs import CustomerFilter, CustomerOrder, customer_criteria, customer_sort
 from schema.meta import ROOT, resolved
 from schema.metrics import PortfolioKpis, ValueModel, resolve_portfolio, resolve_value_model
@@ -70,7 +71,8 @@ def customers_relation(
 
 
 def party_key(id: str) -> str | None:
-    family, key = parse_global_id(id)
+    """The party key of a global id or key (None: the id of something else)."""
+    family, key = parse_id(id, Family.PARTY)
     return key if family is Family.PARTY else None
 
 
@@ -132,6 +134,12 @@ class Query:
         "100); null when not found.",
     )
 
+    brokers: Connection[Broker] = strawberry.field(
+        resolver=resolve_brokers,
+        description="Every broker, by key (a partner sees only itself); look one up with "
+        "`broker(id:)`, `partnerNetwork(broker:)` or `c360 token issue --broker KEY`.",
+    )
+
     @resolved(metadata=root("node"), description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         family, key = parse_global_id(id)
@@ -155,7 +163,7 @@ class Query:
 
     @resolved(
         metadata=root("customer"),
-        description="A customer by exactly one of: global id, email, source record id "
+        description="A customer by exactly one of: global id (or key), email, source record id "
         "(`system:recordId`) or external id. When several share an email or external id, the one "
         "with the smallest key.",
     )
@@ -220,7 +228,7 @@ class Query:
         )
         return found
 
-    @resolved(metadata=root("account"), description="A business account by global id.")
+    @resolved(metadata=root("account"), description="A business account by global id or key.")
     async def account(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
         key = party_key(id)
         if key is None:
@@ -230,7 +238,7 @@ class Query:
         )
         return found
 
-    @resolved(metadata=root("broker"), description="A broker by global id.")
+    @resolved(metadata=root("broker"), description="A broker by global id or key (`partners:BR00001`).")
     async def broker(self, info: Info[Context, None], id: strawberry.ID) -> Broker | None:
         key = party_key(id)
         if key is None:
@@ -240,9 +248,9 @@ class Query:
         )
         return found
 
-    @resolved(metadata=root("product"), description="A product by global id.")
+    @resolved(metadata=root("product"), description="A product by global id or key.")
     async def product(self, info: Info[Context, None], id: strawberry.ID) -> Product | None:
-        family, key = parse_global_id(id)
+        family, key = parse_id(id, Family.PRODUCT)
         if family is not Family.PRODUCT:
             return None
         found: Product | None = await resolvers.lookup(

@@ -28,7 +28,7 @@ from graph.traversals.common import KINDS, PartyRef
 from schema.context import Context
 from schema.enums import CommitteeRole, CustomerStatus, PartyKind, PartyRole
 from schema.errors import ClientError, Code
-from schema.ids import global_id, parse_global_id
+from schema.ids import global_id, parse_id
 from schema.reads import client_error
 from schema.scalars import Date, DateTime
 
@@ -704,7 +704,7 @@ async def resolve_likely_next_products(
 
 def _key(id: str, family: Family) -> str | None:
     """The key of a global id of `family`; None for another family (BAD_USER_INPUT if malformed)."""
-    found, key = parse_global_id(id)
+    found, key = parse_id(id, family)
     return key if found is family else None
 
 

@@ -28,7 +28,7 @@ from schema.compiler.plan import (
     TTarget,
     is_static,
 )
-from schema.ids import parse_global_id
+from schema.ids import parse_global_id, parse_id
 from schema.inputs import customer_criteria, interaction_criteria, order_criteria
 from schema.query import customer_lookup, customers_relation, node_keys, party_key
 from schema.relay import DEFAULT_FIRST
@@ -137,7 +137,7 @@ class Binder:
                 return None, None
             return ir.Lookup(Family.PARTY, by, value, Position.CUSTOMER, items, "Customer"), None
         if kind == "product":
-            family, key = parse_global_id(args["id"])
+            family, key = parse_id(args["id"], Family.PRODUCT)
             if family is not Family.PRODUCT:
                 return None, None
             return ir.Lookup(family, ir.LookupBy.ID, key, Position.PRODUCT, items), None
