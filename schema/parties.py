@@ -235,7 +235,8 @@ class Customer(Party):
         description="Metric: 1 - P(alive); 1 for a former customer."
     )
     expected_purchases: float | None = strawberry.field(
-        description="Metric: BG/NBD expected repeat purchases over the horizon (52 periods)."
+        description="Metric: BG/NBD expected repeat purchases over the next `metricsHorizon` "
+        "periods of `metricsPeriodDays` days after `metricsAsOf`."
     )
     expected_spend: float | None = strawberry.field(
         description="Metric: Gamma-Gamma expected spend per purchase."
@@ -276,6 +277,11 @@ class Customer(Party):
     metrics_at: DateTime | None = strawberry.field(
         description="When its metrics were last computed."
     )
+    metrics_as_of: Date | None = strawberry.field(description="The date its metrics describe.")
+    metrics_horizon: int | None = strawberry.field(
+        description="The periods `expectedPurchases` and `clv` look ahead."
+    )
+    metrics_period_days: float | None = strawberry.field(description="A period, in days.")
 
     @resolved(
         metadata=computed("last_activity"),

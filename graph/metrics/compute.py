@@ -248,6 +248,12 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     customer_ids = [r["id"] for r in customers]
     status = {r["id"]: r["status"] for r in customers}
     computed_at = dt.datetime.now(dt.UTC)
+    # What every customer's metrics describe, readable beside them (not only on the value model).
+    stamp = {
+        "metricsAsOf": options.as_of,
+        "metricsHorizon": options.horizon,
+        "metricsPeriodDays": options.period_days,
+    }
     for batch in _batches(customer_ids, options.batch_size):
         facts = await _read(
             driver, database, FACTS, ids=list(batch), asOf=options.as_of, asOfTime=as_of_time
@@ -257,7 +263,8 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
                 "id": f["id"],
                 "metrics": _metrics(
                     f, status[f["id"]], windows.get(f["id"]), scores.get(f["id"]), computed_at
-                ),
+                )
+                | stamp,
             }
             for f in facts
         ]
