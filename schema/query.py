@@ -20,6 +20,7 @@ from schema import resolvers
 from schema.brokers import resolve_brokers
 from schema.commerce import Product
 from schema.context import Context
+from schema.enums import PartyKind
 from schema.errors import ClientError, Code
 from schema.ids import parse_global_id, parse_id
 from schema.inputs import CustomerFilter, CustomerOrder, customer_criteria, customer_sort
@@ -27,7 +28,7 @@ from schema.meta import ROOT, resolved
 from schema.metrics import PortfolioKpis, ValueModel, resolve_portfolio, resolve_value_model
 from schema.parties import Broker, Customer, Organization
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
-from schema.search import SEARCH, SearchConnection, SearchEdge, lucene_query
+from schema.search import SEARCH, SearchConnection, SearchEdge, kind_criterion, lucene_query
 from schema.server_info import Server, resolve_server
 from schema.traversals import (
     BuyingCommittee,
@@ -205,8 +206,9 @@ class Query:
 
     @resolved(
         metadata=root("search"),
-        description="Parties whose name (with the `pii` scope, or email) matches every word of `text`, "
-        "best first.",
+        description="Parties whose name (with the `pii` scope, or email) matches every word of "
+        "`text` (accents and case folded, a word of 4+ letters also one typo away), best first; "
+        "with the `pii` scope an e-mail address matches that address only. `kind`: only those.",
     )
     async def search(
         self,
@@ -214,6 +216,7 @@ class Query:
         text: str,
         first: First = DEFAULT_FIRST,
         after: After = None,
+        kind: list[PartyKind] | None = None,
     ) -> SearchConnection:
         found: SearchConnection = await resolvers.connection(
             info,
@@ -223,7 +226,8 @@ class Query:
             after,
             edge=SearchEdge,
             relation=SEARCH,
-            text=lucene_query(text),
+            text=lucene_query(text, emails="email" not in info.context.masked),
+            criteria=kind_criterion(kind),
             wrap=SearchConnection,
         )
         return found
@@ -238,7 +242,9 @@ class Query:
         )
         return found
 
-    @resolved(metadata=root("broker"), description="A broker by global id or key (`partners:BR00001`).")
+    @resolved(
+        metadata=root("broker"), description="A broker by global id or key (`partners:BR00001`)."
+    )
     async def broker(self, info: Info[Context, None], id: strawberry.ID) -> Broker | None:
         key = party_key(id)
         if key is None:

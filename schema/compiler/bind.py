@@ -33,7 +33,7 @@ from schema.inputs import customer_criteria, interaction_criteria, order_criteri
 from schema.query import customer_lookup, customers_relation, node_keys, party_key
 from schema.relay import DEFAULT_FIRST
 from schema.resolvers import page_of
-from schema.search import SEARCH, lucene_query
+from schema.search import SEARCH, kind_criterion, lucene_query
 
 
 class Binder:
@@ -115,8 +115,11 @@ class Binder:
             first = args.get("first", DEFAULT_FIRST)
             if kind == "search":
                 page = page_of(first, args.get("after"), "search", SEARCH)
-                text = lucene_query(args["text"])
-                return ir.Traversal(SEARCH, page=page, conn=conn, text=text), "search"
+                emails = self.masked is not None and "email" not in self.masked
+                text = lucene_query(args["text"], emails)
+                criteria = kind_criterion(args.get("kind"))
+                traversal = ir.Traversal(SEARCH, page=page, conn=conn, text=text, criteria=criteria)
+                return traversal, "search"
             tag, relation = customers_relation(args.get("order_by"), self.masked)
             page = page_of(first, args.get("after"), tag, relation)
             criteria = customer_criteria(args.get("filter"), self.masked)
