@@ -36,6 +36,7 @@ from schema.meta import KEY_FIELD, TARGET_FIELD, computed, follow, prop, resolve
 from schema.provenance import SourceRecord
 from schema.relay import DEFAULT_FIRST, After, Connection, EdgeConnection, First, Node
 from schema.scalars import Date, DateTime
+from schema.timeline import TimelineConnection, resolve_timeline
 
 # ---- edges and wrappers carrying relationship properties ----------------------------------
 
@@ -191,6 +192,10 @@ class Party(Node):
     phone: str | None = strawberry.field(description="E.164.")
     country: str | None = strawberry.field(description="ISO 3166 code.")
     sources: list[str] | None = strawberry.field(description="The systems its records came from.")
+    timeline: TimelineConnection = strawberry.field(
+        resolver=resolve_timeline, description="Its interactions, orders, survey answers and "
+        "referrals in one list, newest first.",
+    )  # fmt: skip
 
     @resolved(
         metadata=follow("identities"),
