@@ -8,7 +8,7 @@ FORBIDDEN; search matches names only (`graph/read/masking.py`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -213,10 +213,12 @@ class Query:
     async def search(
         self,
         info: Info[Context, None],
-        text: str,
+        text: Annotated[str, strawberry.argument(description="Words to find (at most 10).")],
         first: First = DEFAULT_FIRST,
         after: After = None,
-        kind: list[PartyKind] | None = None,
+        kind: Annotated[
+            list[PartyKind] | None, strawberry.argument(description="Only these kinds (null: any).")
+        ] = None,
     ) -> SearchConnection:
         found: SearchConnection = await resolvers.connection(
             info,
