@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cli.clock import db_today
 from cli.documents import app as documents_app
 from graph import local_server as server
 from graph.config import Settings, get_settings
@@ -27,6 +28,7 @@ neo4j_app = typer.Typer(help="Run the local Neo4j server (ignored when NEO4J_URI
 db_app = typer.Typer(help="Database schema tasks.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
+db_app.command("today")(db_today)
 
 console = Console()
 err = Console(stderr=True)

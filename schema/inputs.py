@@ -202,17 +202,30 @@ def order_criteria(f: OrderFilter | None) -> c.OrderCriteria | None:
     return c.OrderCriteria(date=None if f.date is None else _date_range(f.date))
 
 
+MAX_SORT_KEYS = 3
+
+
 def customer_sort(
-    order: CustomerOrder | None, masked: frozenset[str] | None = None
+    order: CustomerOrder | list[CustomerOrder] | None, masked: frozenset[str] | None = None
 ) -> tuple[str, tuple[SortKey, ...]]:
-    """The cursor tag and the sort keys (then the id) of a `customers` order; FORBIDDEN on
-    personal data the caller cannot read (see `refuse_personal` for `masked`)."""
-    if order is None or order.field is CustomerSortField.ID:
-        desc = order is not None and order.direction is SortDirection.DESC
-        return f"customers:id:{'desc' if desc else 'asc'}", (SortKey("{t}.id", desc),)
-    desc = order.direction is SortDirection.DESC
-    field = CustomerField(order.field.value)
-    refuse_personal((field,), masked)
-    expr = c.CUSTOMER_FIELDS[field]
-    tag = f"customers:{order.field.value}:{'desc' if desc else 'asc'}"
-    return tag, (SortKey(expr, desc), SortKey("{t}.id"))
+    """The cursor tag and the sort keys (up to three, then the id) of a `customers` order;
+    FORBIDDEN on personal data the caller cannot read (see `refuse_personal` for `masked`)."""
+    orders = [] if order is None else order if isinstance(order, list) else [order]
+    if len(orders) > MAX_SORT_KEYS:
+        raise ClientError(f"At most {MAX_SORT_KEYS} sort keys.")
+    keys: list[SortKey] = []
+    parts: list[str] = []
+    for o in orders:
+        desc = o.direction is SortDirection.DESC
+        way = "desc" if desc else "asc"
+        if o.field is CustomerSortField.ID:
+            keys.append(SortKey("{t}.id", desc))
+            parts.append(f"id:{way}")
+            break  # the id is unique: nothing after it changes the order
+        field = CustomerField(o.field.value)
+        refuse_personal((field,), masked)
+        keys.append(SortKey(c.CUSTOMER_FIELDS[field], desc))
+        parts.append(f"{o.field.value}:{way}")
+    if not keys or keys[-1].expr != "{t}.id":
+        keys.append(SortKey("{t}.id"))
+    return "customers:" + (",".join(parts) or "id:asc"), tuple(keys)

@@ -62,10 +62,15 @@ def root(name: str) -> dict[str, str]:
 
 
 def customers_relation(
-    order: CustomerOrder | None, masked: frozenset[str] | None = None
+    order: CustomerOrder | list[CustomerOrder] | None,
+    masked: frozenset[str] | None = None,
+    then: list[CustomerOrder] | None = None,
 ) -> tuple[str, Relation]:
     """The `customers` list in an order (`masked`: see `customer_sort`)."""
-    tag, keys = customer_sort(order, masked)
+    orders = [order] if isinstance(order, CustomerOrder) else list(order or [])
+    if then:
+        orders = orders[:1] + list(then)
+    tag, keys = customer_sort(orders, masked)
     return tag, Relation(
         "({t}:Party:Customer)", Position.CUSTOMER, keys, criteria=Criteria.CUSTOMERS
     )
@@ -110,13 +115,14 @@ class Query:
     )
     buying_committee: BuyingCommittee | None = strawberry.field(
         resolver=resolve_buying_committee,
-        description="An organization's buying committee as of the end of `asOf` (UTC; default "
-        "now); null when not found or not an organization.",
+        description="An organization's buying committee as of the end of `asOf` (UTC; default: "
+        "the graph's today, `c360 db today`, else now); null when not found or not an "
+        "organization.",
     )
     deal_committee: BuyingCommittee | None = strawberry.field(
         resolver=resolve_deal_committee,
-        description="A deal's buying committee as of the end of `asOf` (UTC; default now); null "
-        "when not found.",
+        description="A deal's buying committee as of the end of `asOf` (UTC; default: the "
+        "graph's today, `c360 db today`, else now); null when not found.",
     )
     connection_paths: Connections | None = strawberry.field(
         resolver=resolve_connection_paths,
@@ -193,11 +199,17 @@ class Query:
         info: Info[Context, None],
         filter: CustomerFilter | None = None,
         order_by: CustomerOrder | None = None,
+        then_by: Annotated[
+            list[CustomerOrder] | None,
+            strawberry.argument(
+                description="Sort keys after `orderBy` (at most three keys in all), then the key."
+            ),
+        ] = None,
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Customer]:
         masked = info.context.masked
-        tag, relation = customers_relation(order_by, masked)
+        tag, relation = customers_relation(order_by, masked, then_by)
         criteria = customer_criteria(filter, masked)
         found: Connection[Customer] = await resolvers.connection(
             info, None, tag, first, after, criteria=criteria, relation=relation

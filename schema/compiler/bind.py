@@ -120,7 +120,9 @@ class Binder:
                 criteria = kind_criterion(args.get("kind"))
                 traversal = ir.Traversal(SEARCH, page=page, conn=conn, text=text, criteria=criteria)
                 return traversal, "search"
-            tag, relation = customers_relation(args.get("order_by"), self.masked)
+            tag, relation = customers_relation(
+                args.get("order_by"), self.masked, args.get("then_by")
+            )
             page = page_of(first, args.get("after"), tag, relation)
             criteria = customer_criteria(args.get("filter"), self.masked)
             return ir.Traversal(relation, page=page, conn=conn, criteria=criteria), tag
