@@ -85,6 +85,11 @@ def test_several_sort_keys_across_pages(
             return (p["country"] is None, p["country"] or "", p["clv"] is None, -(p["clv"] or 0))
 
         assert keys == [p.id for p in sorted(people, key=lambda p: (rank(p), p.id))]
+        # thenBy alone is the same order.
+        alone = post_on(
+            client, compiled, QUERY, f={"segment": [segment]}, o=None, then=[order, *then]
+        )
+        assert [e["node"]["key"] for e in alone["data"]["customers"]["edges"]] == keys[:2]
         # A cursor of the one-key order is refused by the two-key order.
         single = post_on(client, compiled, QUERY, f={"segment": [segment]}, o=order)
         cursor = single["data"]["customers"]["pageInfo"]["endCursor"]
