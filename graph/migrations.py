@@ -47,7 +47,8 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
     (
         "party_text",
         "CREATE FULLTEXT INDEX party_text IF NOT EXISTS FOR (n:Person|Organization|Household) "
-        "ON EACH [n.name, n.email] OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
+        "ON EACH [n.name, n.email, n.phone] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
     ),
     (
         "apikey_id",

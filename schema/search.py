@@ -31,6 +31,7 @@ _SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 MAX_TERMS = 10
 FUZZY_FROM = 4  # letters: shorter words match exactly or as a prefix only
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+[\d\s().-]{7,}")  # international format, as stored (E.164)
 
 # The hits of the index: best score first, then key. Candidates come from the index call.
 SEARCH = Relation("", Position.PARTY, (SortKey("{sc}", descending=True), SortKey("{t}.id")))
@@ -44,8 +45,9 @@ def fold(text: str) -> str:
 
 def lucene_query(text: str, emails: bool = False) -> str:
     """Every word must match (a word made of letters and digits may also match as a prefix, and
-    from four letters on one edit away). With `emails` (the caller may read them) a text that is
-    one e-mail address matches that address as a phrase on the `email` field.
+    from four letters on one edit away). With `emails` (the caller may read personal data) a text
+    that is one e-mail address matches that address as a phrase on the `email` field, and one
+    phone number in international format (`+61 439 808 261`) that number on `phone`.
 
     Words are folded and lower-cased (as the index's analyzer does), which also keeps them from
     being read as operators (`AND`, `OR`, `NOT`).
@@ -53,6 +55,8 @@ def lucene_query(text: str, emails: bool = False) -> str:
     stripped = text.strip()
     if emails and _EMAIL.fullmatch(stripped):
         return 'email:"' + _SPECIAL.sub(r"\\\1", fold(stripped)) + '"'
+    if emails and _PHONE.fullmatch(stripped):
+        return 'phone:"' + re.sub(r"\D", "", stripped) + '"'
     terms = fold(text).split()
     if not terms:
         raise ClientError("`text` must contain at least one word.")

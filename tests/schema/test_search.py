@@ -9,10 +9,12 @@ import pytest
 from neo4j import Driver
 from starlette.testclient import TestClient
 
+from api.app import create_app
 from graph.config import Settings
 from schema.search import fold, lucene_query
 from tests.factories import Graph, Party
 from tests.schema.conftest import post_on
+from tests.schema.test_pii import token
 
 PATHS = pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "executor"])
 SEARCH = """query($t: String!, $k: [PartyKind!]) { search(text: $t, kind: $k, first: 10) {
@@ -27,6 +29,8 @@ class Names:
         self.henry = g.person("Henry", f"Martin {self.tag}")
         self.henri = g.person("Henri", f"Martin {self.tag}")
         self.firm = g.organization(f"König Holdings {self.tag}")
+        self.digits = f"{int(g.tag[:7], 16) % 10**8:08d}"
+        self.phoned = g.person("Pia", f"Phone {self.tag}", phone=f"+614{self.digits}")
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +62,8 @@ def test_fold_and_the_query() -> None:
     assert lucene_query("Hnery al") == "(hnery OR hnery* OR hnery~1) AND (al OR al*)"
     assert lucene_query("a@b.co", emails=True) == 'email:"a@b.co"'
     assert lucene_query("a@b.co") == "a@b.co"  # without pii: a word like any other
+    assert lucene_query("+61 (4) 398-08", emails=True) == 'phone:"61439808"'
+    assert lucene_query("+61 4", emails=True) == "\\+61 AND (4 OR 4*)"  # too short a number
 
 
 @PATHS
@@ -89,3 +95,17 @@ def test_kind_filter(client: TestClient, names: Names, compiled: bool) -> None:
     assert set(keys(client, compiled, text, ["PERSON", "ORGANIZATION"])) == ids(
         names.konig, names.firm
     )
+
+
+@PATHS
+def test_a_whole_phone_number_is_an_exact_match_with_pii(
+    client: TestClient, settings: Settings, names: Names, compiled: bool
+) -> None:
+    number = names.phoned["phone"]
+    assert number == f"+614{names.digits}"
+    for text in (number, f"+61 4{names.digits[:2]} {names.digits[2:5]} {names.digits[5:]}"):
+        assert keys(client, compiled, text) == [names.phoned.id], text
+    # One digit off: nobody (no fuzzy match on numbers).
+    assert keys(client, compiled, f"+614{names.digits[:-1]}0") == []
+    with TestClient(create_app(settings), headers=token(settings, frozenset())) as plain:
+        assert keys(plain, compiled, number) == []
