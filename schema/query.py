@@ -220,7 +220,8 @@ class Query:
         metadata=root("search"),
         description="Parties whose name (with the `pii` scope, or email) matches every word of "
         "`text` (accents and case folded, a word of 4+ letters also one typo away), best first; "
-        "with the `pii` scope an e-mail address matches that address only. `kind`: only those.",
+        "with the `pii` scope a whole e-mail address or international phone number matches that "
+        "one only. `kind`: only those.",
     )
     async def search(
         self,
