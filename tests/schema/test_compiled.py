@@ -156,7 +156,7 @@ def test_null_propagation(
     body = orjson.loads(both(client, counting, *cases[0])[0])
     assert body["data"] == {"customer": None}
     [error] = body["errors"]
-    assert error["path"] == ["customer", "interactions", "edges", 0, "node", "at"]  # nulls first
+    assert error["path"] == ["customer", "interactions", "edges", 1, "node", "at"]  # nulls last
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert error["message"] == "Internal server error."
     body = orjson.loads(both(client, counting, *cases[2])[0])
