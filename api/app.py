@@ -9,13 +9,17 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Mount, Route
 
 from api.auth.middleware import AuthMiddleware
 from api.graphql import GraphQLApp
 from api.health import healthz, readyz
+from api.ide import STATIC_PATH, graphiql, graphiql_html, index, static_files
 from api.limits import Limits
 from api.observability import Observability, metrics_endpoint, serve_metrics_port, worker_exits
+from api.persisted import PersistedDocuments
 from api.ratelimit import Limiters
 from graph.config import Settings, get_settings
 from graph.driver import open_driver
@@ -53,12 +57,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     graphql = GraphQLApp(
         schema,
-        graphql_ide="graphiql" if settings.api_graphiql else None,
+        graphql_ide=None,
         limits=Limits(max_body_bytes=settings.api_max_body_bytes),
         budget=limiters.cost,
+        persisted=PersistedDocuments(settings.api_trusted_documents),
     )
+    ide = [Route("/graphiql", graphiql, methods=["GET"])] if settings.api_graphiql else []
+    graphql.ide_html = graphiql_html(settings.auth_enabled) if settings.api_graphiql else None
     app = Starlette(
         routes=[
+            Route("/", index, methods=["GET"]),
+            *ide,
+            Mount(STATIC_PATH, static_files()),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -66,7 +76,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
+            # Outermost first: a CORS preflight is answered before authentication.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.api_cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-api-key", "x-request-id"],
+                expose_headers=[
+                    "x-request-id",
+                    "retry-after",
+                    "ratelimit-limit",
+                    "ratelimit-remaining",
+                    "ratelimit-reset",
+                ],
+                max_age=600,
+            ),
             Middleware(Observability),
+            Middleware(GZipMiddleware, minimum_size=settings.api_gzip_min_bytes),
             Middleware(AuthMiddleware, settings=settings, limiters=limiters),
         ],
     )

@@ -24,9 +24,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
+from api.cost import cost_of, with_cost
 from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
 from api.limits import Limits, depth_and_aliases, fragments_of, measure, too_wide
 from api.observability import note_operation
+from api.persisted import PersistedDocuments, PersistedRefusal
 from api.ratelimit import CostBudget, retry_after
 from graph.errors import GraphUnavailable
 from graph.read.masking import masked
@@ -113,10 +115,12 @@ class GraphQLApp:
         timeout: float | None = None,
         compiled: bool = True,
         budget: CostBudget | None = None,
+        persisted: PersistedDocuments | None = None,
     ) -> None:
         self.schema = schema
         self.limits = limits or Limits()
         self.budget = budget  # the per-role query cost budget per minute (None: none)
+        self.persisted = persisted  # APQ and trusted documents (None: documents in full only)
         self.timeout = timeout
         self.compiled = compiled
         self.ide_html = get_graphql_ide_html(graphql_ide) if graphql_ide else None
@@ -188,7 +192,11 @@ class GraphQLApp:
             statements,
             1000 * (time.perf_counter() - started),
         )
-        content = orjson.dumps(body, default=json_default)
+        principal = getattr(request.state, "principal", None)
+        cost = getattr(request.state, "cost", None) or await cost_of(
+            self.budget, principal, 0, False
+        )
+        content = orjson.dumps(with_cost(body, cost), default=json_default)
         return Response(content, status, headers, media_type=kind)
 
     def _http_error(
@@ -205,6 +213,11 @@ class GraphQLApp:
         self, request: Request, request_id: str, params: Any
     ) -> tuple[dict[str, Any], int]:
         """The response body and how many statements the compiled path ran (-1: the executor)."""
+        if self.persisted is not None:
+            try:
+                params = await self.persisted.resolve(request, params)
+            except PersistedRefusal as exc:
+                raise RequestError([exc.error], exc.code, exc.status) from None
         with tracing.span("graphql.parse_validate"):
             document = self.documents.get(params.query)
         if document.node is None:
@@ -231,7 +244,9 @@ class GraphQLApp:
         estimated = self._check_limits(shape, operation, document.node, variables)
         principal = getattr(request.state, "principal", None)
         self._authorize(principal, shape[2])
+        request.state.cost = await cost_of(self.budget, principal, estimated, charged=False)
         await self._charge(principal, estimated)
+        request.state.cost = await cost_of(self.budget, principal, estimated, charged=True)
         ctx = self.context(request, request_id)
         if self.compiled:
             plan = self.compiler.plan(params.query, document.node, operation, variables)

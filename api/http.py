@@ -7,7 +7,7 @@ Follows the GraphQL-over-HTTP draft: GET (query string) and POST (`application/j
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -29,9 +29,10 @@ class HTTPError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    query: str
+    query: str  # empty when only a persisted document's hash was sent (api/persisted.py)
     operation_name: str | None
     variables: dict[str, Any]
+    extensions: dict[str, Any] = field(default_factory=dict)
 
 
 def media_type(request: Request) -> str:
@@ -81,7 +82,10 @@ def _json(text: str | bytes, what: str) -> Any:
 
 def _params(raw: dict[str, Any]) -> Params:
     query = raw.get("query")
-    if not isinstance(query, str) or not query.strip():
+    extensions = raw.get("extensions")
+    if query is None and isinstance(extensions, dict) and "persistedQuery" in extensions:
+        query = ""  # the hash stands for the document
+    elif not isinstance(query, str) or not query.strip():
         raise HTTPError(400, "`query` must be a non-empty string.")
     name = raw.get("operationName")
     if name is not None and not isinstance(name, str):
@@ -91,10 +95,9 @@ def _params(raw: dict[str, Any]) -> Params:
         variables = {}
     if not isinstance(variables, dict):
         raise HTTPError(400, "`variables` must be an object.")
-    extensions = raw.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
         raise HTTPError(400, "`extensions` must be an object.")
-    return Params(query, name, variables)
+    return Params(query, name, variables, extensions or {})
 
 
 async def read_params(request: Request, max_body: int) -> Params:

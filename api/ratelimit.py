@@ -174,6 +174,11 @@ class CostBudget:
         """The largest cost one query may have for this caller (0: unlimited)."""
         return self.per_minute[principal.role]
 
+    async def remaining(self, principal: Principal) -> int:
+        """Whole cost units left in this caller's budget now (the role's limit when unused)."""
+        decision = await self.budgets.check(principal.key, self.limit(principal), 0)
+        return decision.remaining
+
     async def charge(self, principal: Principal, cost: int) -> float:
         decision = await self.budgets.take(principal.key, self.limit(principal), cost)
         if not decision.allowed:

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from cli import ops
+from cli.clock import db_today
+from cli.documents import app as documents_app
 from cli.identity import identity_app
 from graph import local_server as server
 from graph.config import Settings, get_settings
@@ -32,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(identity_app, name="identity")
 db_app.command("backup")(ops.db_backup)
 db_app.command("restore")(ops.db_restore)
+db_app.command("today")(db_today)
 
 console = Console()
 err = Console(stderr=True)
@@ -234,6 +237,7 @@ def metrics_compute(
 
 schema_app = typer.Typer(help="GraphQL schema tasks.")
 app.add_typer(schema_app, name="schema")
+app.add_typer(documents_app, name="documents")
 
 
 @schema_app.command("print")

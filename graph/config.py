@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+import orjson
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph.security.principal import Role
 
@@ -61,6 +62,14 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_graphiql: bool = True
     api_migrate_on_start: bool = True
+    # Browser origins allowed to call the API (CORS), e.g. `https://app.example.com`, comma-separated
+    # or a JSON list; empty (the default) allows none but this one.
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Run only the GraphQL documents registered with `c360 documents add` (sent in full or by their
+    # SHA-256, `extensions.persistedQuery`); off, any document runs and clients may persist theirs.
+    api_trusted_documents: bool = False
+    # Responses at least this large are gzip-compressed for clients that accept it.
+    api_gzip_min_bytes: int = Field(default=1000, ge=0)
 
     # Authentication (api/auth/middleware.py). On unless AUTH_DISABLED=true *and* ENVIRONMENT=development; the API
     # then treats every caller as an anonymous admin and logs a warning at every start.
@@ -130,6 +139,17 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         """An empty variable (`AUTH_JWT_SECRET=` in a compose file) means not set."""
         return None if value == "" else value
+
+    @field_validator("api_cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """`a,b` or `["a", "b"]` from the environment; each origin without a trailing slash."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = orjson.loads(text) if text.startswith("[") else text.split(",")
+        if isinstance(value, list):
+            return [str(v).strip().rstrip("/") for v in value if str(v).strip()]
+        return value
 
     @field_validator("rate_limit_per_minute", "cost_limit_per_minute", mode="after")
     @classmethod

@@ -41,10 +41,14 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
     ("party_created", "CREATE INDEX party_created IF NOT EXISTS FOR (n:Party) ON (n.createdAt)"),
     ("order_date", "CREATE INDEX order_date IF NOT EXISTS FOR (n:Order) ON (n.date)"),
     ("interaction_at", "CREATE INDEX interaction_at IF NOT EXISTS FOR (n:Interaction) ON (n.at)"),
+    # Full-text search (`schema/search.py`): accents folded ("konig" finds "König"). It replaces
+    # `party_search`, whose analyzer did not fold (an index's analyzer cannot be changed).
+    ("drop_party_search", "DROP INDEX party_search IF EXISTS"),
     (
-        "party_search",
-        "CREATE FULLTEXT INDEX party_search IF NOT EXISTS FOR (n:Person|Organization|Household) "
-        "ON EACH [n.name, n.email]",
+        "party_text",
+        "CREATE FULLTEXT INDEX party_text IF NOT EXISTS FOR (n:Person|Organization|Household) "
+        "ON EACH [n.name, n.email, n.phone] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
     ),
     (
         "apikey_id",
@@ -105,6 +109,12 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
         "identity_model_id",
         "CREATE CONSTRAINT identity_model_id IF NOT EXISTS "
         "FOR (n:IdentityModel) REQUIRE n.id IS UNIQUE",
+    ),
+    # Trusted GraphQL documents by SHA-256 (`graph/security/documents.py`).
+    (
+        "trusted_document_id",
+        "CREATE CONSTRAINT trusted_document_id IF NOT EXISTS "
+        "FOR (n:TrustedDocument) REQUIRE n.id IS UNIQUE",
     ),
 )
 

@@ -81,6 +81,7 @@ RULES: dict[str, frozenset[Role]] = {
     **_on(
         READERS_OF_NETWORKS,
         "Query.broker",
+        "Query.brokers",
         "Query.referralTree",
         "Query.connectionPaths",
         "Customer.referrals",

@@ -14,6 +14,7 @@ import strawberry
 from graph.read import criteria as c
 from graph.read.criteria import CustomerField
 from graph.read.masking import PII_PROPERTIES
+from graph.read.positions import Family
 from graph.read.relations import SortKey
 from schema.enums import (
     Channel,
@@ -24,7 +25,7 @@ from schema.enums import (
     SortDirection,
 )
 from schema.errors import ClientError, Code
-from schema.ids import parse_global_id
+from schema.ids import parse_id
 from schema.scalars import Date, DateTime
 
 
@@ -172,7 +173,7 @@ def _criterion(f: CustomerFilter | None) -> c.Criterion | None:
     if f.channel is not None:
         parts.append(c.UsedChannel(tuple(str(v) for v in f.channel)))
     if f.broker is not None:
-        family, key = parse_global_id(f.broker)
+        family, key = parse_id(f.broker, Family.PARTY)
         if family.value != "Party":
             raise ClientError(f"Not a broker id: {f.broker!r}.")
         parts.append(c.BrokeredBy(key))
@@ -201,17 +202,30 @@ def order_criteria(f: OrderFilter | None) -> c.OrderCriteria | None:
     return c.OrderCriteria(date=None if f.date is None else _date_range(f.date))
 
 
+MAX_SORT_KEYS = 3
+
+
 def customer_sort(
-    order: CustomerOrder | None, masked: frozenset[str] | None = None
+    order: CustomerOrder | list[CustomerOrder] | None, masked: frozenset[str] | None = None
 ) -> tuple[str, tuple[SortKey, ...]]:
-    """The cursor tag and the sort keys (then the id) of a `customers` order; FORBIDDEN on
-    personal data the caller cannot read (see `refuse_personal` for `masked`)."""
-    if order is None or order.field is CustomerSortField.ID:
-        desc = order is not None and order.direction is SortDirection.DESC
-        return f"customers:id:{'desc' if desc else 'asc'}", (SortKey("{t}.id", desc),)
-    desc = order.direction is SortDirection.DESC
-    field = CustomerField(order.field.value)
-    refuse_personal((field,), masked)
-    expr = c.CUSTOMER_FIELDS[field]
-    tag = f"customers:{order.field.value}:{'desc' if desc else 'asc'}"
-    return tag, (SortKey(expr, desc), SortKey("{t}.id"))
+    """The cursor tag and the sort keys (up to three, then the id) of a `customers` order;
+    FORBIDDEN on personal data the caller cannot read (see `refuse_personal` for `masked`)."""
+    orders = [] if order is None else order if isinstance(order, list) else [order]
+    if len(orders) > MAX_SORT_KEYS:
+        raise ClientError(f"At most {MAX_SORT_KEYS} sort keys.")
+    keys: list[SortKey] = []
+    parts: list[str] = []
+    for o in orders:
+        desc = o.direction is SortDirection.DESC
+        way = "desc" if desc else "asc"
+        if o.field is CustomerSortField.ID:
+            keys.append(SortKey("{t}.id", desc))
+            parts.append(f"id:{way}")
+            break  # the id is unique: nothing after it changes the order
+        field = CustomerField(o.field.value)
+        refuse_personal((field,), masked)
+        keys.append(SortKey(c.CUSTOMER_FIELDS[field], desc))
+        parts.append(f"{o.field.value}:{way}")
+    if not keys or keys[-1].expr != "{t}.id":
+        keys.append(SortKey("{t}.id"))
+    return "customers:" + (",".join(parts) or "id:asc"), tuple(keys)

@@ -38,6 +38,7 @@ from schema.money import Money, load
 from schema.provenance import SourceRecord
 from schema.relay import DEFAULT_FIRST, After, Connection, EdgeConnection, First, Node
 from schema.scalars import Date, DateTime
+from schema.timeline import TimelineConnection, resolve_timeline
 
 # ---- edges and wrappers carrying relationship properties ----------------------------------
 
@@ -197,6 +198,10 @@ class Party(Node):
         description="When its last live source record vanished from a full snapshot of its source "
         "(null while any is live): a party no source holds any more."
     )
+    timeline: TimelineConnection = strawberry.field(
+        resolver=resolve_timeline, description="Its interactions, orders, survey answers and "
+        "referrals in one list, newest first.",
+    )  # fmt: skip
 
     @resolved(
         metadata=follow("identities"),
@@ -241,7 +246,8 @@ class Customer(Party):
         description="Metric: 1 - P(alive); 1 for a former customer."
     )
     expected_purchases: float | None = strawberry.field(
-        description="Metric: BG/NBD expected repeat purchases over the horizon (52 periods)."
+        description="Metric: BG/NBD expected repeat purchases over the next `metricsHorizon` "
+        "periods of `metricsPeriodDays` days after `metricsAsOf`."
     )
     expected_spend: float | None = strawberry.field(
         description="Metric: Gamma-Gamma expected spend per purchase."
@@ -282,6 +288,11 @@ class Customer(Party):
     metrics_at: DateTime | None = strawberry.field(
         description="When its metrics were last computed."
     )
+    metrics_as_of: Date | None = strawberry.field(description="The date its metrics describe.")
+    metrics_horizon: int | None = strawberry.field(
+        description="The periods `expectedPurchases` and `clv` look ahead."
+    )
+    metrics_period_days: float | None = strawberry.field(description="A period, in days.")
 
     @resolved(
         metadata=computed("last_activity"),

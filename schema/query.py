@@ -8,6 +8,7 @@ FORBIDDEN; search matches names only (`graph/read/masking.py`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -16,17 +17,19 @@ from graph.read.ir import LookupBy
 from graph.read.positions import Family, Position
 from graph.read.relations import Criteria, Relation
 from schema import resolvers
+from schema.brokers import resolve_brokers
 from schema.commerce import Product
 from schema.context import Context
+from schema.enums import PartyKind
 from schema.errors import ClientError, Code
-from schema.ids import parse_global_id
+from schema.ids import parse_global_id, parse_id
 from schema.inputs import CustomerFilter, CustomerOrder, customer_criteria, customer_sort
 from schema.loads import LoadRun, resolve_loads
 from schema.meta import ROOT, resolved
 from schema.metrics import PortfolioKpis, ValueModel, resolve_portfolio, resolve_value_model
 from schema.parties import Broker, Customer, Organization
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
-from schema.search import SEARCH, SearchConnection, SearchEdge, lucene_query
+from schema.search import SEARCH, SearchConnection, SearchEdge, kind_criterion, lucene_query
 from schema.server_info import Server, resolve_server
 from schema.traversals import (
     BuyingCommittee,
@@ -60,17 +63,23 @@ def root(name: str) -> dict[str, str]:
 
 
 def customers_relation(
-    order: CustomerOrder | None, masked: frozenset[str] | None = None
+    order: CustomerOrder | list[CustomerOrder] | None,
+    masked: frozenset[str] | None = None,
+    then: list[CustomerOrder] | None = None,
 ) -> tuple[str, Relation]:
     """The `customers` list in an order (`masked`: see `customer_sort`)."""
-    tag, keys = customer_sort(order, masked)
+    orders = [order] if isinstance(order, CustomerOrder) else list(order or [])
+    if then:
+        orders = orders[:1] + list(then)
+    tag, keys = customer_sort(orders, masked)
     return tag, Relation(
         "({t}:Party:Customer)", Position.CUSTOMER, keys, criteria=Criteria.CUSTOMERS
     )
 
 
 def party_key(id: str) -> str | None:
-    family, key = parse_global_id(id)
+    """The party key of a global id or key (None: the id of something else)."""
+    family, key = parse_id(id, Family.PARTY)
     return key if family is Family.PARTY else None
 
 
@@ -112,13 +121,14 @@ class Query:
     )
     buying_committee: BuyingCommittee | None = strawberry.field(
         resolver=resolve_buying_committee,
-        description="An organization's buying committee as of the end of `asOf` (UTC; default "
-        "now); null when not found or not an organization.",
+        description="An organization's buying committee as of the end of `asOf` (UTC; default: "
+        "the graph's today, `c360 db today`, else now); null when not found or not an "
+        "organization.",
     )
     deal_committee: BuyingCommittee | None = strawberry.field(
         resolver=resolve_deal_committee,
-        description="A deal's buying committee as of the end of `asOf` (UTC; default now); null "
-        "when not found.",
+        description="A deal's buying committee as of the end of `asOf` (UTC; default: the "
+        "graph's today, `c360 db today`, else now); null when not found.",
     )
     connection_paths: Connections | None = strawberry.field(
         resolver=resolve_connection_paths,
@@ -137,6 +147,12 @@ class Query:
         "100); null when not found.",
     )
 
+    brokers: Connection[Broker] = strawberry.field(
+        resolver=resolve_brokers,
+        description="Every broker, by key (a partner sees only itself); look one up with "
+        "`broker(id:)`, `partnerNetwork(broker:)` or `c360 token issue --broker KEY`.",
+    )
+
     @resolved(metadata=root("node"), description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         family, key = parse_global_id(id)
@@ -144,15 +160,23 @@ class Query:
         return found
 
     @resolved(
-        metadata=root("nodes"), description="Objects by global id, in order; null where not found."
+        metadata=root("nodes"),
+        description="Objects by global id, in order; null where not found, and null with an "
+        "error at that entry's path (BAD_USER_INPUT) for an id that is not one.",
     )
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
-        found: list[Node | None] = await resolvers.many(info, node_keys(ids))
-        return found
+        if len(ids) > MAX_IDS:
+            raise ClientError(f"At most {MAX_IDS} ids at a time.")
+        decoded = [decode_id(i) for i in ids]
+        keys = [d for d in decoded if not isinstance(d, ClientError)]
+        found = iter(await resolvers.many(info, keys))
+        # An exception in the list becomes that entry's error and null (graphql-core).
+        answers: list[Any] = [d if isinstance(d, ClientError) else next(found) for d in decoded]
+        return answers
 
     @resolved(
         metadata=root("customer"),
-        description="A customer by exactly one of: global id, email, source record id "
+        description="A customer by exactly one of: global id (or key), email, source record id "
         "(`system:recordId`) or external id. When several share an email or external id, the one "
         "with the smallest key.",
     )
@@ -181,11 +205,17 @@ class Query:
         info: Info[Context, None],
         filter: CustomerFilter | None = None,
         order_by: CustomerOrder | None = None,
+        then_by: Annotated[
+            list[CustomerOrder] | None,
+            strawberry.argument(
+                description="Sort keys after `orderBy` (at most three keys in all), then the key."
+            ),
+        ] = None,
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Customer]:
         masked = info.context.masked
-        tag, relation = customers_relation(order_by, masked)
+        tag, relation = customers_relation(order_by, masked, then_by)
         criteria = customer_criteria(filter, masked)
         found: Connection[Customer] = await resolvers.connection(
             info, None, tag, first, after, criteria=criteria, relation=relation
@@ -194,15 +224,20 @@ class Query:
 
     @resolved(
         metadata=root("search"),
-        description="Parties whose name (with the `pii` scope, or email) matches every word of `text`, "
-        "best first.",
+        description="Parties whose name (with the `pii` scope, or email) matches every word of "
+        "`text` (accents and case folded, a word of 4+ letters also one typo away), best first; "
+        "with the `pii` scope a whole e-mail address or international phone number matches that "
+        "one only. `kind`: only those.",
     )
     async def search(
         self,
         info: Info[Context, None],
-        text: str,
+        text: Annotated[str, strawberry.argument(description="Words to find (at most 10).")],
         first: First = DEFAULT_FIRST,
         after: After = None,
+        kind: Annotated[
+            list[PartyKind] | None, strawberry.argument(description="Only these kinds (null: any).")
+        ] = None,
     ) -> SearchConnection:
         found: SearchConnection = await resolvers.connection(
             info,
@@ -212,12 +247,13 @@ class Query:
             after,
             edge=SearchEdge,
             relation=SEARCH,
-            text=lucene_query(text),
+            text=lucene_query(text, emails="email" not in info.context.masked),
+            criteria=kind_criterion(kind),
             wrap=SearchConnection,
         )
         return found
 
-    @resolved(metadata=root("account"), description="A business account by global id.")
+    @resolved(metadata=root("account"), description="A business account by global id or key.")
     async def account(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
         key = party_key(id)
         if key is None:
@@ -227,7 +263,9 @@ class Query:
         )
         return found
 
-    @resolved(metadata=root("broker"), description="A broker by global id.")
+    @resolved(
+        metadata=root("broker"), description="A broker by global id or key (`partners:BR00001`)."
+    )
     async def broker(self, info: Info[Context, None], id: strawberry.ID) -> Broker | None:
         key = party_key(id)
         if key is None:
@@ -237,9 +275,9 @@ class Query:
         )
         return found
 
-    @resolved(metadata=root("product"), description="A product by global id.")
+    @resolved(metadata=root("product"), description="A product by global id or key.")
     async def product(self, info: Info[Context, None], id: strawberry.ID) -> Product | None:
-        family, key = parse_global_id(id)
+        family, key = parse_id(id, Family.PRODUCT)
         if family is not Family.PRODUCT:
             return None
         found: Product | None = await resolvers.lookup(
@@ -276,6 +314,14 @@ def customer_lookup(
     if by is LookupBy.EMAIL:
         return by, value.strip().casefold()
     return by, value
+
+
+def decode_id(value: str) -> tuple[Family, str] | ClientError:
+    """(family, key) of a global id, or the error saying it is not one."""
+    try:
+        return parse_global_id(value)
+    except ClientError as exc:
+        return exc
 
 
 def node_keys(ids: Sequence[str]) -> list[tuple[Family, str]]:

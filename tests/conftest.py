@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck
@@ -60,6 +61,18 @@ def auth_headers(settings: Settings) -> dict[str, str]:
     admin = Principal("tests", Role.ADMIN, Kind.TOKEN, scopes=SCOPES)
     token, _ = sign(settings, admin, dt.timedelta(hours=12))
     return {"authorization": f"Bearer {token}"}
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without `extensions.cost` (api/cost.py), after checking its shape: every GraphQL
+    response carries it; tests that compare whole bodies compare the rest."""
+    extensions = dict(body.get("extensions", {}))
+    cost = extensions.pop("cost")
+    assert set(cost) == {"estimated", "charged", "remaining", "limit"}, cost
+    assert isinstance(cost["estimated"], int) and cost["estimated"] >= 0, cost
+    assert 0 <= cost["charged"] <= cost["estimated"], cost
+    rest = {k: v for k, v in body.items() if k != "extensions"}
+    return {**rest, "extensions": extensions} if extensions else rest
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Authentication and abuse limits for every request, as one ASGI middleware.
 
-For each HTTP request except `/healthz` and `/readyz`, in this order:
+For each HTTP request except `/healthz`, `/readyz` and the browser pages (`api/ide.py`), in
+this order:
 
 1. a `Content-Length` above `API_MAX_BODY_BYTES` gets 413 before anything is read;
 2. a client address with too many failed authentications in the last minute gets 429;
@@ -35,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth.errors import AuthError, AuthUnavailable
 from api.auth.keys import KeyStore
 from api.auth.tokens import JwtVerifier, sign
+from api.ide import is_public
 from api.ratelimit import FailureLimits, Limiters, RequestLimits, retry_after
 from graph.config import Settings
 from graph.security.apikeys import PREFIX, audit_token_issue
@@ -132,7 +134,7 @@ class AuthMiddleware:
         if scope["type"] == "websocket" and self.authenticator is not None:
             await send({"type": "websocket.close", "code": 1008})  # no authenticated websockets yet
             return
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS or is_public(scope):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

@@ -44,7 +44,8 @@ SET c.revenue = $revenue[i], c.orderCount = $orderCount[i],
     c.tenure = $tenure[i], c.pAlive = $pAlive[i], c.churnRisk = $churnRisk[i],
     c.expectedPurchases = $expectedPurchases[i], c.expectedSpend = $expectedSpend[i],
     c.clv = $clv[i], c.referralValue = $referralValue[i], c.networkValue = $networkValue[i],
-    c.valueQuadrant = $valueQuadrant[i], c.metricsAt = $computedAt, c.metricsVersion = $version
+    c.valueQuadrant = $valueQuadrant[i], c.metricsAt = $computedAt, c.metricsVersion = $version,
+    c.metricsAsOf = $asOf, c.metricsHorizon = $horizon, c.metricsPeriodDays = $periodDays
 """
 
 SAVE_MODEL: LiteralString = """
@@ -184,6 +185,7 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
         stop = start + options.batch_size
         await _write(
             driver, database, WRITE, computedAt=computed_at, version=VERSION,
+            asOf=options.as_of, horizon=options.horizon, periodDays=options.period_days,
             **{k: v[start:stop] for k, v in table.items()},
         )  # fmt: skip
     seconds["write"] = time.perf_counter() - began

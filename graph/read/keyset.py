@@ -1,5 +1,6 @@
-"""Keyset pagination: the rows strictly after a cursor, in a stable order with nulls placed as
-Cypher places them (last when ascending, first when descending).
+"""Keyset pagination: the rows strictly after a cursor, in a stable order with nulls last in both
+directions (Cypher puts them first when descending: a descending key sorts on `expr IS NULL`
+first, so "top customers by CLV" starts with customers that have one).
 
 A cursor holds one value per sort key; the last key is unique and never null (an id), so the
 order is total and every row comes exactly once however the pages are cut.
@@ -14,19 +15,22 @@ from graph.read.writer import Writer
 
 
 def order_by(keys: Sequence[tuple[LiteralString, bool]]) -> LiteralString:
-    terms: list[LiteralString] = [f"{expr} DESC" if desc else expr for expr, desc in keys]
+    terms: list[LiteralString] = [
+        f"{expr} IS NULL, {expr} DESC" if desc else expr for expr, desc in keys
+    ]
     return ", ".join(terms)
 
 
 def _greater(expr: LiteralString, desc: bool, value: Any, w: Writer, last: bool) -> LiteralString:
-    """Rows whose key comes strictly after `value` on this key alone (never null)."""
+    """Rows whose key comes strictly after `value` on this key alone (never null): smaller values
+    when descending, larger ones when ascending, then nulls."""
     if value is None:
-        return f"{expr} IS NOT NULL" if desc else "false"
+        return "false"
     param = w.param(value)
     if last:
         return f"{expr} < {param}" if desc else f"{expr} > {param}"
     if desc:
-        return f"coalesce({expr} < {param}, false)"
+        return f"coalesce({expr} < {param}, true)"
     return f"coalesce({expr} > {param}, true)"
 
 

@@ -5,7 +5,7 @@ Masked properties read as null in every statement the API renders (compiled or n
 node: e-mail, phone, street and house number, date of birth, national id, the ids other systems
 give the party, and a source record's raw `data` (which holds all of these).
 
-Nor are they searched: the full-text search (`party_search` over `name` and `email`) matches only
+Nor are they searched: the full-text search (`party_text` over `name`, `email` and `phone`) matches only
 the indexed properties that are not masked, so a search is no oracle for an e-mail address.
 """
 
@@ -37,8 +37,8 @@ def masked(pii: bool, scoped: bool) -> frozenset[str]:
     return (frozenset() if pii else PII_PROPERTIES) | (SCOPED_AGGREGATES if scoped else frozenset())
 
 
-# The properties the `party_search` full-text index covers (`graph/migrations.py`).
-SEARCHED: tuple[str, ...] = ("name", "email")
+# The properties the `party_text` full-text index covers (`graph/migrations.py`).
+SEARCHED: tuple[str, ...] = ("name", "email", "phone")
 
 
 def search_text(query: str, masked: frozenset[str]) -> str:

@@ -232,7 +232,7 @@ class _Renderer:
         if tr.text is not None:
             query = self.w.param(search_text(tr.text, self.masked))
             clause: LiteralString = (
-                "CALL db.index.fulltext.queryNodes('party_search', "
+                "CALL db.index.fulltext.queryNodes('party_text', "
                 f"{query}) YIELD node AS {v.t}, score AS {v.score}\n"
             )
         else:

@@ -28,6 +28,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
+from graph.clock import now_or_graph_today
 from graph.errors import InputRefused
 from graph.ingest.records import CommitteeRole
 from graph.read.scope import Scope
@@ -313,7 +314,7 @@ async def _committee_of(
 ) -> Committee | None:
     bounded("window_days", window_days, 1, 3660)
     bounded("stale_days", stale_days, 1, 3660)
-    at = as_of or dt.datetime.now(dt.UTC)
+    at = as_of or await now_or_graph_today(driver, database)
     if at.tzinfo is None:
         raise InputRefused("as_of must be timezone-aware")
     window = dt.timedelta(days=window_days)

@@ -28,12 +28,12 @@ from schema.compiler.plan import (
     TTarget,
     is_static,
 )
-from schema.ids import parse_global_id
+from schema.ids import parse_global_id, parse_id
 from schema.inputs import customer_criteria, interaction_criteria, order_criteria
 from schema.query import customer_lookup, customers_relation, node_keys, party_key
 from schema.relay import DEFAULT_FIRST
 from schema.resolvers import page_of
-from schema.search import SEARCH, lucene_query
+from schema.search import SEARCH, kind_criterion, lucene_query
 
 
 class Binder:
@@ -115,9 +115,14 @@ class Binder:
             first = args.get("first", DEFAULT_FIRST)
             if kind == "search":
                 page = page_of(first, args.get("after"), "search", SEARCH)
-                text = lucene_query(args["text"])
-                return ir.Traversal(SEARCH, page=page, conn=conn, text=text), "search"
-            tag, relation = customers_relation(args.get("order_by"), self.masked)
+                emails = self.masked is not None and "email" not in self.masked
+                text = lucene_query(args["text"], emails)
+                criteria = kind_criterion(args.get("kind"))
+                traversal = ir.Traversal(SEARCH, page=page, conn=conn, text=text, criteria=criteria)
+                return traversal, "search"
+            tag, relation = customers_relation(
+                args.get("order_by"), self.masked, args.get("then_by")
+            )
             page = page_of(first, args.get("after"), tag, relation)
             criteria = customer_criteria(args.get("filter"), self.masked)
             return ir.Traversal(relation, page=page, conn=conn, criteria=criteria), tag
@@ -137,7 +142,7 @@ class Binder:
                 return None, None
             return ir.Lookup(Family.PARTY, by, value, Position.CUSTOMER, items, "Customer"), None
         if kind == "product":
-            family, key = parse_global_id(args["id"])
+            family, key = parse_id(args["id"], Family.PRODUCT)
             if family is not Family.PRODUCT:
                 return None, None
             return ir.Lookup(family, ir.LookupBy.ID, key, Position.PRODUCT, items), None

@@ -40,7 +40,7 @@ from schema.activity import Interaction, SurveyResponse
 from schema.commerce import Order
 from schema.context import Context
 from schema.errors import ClientError
-from schema.ids import global_id, parse_global_id
+from schema.ids import global_id, parse_id
 from schema.meta import mutation, resolved
 from schema.mutations.inputs import (
     CommitteeMembershipInput,
@@ -75,7 +75,7 @@ def _given(value: Any) -> dict[str, Any]:
 
 
 def _key(id: str, family: Family, what: str) -> str:
-    found, key = parse_global_id(id)
+    found, key = parse_id(id, family)
     if found is not family:
         raise ClientError(f"No {what} with id {id!r}.")
     return key

@@ -25,7 +25,7 @@ from graph.traversals.common import PartyRef
 from schema.context import Context
 from schema.enums import CustomerStatus, PartyKind, PartyRole
 from schema.errors import ClientError, Code
-from schema.ids import global_id, parse_global_id
+from schema.ids import global_id, parse_id
 from schema.reads import client_error
 
 T = TypeVar("T")
@@ -99,8 +99,9 @@ _MIRRORS[PartyRef] = party
 
 
 def key(id: str, family: Family) -> str | None:
-    """The key of a global id of `family`; None for another family (BAD_USER_INPUT if malformed)."""
-    found, value = parse_global_id(id)
+    """The key of a global id (or a key) of `family`; None for another family (BAD_USER_INPUT if
+    malformed)."""
+    found, value = parse_id(id, family)
     return value if found is family else None
 
 

@@ -67,3 +67,44 @@ def test_every_filter_condition_counts_once_per_object_it_applies_to() -> None:
     )
     # customers 1; edges, node, orders 10 each; `date` and `from` 2 x 10; totalCount 5 x 10
     assert estimate(nested) == 1 + 30 + 20 + 50
+
+
+def test_every_response_reports_its_cost(settings: Settings) -> None:
+    """`extensions.cost`: the estimate, what was charged and what is left of the minute's budget."""
+    small = estimate(SMALL)
+    budget = 10 * small
+    limited = settings.model_copy(
+        update={"cost_limit_per_minute": {**settings.cost_limit_per_minute, Role.ADMIN: budget}}
+    )
+    with TestClient(create_app(limited), headers=auth_headers(limited)) as client:
+        first = client.post("/graphql", json={"query": SMALL}).json()
+        assert first["extensions"]["cost"] == {
+            "estimated": small,
+            "charged": small,
+            "remaining": budget - small,
+            "limit": budget,
+        }
+        second = client.post("/graphql", json={"query": SMALL}).json()["extensions"]["cost"]
+        # The bucket refills at budget/60 per second between the two requests, never above.
+        assert budget - 2 * small <= second["remaining"] <= budget - small
+        # A request refused before anything ran is charged nothing and still says what is left.
+        refused = client.post("/graphql", json={"query": "{ nope }"}).json()
+        assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        cost = refused["extensions"]["cost"]
+        assert (cost["estimated"], cost["charged"], cost["limit"]) == (0, 0, budget)
+        assert cost["remaining"] >= second["remaining"]
+        # Too large for the whole budget: the estimate is reported, nothing charged.
+        too_big = client.post("/graphql", json={"query": LARGE}).json()
+        assert too_big["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert too_big["extensions"]["cost"]["estimated"] == estimate(LARGE)
+        assert too_big["extensions"]["cost"]["charged"] == 0
+
+
+def test_an_unlimited_role_reports_its_estimate_and_no_budget(client: TestClient) -> None:
+    body = client.post("/graphql", json={"query": SMALL}).json()
+    assert body["extensions"]["cost"] == {
+        "estimated": estimate(SMALL),
+        "charged": 0,
+        "remaining": None,
+        "limit": None,
+    }

@@ -4,6 +4,7 @@ from neo4j import Driver
 from starlette.testclient import TestClient
 
 from graph.config import Settings
+from tests.conftest import without_cost
 
 SERVER_QUERY = "{ server { version edition nodeCount relationshipCount } }"
 
@@ -11,7 +12,7 @@ SERVER_QUERY = "{ server { version edition nodeCount relationshipCount } }"
 def post(client: TestClient, query: str) -> dict[str, object]:
     response = client.post("/graphql", json={"query": query})
     assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
+    body: dict[str, object] = without_cost(response.json())
     return body
 
 

@@ -19,23 +19,23 @@ from graph.read.run import GraphUnavailable, ReadTimeout, read
 from graph.read.writer import Writer
 from schema.scalars import format_date, format_datetime
 
-ROWS = [  # (sort value, id), the values Neo4j would order
+ROWS = [  # (sort value, id): nulls come last whether the value ascends or descends
     (None, "a"), (None, "d"), (1, "b"), (1, "c"), (2, "a"), (3, "e"),
 ]  # fmt: skip
 
 
-def cypher_order(desc: bool) -> list[tuple[Any, str]]:
+def expected_order(desc: bool) -> list[tuple[Any, str]]:
     present = sorted((r for r in ROWS if r[0] is not None), key=lambda r: r[1])
     present.sort(key=lambda r: r[0] or 0, reverse=desc)
     missing = sorted((r for r in ROWS if r[0] is None), key=lambda r: r[1])
-    return missing + present if desc else present + missing
+    return present + missing  # nulls last both ways
 
 
 @pytest.mark.parametrize("desc", [False, True])
 def test_after_is_exactly_the_rows_after_the_cursor(
     driver: Driver, settings: Settings, desc: bool
 ) -> None:
-    ordered = cypher_order(desc)
+    ordered = expected_order(desc)
     for i, cursor in enumerate(ordered):
         w = Writer()
         predicate = keyset.after([("row.v", desc), ("row.id", False)], cursor, w)

@@ -16,7 +16,7 @@ from api.graphql import GraphQLApp
 from graph.config import Settings
 from graph.read.positions import Family
 from schema.ids import global_id
-from tests.conftest import DemoData
+from tests.conftest import DemoData, without_cost
 from tests.factories import UTC, Edge, Graph, Node, Party
 
 
@@ -163,8 +163,7 @@ def run(client: TestClient, query: str, variables: dict[str, Any] | None = None)
     """POST an operation; the body (status 200 expected)."""
     response = client.post("/graphql", json={"query": query, "variables": variables or {}})
     assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return without_cost(response.json())
 
 
 def data(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -182,7 +181,7 @@ def post_on(client: TestClient, compiled: bool, query: str, **variables: Any) ->
     finally:
         app.compiled = True
     assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body = without_cost(response.json())
     for error in body.get("errors", ()):
         error["extensions"].pop("requestId")
     return body

@@ -1,0 +1,111 @@
+"""Search folds accents and case, forgives one typo in a longer word, filters by kind, and ranks
+exact matches above fuzzy ones, on both execution paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from neo4j import Driver
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from graph.config import Settings
+from schema.search import fold, lucene_query
+from tests.factories import Graph, Party
+from tests.schema.conftest import post_on
+from tests.schema.test_pii import token
+
+PATHS = pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "executor"])
+SEARCH = """query($t: String!, $k: [PartyKind!]) { search(text: $t, kind: $k, first: 10) {
+  totalCount edges { node { key kind } } } }"""
+
+
+class Names:
+    def __init__(self, g: Graph) -> None:
+        self.g = g
+        self.tag = f"q{g.tag}"  # one word in every name here and nowhere else
+        self.konig = g.person("Jürgen", f"König {self.tag}")
+        self.henry = g.person("Henry", f"Martin {self.tag}")
+        self.henri = g.person("Henri", f"Martin {self.tag}")
+        self.firm = g.organization(f"König Holdings {self.tag}")
+        self.digits = f"{int(g.tag[:7], 16) % 10**8:08d}"
+        self.phoned = g.person("Pia", f"Phone {self.tag}", phone=f"+614{self.digits}")
+
+
+@pytest.fixture(scope="module")
+def names(driver: Driver, settings: Settings) -> Iterator[Names]:
+    found = Names(Graph())
+    found.g.save(driver, settings.neo4j_database)
+    try:
+        yield found
+    finally:
+        found.g.delete(driver, settings.neo4j_database)
+
+
+def keys(
+    client: TestClient, compiled: bool, text: str, kinds: list[str] | None = None
+) -> list[str]:
+    body = post_on(client, compiled, SEARCH, t=text, k=kinds)
+    assert "errors" not in body, body
+    found = body["data"]["search"]
+    assert found["totalCount"] == len(found["edges"])
+    return [e["node"]["key"] for e in found["edges"]]
+
+
+def ids(*parties: Party) -> set[str]:
+    return {p.id for p in parties}
+
+
+def test_fold_and_the_query() -> None:
+    assert fold("KÖNIG Ærø façade") == "konig ærø facade"
+    assert lucene_query("Hnery al") == "(hnery OR hnery* OR hnery~1) AND (al OR al*)"
+    assert lucene_query("a@b.co", emails=True) == 'email:"a@b.co"'
+    assert lucene_query("a@b.co") == "a@b.co"  # without pii: a word like any other
+    assert lucene_query("+61 (4) 398-08", emails=True) == 'phone:"61439808"'
+    assert lucene_query("+61 4", emails=True) == "\\+61 AND (4 OR 4*)"  # too short a number
+
+
+@PATHS
+def test_accents_and_case_are_folded(client: TestClient, names: Names, compiled: bool) -> None:
+    for text in (f"konig {names.tag}", f"KÖNIG {names.tag}", f"König {names.tag}"):
+        assert set(keys(client, compiled, text)) == ids(names.konig, names.firm), text
+    assert keys(client, compiled, f"jurgen {names.tag}") == [names.konig.id]
+
+
+@PATHS
+def test_one_typo_is_forgiven_and_exact_matches_come_first(
+    client: TestClient, names: Names, compiled: bool
+) -> None:
+    # "Hnery" is one transposition from Henry; Henri is two edits away.
+    assert keys(client, compiled, f"Hnery {names.tag}") == [names.henry.id]
+    # "henri" matches Henri exactly and Henry one edit away: the exact one ranks first.
+    assert keys(client, compiled, f"henri {names.tag}") == [names.henri.id, names.henry.id]
+    # Short words are not fuzzy: "hen" is a prefix of both, "hxn" of neither.
+    assert set(keys(client, compiled, f"hen {names.tag}")) == ids(names.henry, names.henri)
+    assert keys(client, compiled, f"hxn {names.tag}") == []
+
+
+@PATHS
+def test_kind_filter(client: TestClient, names: Names, compiled: bool) -> None:
+    text = f"konig {names.tag}"
+    assert keys(client, compiled, text, ["ORGANIZATION"]) == [names.firm.id]
+    assert keys(client, compiled, text, ["PERSON"]) == [names.konig.id]
+    assert keys(client, compiled, text, ["HOUSEHOLD"]) == []
+    assert set(keys(client, compiled, text, ["PERSON", "ORGANIZATION"])) == ids(
+        names.konig, names.firm
+    )
+
+
+@PATHS
+def test_a_whole_phone_number_is_an_exact_match_with_pii(
+    client: TestClient, settings: Settings, names: Names, compiled: bool
+) -> None:
+    number = names.phoned["phone"]
+    assert number == f"+614{names.digits}"
+    for text in (number, f"+61 4{names.digits[:2]} {names.digits[2:5]} {names.digits[5:]}"):
+        assert keys(client, compiled, text) == [names.phoned.id], text
+    # One digit off: nobody (no fuzzy match on numbers).
+    assert keys(client, compiled, f"+614{names.digits[:-1]}0") == []
+    with TestClient(create_app(settings), headers=token(settings, frozenset())) as plain:
+        assert keys(plain, compiled, number) == []
