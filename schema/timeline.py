@@ -15,7 +15,9 @@ from strawberry.types import Info
 
 from graph.read.positions import Family
 from graph.read.timeline import timeline
+from graph.security.principal import ANONYMOUS
 from schema import resolvers
+from schema.access import allowed
 from schema.context import Context
 from schema.cursors import decode_cursor, encode_cursor
 from schema.errors import ClientError
@@ -76,6 +78,9 @@ Channels = Annotated[
 ]
 
 
+REFERRALS = "Customer.referrals"  # the role matrix's rule for whom a party referred
+
+
 async def resolve_timeline(
     root: Any,
     info: Info[Context, None],
@@ -88,10 +93,12 @@ async def resolve_timeline(
         raise ClientError(f"`first` must be between 0 and {MAX_FIRST}, not {first}.")
     cursor = decode_cursor(TAG, after, 2) if after is not None else None
     ctx = info.context
+    kinds = [k.name for k in (kind if kind is not None else TimelineKind)]
+    if not allowed(ctx.principal or ANONYMOUS, REFERRALS):
+        kinds = [k for k in kinds if k != TimelineKind.REFERRAL.name]  # as `Customer.referrals`
     entries, has_next = await timeline(
-        ctx.driver, ctx.database, root._key, first, cursor,
-        [k.name for k in kind] if kind is not None else None, channel, ctx.timeout,
-    )  # fmt: skip
+        ctx.driver, ctx.database, root._key, first, cursor, kinds, channel, ctx.timeout
+    )
     nodes = await resolvers.many(info, [(Family(e.family), e.key) for e in entries])
     edges = [
         TimelineEdge(
@@ -99,6 +106,7 @@ async def resolve_timeline(
             node=TimelineEntry(kind=TimelineKind[e.kind], at=e.at, channel=e.channel, node=n),
         )
         for e, n in zip(entries, nodes, strict=True)
+        if n is not None  # an entry whose node is outside the caller's scope is not shown
     ]
     page_info = PageInfo(
         has_next_page=has_next,

@@ -107,3 +107,17 @@ def test_a_cursor_of_another_list_is_refused(client: TestClient, story: Story) -
     response = client.post("/graphql", json={"query": QUERY, "variables": variables}).json()
     assert response["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert response["errors"][0]["path"] == ["customer", "timeline"]
+
+
+def test_referrals_show_only_to_roles_that_may_read_them(settings: Settings, story: Story) -> None:
+    """`Customer.referrals` is for the roles that read networks (schema/access.py); a frontend's
+    timeline holds no REFERRAL entry, every other kind stays."""
+    from graph.security.principal import Role
+    from tests.api.mutation_helpers import client_for
+
+    everything = story.newest_first()
+    with client_for(settings, Role.FRONTEND) as frontend:
+        assert walk(frontend, story, 3) == [e for e in everything if e[0] != "REFERRAL"]
+        assert walk(frontend, story, 3, k=["REFERRAL"]) == []
+    with client_for(settings, Role.ANALYST) as analyst:
+        assert walk(analyst, story, 3) == everything
