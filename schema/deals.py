@@ -15,10 +15,11 @@ from schema.relay import DEFAULT_FIRST, After, First, Node
 from schema.scalars import Date
 
 if TYPE_CHECKING:
-    from schema.parties import CommitteeMemberConnection, Organization
+    from schema.committee_edges import CommitteeMemberConnection
+    from schema.parties import Organization
 
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.parties")]
-CommitteeRef = Annotated["CommitteeMemberConnection", strawberry.lazy("schema.parties")]
+CommitteeRef = Annotated["CommitteeMemberConnection", strawberry.lazy("schema.committee_edges")]
 
 
 @strawberry.type(description="An opportunity with an account.")
@@ -45,7 +46,7 @@ class Deal(Node):
     async def committee(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> CommitteeRef:
-        from schema.parties import CommitteeMemberConnection, CommitteeMemberEdge
+        from schema.committee_edges import CommitteeMemberConnection, CommitteeMemberEdge
 
         found: CommitteeMemberConnection = await resolvers.connection(
             info,

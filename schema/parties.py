@@ -13,6 +13,12 @@ from graph.read.positions import Family
 from schema import resolvers
 from schema.activity import Interaction, SurveyResponse
 from schema.commerce import Order, Product
+from schema.committee_edges import (
+    CommitteeMemberConnection,
+    CommitteeMemberEdge,
+    KnownPersonConnection,
+    KnownPersonEdge,
+)
 from schema.context import Context
 from schema.deals import Deal
 from schema.enums import (
@@ -146,33 +152,6 @@ class CommitteeSeatEdge:
 
 @strawberry.type(name="CommitteeSeatConnection")
 class CommitteeSeatConnection(EdgeConnection[CommitteeSeatEdge]):
-    pass
-
-
-@strawberry.type(description="A member of a buying committee.")
-class CommitteeMemberEdge:
-    cursor: str
-    node: Person = strawberry.field(metadata=TARGET_FIELD)
-    roles: list[CommitteeRole]
-    influence: float | None = strawberry.field(description="0..1")
-    primary: bool | None
-
-
-@strawberry.type(name="CommitteeMemberConnection")
-class CommitteeMemberConnection(EdgeConnection[CommitteeMemberEdge]):
-    pass
-
-
-@strawberry.type(description="A person one of our employees knows.")
-class KnownPersonEdge:
-    cursor: str
-    node: Person = strawberry.field(metadata=TARGET_FIELD)
-    strength: float | None = strawberry.field(description="0..1")
-    since: Date | None
-
-
-@strawberry.type(name="KnownPersonConnection")
-class KnownPersonConnection(EdgeConnection[KnownPersonEdge]):
     pass
 
 
