@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, LiteralString
+from typing import Any
 
 from graph.read.ir import Root
-from graph.read.render import render
 from graph.read.run import GraphUnavailable, ReadError, ReadRejected, ReadTimeout, read
+from graph.read.statements import statement
 from schema.context import Context
 from schema.errors import ClientError, Code
 
@@ -21,11 +21,10 @@ def client_error(exc: ReadError) -> ClientError:
     return ClientError(str(exc), _CODES.get(type(exc), Code.INTERNAL_SERVER_ERROR))
 
 
-async def run_root(
-    ctx: Context, root: Root, rendered: tuple[LiteralString, dict[str, Any]] | None = None
-) -> list[Any]:
-    """The records (as `key, data` pairs or one `data`) of one root (rendered unless given)."""
-    text, params = rendered or render(root, ctx.scope, ctx.masked)
+async def run_root(ctx: Context, root: Root) -> list[Any]:
+    """The records (as `key, data` pairs or one `data`) of one root (its statement cached by
+    shape, `graph.read.statements`)."""
+    text, params = statement(root, ctx.scope, ctx.masked)
     try:
         records = await read(ctx.driver, ctx.database, text, params, ctx.timeout)
     except ReadError as exc:

@@ -8,7 +8,6 @@ has no plan and runs on the executor.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Any
@@ -146,7 +145,6 @@ class RootPlan:
     node: FieldNode | None = None
     items: list[Any] | None = None  # node roots: the node's item templates
     conn: list[Any] | None = None  # connection roots
-    rendered: dict[Any, Any] = dataclasses.field(default_factory=dict)  # lookups' statements
 
 
 @dataclass(eq=False, slots=True)

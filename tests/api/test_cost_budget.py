@@ -8,9 +8,10 @@ from graphql.execution.values import get_variable_values
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.limits import cost, fragments_of
+from api.limits import cost
 from graph.config import Settings
 from graph.security.principal import Role
+from schema.documents import fragments_of
 from schema.schema import schema
 from tests.conftest import auth_headers
 
