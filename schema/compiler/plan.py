@@ -59,6 +59,7 @@ class ObjectPlan:
     fields: list[FieldPlan] = field(default_factory=list)
     items: list[Any] = field(default_factory=list)  # templates of the Cypher items, in order
     tag: str | None = None  # a connection's cursor tag (None: given when binding)
+    layout: Any = None  # how `shape.py` builds it, made on first use (`shape.Layout`)
 
 
 @dataclass(eq=False, slots=True)
