@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import getpass
+import os
 import time
 import uuid
 from pathlib import Path
@@ -143,9 +144,12 @@ def db_prune_receipts(
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: one per core).")
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn: one worker process per core unless told (a worker is one
+    Python thread, CPU-bound under load; the workers share nothing but the database)."""
     import uvicorn
 
     settings = get_settings()
@@ -153,7 +157,7 @@ def serve(
         "api.main:app",
         host=host or settings.api_host,
         port=port or settings.api_port,
-        workers=workers,
+        workers=workers or os.cpu_count() or 1,
         log_level="info",
         access_log=False,
     )

@@ -36,9 +36,7 @@ async def profile(name: str, n: int, top: int, sort: str) -> None:
     app.state.driver = open_driver(settings)
     workload = next(w for w in WORKLOADS if w.name == name)
     keys = pick_customers(settings)
-    inputs = (
-        [FIRST_PAGE] if name == "page" else [{"id": global_id(Family.PARTY, k)} for k in keys]
-    )
+    inputs = [FIRST_PAGE] if name == "page" else [{"id": global_id(Family.PARTY, k)} for k in keys]
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://api") as client:
 
