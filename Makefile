@@ -81,7 +81,8 @@ VERSUS_DATA ?= $(DEMO_DIR)
 VERSUS_HOME := .neo4j/versus-home
 VERSUS_STORE := .neo4j/bench-versus-$(notdir $(VERSUS_DATA))
 VERSUS_ENV := NEO4J_BOLT_PORT=$(or $(VERSUS_NEO4J_PORT),17688) NEO4J_DATA_DIR=$(VERSUS_STORE) \
-	NEO4J_HOME=$(VERSUS_HOME) NEO4J_HEAP=2g NEO4J_PAGECACHE=2g NEO4J_PASSWORD=customer360-bench
+	NEO4J_HOME=$(VERSUS_HOME) NEO4J_HEAP=2g NEO4J_PAGECACHE=2g NEO4J_PASSWORD=customer360-bench \
+	NEO4J_START_TIMEOUT_S=600
 
 bench-versus: install $(DEMO_DIR)/truth.json
 	npm ci --prefix bench/versus --no-audit --no-fund

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from neo4j import Record
+
 from graph.read.ir import Root
 from graph.read.run import GraphUnavailable, ReadError, ReadRejected, ReadTimeout, read
 from graph.read.statements import statement
@@ -21,7 +23,7 @@ def client_error(exc: ReadError) -> ClientError:
     return ClientError(str(exc), _CODES.get(type(exc), Code.INTERNAL_SERVER_ERROR))
 
 
-async def run_root(ctx: Context, root: Root) -> list[Any]:
+async def run_root(ctx: Context, root: Root) -> list[Record]:
     """The records (as `key, data` pairs or one `data`) of one root (its statement cached by
     shape, `graph.read.statements`)."""
     text, params = statement(root, ctx.scope, ctx.masked)

@@ -1,23 +1,26 @@
 """customer360 side by side with @neo4j/graphql and hand-written Cypher, on the same Neo4j and data.
 
     npm ci --prefix bench/versus          # once: @neo4j/graphql, graphql-yoga, neo4j-driver
-    python -m bench.versus.run [--n 200] [--clients 16] [--seconds 10] [--rounds 3]
-                               [--http yoga|apollo|both] [--only view|page|light] [--check-only]
+    python -m bench.versus.run [--n 200] [--clients 16] [--seconds 10] [--rounds 3] [--workers N]
+                               [--http yoga|apollo|both] [--only WORKLOAD] [--check-only]
+                               [--no-floor | --no-node-floor] [--before DIR] [--json FILE]
 
 (as a module from the project root: `bench/api.py` would shadow the `api` package when run as a
-file). Needs a loaded graph in the settings' Neo4j, with APOC Core: @neo4j/graphql projects every
-`DateTime` through `apoc.date.convertFormat` (`make bench-versus` sets it all up).
+file). Needs a loaded graph in the settings' Neo4j, with APOC Core (@neo4j/graphql projects every
+`DateTime` through `apoc.date.convertFormat`) and the metrics computed (workloads d and e sort by
+revenue): `make bench-versus` sets it all up.
 
-Starts our API (uvicorn, one worker, development mode without authentication or rate limits, as
-`bench/api.py` does) and `server.mjs` (@neo4j/graphql on one Node process) on free ports. First,
-for each workload of `queries.py` (a customer's 360 view, a page of 50 customers, a light lookup),
-50 customers chosen to fill every part of the view (and to hit its limits and tie-breakers) and
-20 pages spread over all customers, both APIs and the Cypher statement must return the same data
-once brought to one shape (`shapes.py`); any difference stops the run. Then, per workload and
-side, in rounds where the sides take turns going first: the median and p95 latency of one request
-at a time, and requests per second with 16 concurrent clients for 10 s (the same httpx2 client
-code for both APIs). The floor is the Cypher statement through the async Python driver from 16
-coroutines, and through the Node driver (`floor.mjs`, 16 async loops).
+Starts our API (uvicorn, one worker per core unless `--workers`, development mode without
+authentication or rate limits, as `bench/api.py` does) and `server.mjs` (@neo4j/graphql on one
+Node process) on free ports; `--before DIR` also starts the API from another checkout (the side
+"customer360 before", for before/after ratios measured in the same run). First, for each workload
+of `queries.py`, inputs chosen to fill every part of the answer (and to hit its limits and
+tie-breakers), both APIs and the Cypher statement must return the same data once brought to one
+shape (`shapes.py`); any difference stops the run. Then, per workload and side, in rounds where
+the sides take turns going first: the median and p95 latency of one request at a time, and
+requests per second with 16 concurrent clients for 10 s (the same httpx2 client code for both
+APIs). The floor is the Cypher statement through the async Python driver from 16 coroutines, and
+through the Node driver (`floor.mjs`, 16 async loops).
 """
 
 from __future__ import annotations
