@@ -199,7 +199,7 @@ OURS_COMMITTEE = """query Committee($id: ID!) { account(id: $id) { key name
   committee(first: 20) { edges { roles influence node { key name
     manager { key name manager { key name } } } } } } }"""
 THEIRS_COMMITTEE = (
-    'query Committee($id: String!) { accounts(where: {id: {eq: $id}, kind: {eq: "organization"}})'
+    'query Committee($id: ID!) { accounts(where: {id: {eq: $id}, kind: {eq: "organization"}})'
     " { id name committeeConnection(first: 20, sort: [{edge: {src: ASC}}],"
     ' where: {node: {kind: {eq: "person"}}}) { edges { properties { roles influence }'
     " node { id name " + _MANAGER + " { id name " + _MANAGER + " { id name } } } } } } }"
@@ -223,7 +223,7 @@ OURS_NESTED = """query Contacts($id: ID!) { account(id: $id) { key name
   contacts(first: 10) { edges { title node { key name
     interactions(first: 5) { edges { node { key at channel type } } } } } } } }"""
 THEIRS_NESTED = (
-    'query Contacts($id: String!) { accounts(where: {id: {eq: $id}, kind: {eq: "organization"}})'
+    'query Contacts($id: ID!) { accounts(where: {id: {eq: $id}, kind: {eq: "organization"}})'
     " { id name contactsConnection(first: 10, sort: [{node: {id: ASC}}],"
     ' where: {node: {kind: {eq: "person"}}}) { edges { properties { title } node { id name'
     " interactions(limit: 5, sort: [{at: DESC}, {id: ASC}]) { id at channel type } } } } } }"
