@@ -17,6 +17,7 @@ OURS = "customer360"
 BEFORE = "customer360 before"
 PEER = "@neo4j/graphql"
 FLOOR = "Cypher, Python driver"
+COLORS = {BEFORE: "#9ecae1", OURS: "#1f77b4", PEER: "#ff7f0e", FLOOR: "#2ca02c"}
 
 
 def table(runs: list[dict[str, Any]]) -> str:
@@ -58,7 +59,7 @@ def plot(runs: list[dict[str, Any]], png: Path) -> None:
         for i, side in enumerate(sides):
             rates = [w["sides"][side]["rate"] for w in workloads]
             xs = [x + (i - (len(sides) - 1) / 2) * width for x in range(len(workloads))]
-            ax.bar(xs, rates, width, label=side)
+            ax.bar(xs, rates, width, label=side, color=COLORS[side])
         ax.set_xticks(range(len(workloads)))
         ax.set_xticklabels([w["title"] for w in workloads], rotation=20, ha="right", fontsize=8)
         ax.set_ylabel(f"req/s, {run['clients']} clients")
