@@ -72,13 +72,18 @@ bench: install $(DEMO_DIR)/truth.json
 # throwaway Neo4j with the 10k demo. Needs Node 20 and npm; not part of `check`, `test` or CI.
 # @neo4j/graphql needs APOC Core (it formats every DateTime with apoc.date.convertFormat): this
 # server gets its own NEO4J_HOME whose lib/ links the installed jars and adds APOC's (Maven
-# Central), which also go in the instance's plugins/. VERSUS_DATA and VERSUS_NEO4J_PORT can be
-# set to measure another sample on another port.
+# Central), which also go in the instance's plugins/. VERSUS_DATA (a sample folder, e.g. one made by
+# `c360 sample var/sample100k --customers 100000 --seed 42`) and VERSUS_NEO4J_PORT can be set to
+# measure another sample on another port; each sample gets its own store, loaded (with the metrics
+# as of $(DEMO_AS_OF)) once and reused while `loaded-from` says it holds that sample
+# (VERSUS_RELOAD=1 loads it again). VERSUS_ARGS go to run.py (e.g. --only page --rounds 1).
 APOC_VERSION ?= 5.26.19
 VERSUS_DATA ?= $(DEMO_DIR)
 VERSUS_HOME := .neo4j/versus-home
-VERSUS_ENV := NEO4J_BOLT_PORT=$(or $(VERSUS_NEO4J_PORT),17688) NEO4J_DATA_DIR=.neo4j/bench-versus \
-	NEO4J_HOME=$(VERSUS_HOME) NEO4J_HEAP=2g NEO4J_PAGECACHE=2g NEO4J_PASSWORD=customer360-bench
+VERSUS_STORE := .neo4j/bench-versus-$(notdir $(VERSUS_DATA))
+VERSUS_ENV := NEO4J_BOLT_PORT=$(or $(VERSUS_NEO4J_PORT),17688) NEO4J_DATA_DIR=$(VERSUS_STORE) \
+	NEO4J_HOME=$(VERSUS_HOME) NEO4J_HEAP=2g NEO4J_PAGECACHE=2g NEO4J_PASSWORD=customer360-bench \
+	NEO4J_START_TIMEOUT_S=600
 
 bench-versus: install $(DEMO_DIR)/truth.json
 	npm ci --prefix bench/versus --no-audit --no-fund
@@ -96,14 +101,22 @@ bench-versus: install $(DEMO_DIR)/truth.json
 	export $(VERSUS_ENV)
 	mkdir -p bench/results
 	$(C360) neo4j stop > /dev/null 2>&1 || true
-	rm -rf .neo4j/bench-versus && mkdir -p .neo4j/bench-versus/plugins
-	cp $$lib/apoc-*.jar .neo4j/bench-versus/plugins/
+	sample="$$(realpath $(VERSUS_DATA)) metrics-as-of $(DEMO_AS_OF)"
+	fresh=$$([ -n "$${VERSUS_RELOAD:-}" ] || [ "$$(cat $(VERSUS_STORE)/loaded-from 2>/dev/null)" != "$$sample" ] && echo 1 || true)
+	if [ -n "$$fresh" ]; then
+		rm -rf $(VERSUS_STORE) && mkdir -p $(VERSUS_STORE)/plugins
+		cp $$lib/apoc-*.jar $(VERSUS_STORE)/plugins/
+	fi
 	$(C360) neo4j start
 	trap '$(C360) neo4j stop' EXIT
-	$(C360) db migrate
-	$(C360) load mappings/demo.yaml --base $(VERSUS_DATA) > /dev/null
-	stamp=$$(date +%Y%m%d-%H%M)
-	$(BIN)/python -m bench.versus.run | tee bench/results/$$stamp-versus.txt
+	if [ -n "$$fresh" ]; then
+		$(C360) db migrate
+		$(C360) load mappings/demo.yaml --base $(VERSUS_DATA) --metrics-as-of $(DEMO_AS_OF) > /dev/null
+		echo "$$sample" > $(VERSUS_STORE)/loaded-from
+	fi
+	stamp=$$(date +%Y%m%d-%H%M)-$(notdir $(VERSUS_DATA))
+	$(BIN)/python -m bench.versus.run --json bench/results/$$stamp-versus.json $(VERSUS_ARGS) \
+		| tee bench/results/$$stamp-versus.txt
 
 # Lock files: the exact version (and hashes) of every dependency, resolved from pyproject.toml by
 # pip-tools. `make lock` keeps the versions already locked where they still fit; `make lock

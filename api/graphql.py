@@ -17,7 +17,8 @@ import uuid
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, OperationType, get_operation_ast
+import strawberry
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast
 from graphql.execution.values import VariableValues, get_variable_values
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -25,8 +26,8 @@ from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
 from api.cost import cost_of, with_cost
-from api.http import GRAPHQL_RESPONSE, HTTPError, media_type, read_params
-from api.limits import Limits, depth_and_aliases, fragments_of, measure, too_wide
+from api.http import GRAPHQL_RESPONSE, HTTPError, Params, media_type, read_params
+from api.limits import Limits, Width, measure, too_wide
 from api.observability import note_operation
 from api.persisted import PersistedDocuments, PersistedRefusal
 from api.ratelimit import CostBudget, retry_after
@@ -36,10 +37,10 @@ from graph.read.scope import Scope as ReadScope
 from graph.read.scope import for_principal
 from graph.security.principal import PII, Principal
 from graph.telemetry import tracing
-from schema.access import denied, guarded
+from schema.access import denied
 from schema.compiler.execute import Compiler
 from schema.context import Context
-from schema.documents import Documents
+from schema.documents import Document, Documents, Operation
 from schema.errors import ClientError, Code
 from schema.scalars import json_default
 
@@ -108,7 +109,7 @@ class GraphQLApp:
 
     def __init__(
         self,
-        schema: Any,
+        schema: strawberry.Schema,
         graphql_ide: GraphQL_IDE | None = "graphiql",
         *,
         limits: Limits | None = None,
@@ -126,8 +127,6 @@ class GraphQLApp:
         self.ide_html = get_graphql_ide_html(graphql_ide) if graphql_ide else None
         self.documents = Documents(schema._schema, self.limits.max_tokens)
         self.compiler = Compiler(schema)
-        # Per document and operation: depth, aliases and the guarded fields it selects.
-        self._shapes: dict[tuple[str, str | None], tuple[int, int, frozenset[str]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -210,7 +209,7 @@ class GraphQLApp:
         return Response(content, exc.status, {**headers, **exc.headers}, media_type=kind)
 
     async def execute(
-        self, request: Request, request_id: str, params: Any
+        self, request: Request, request_id: str, params: Params
     ) -> tuple[dict[str, Any], int]:
         """The response body and how many statements the compiled path ran (-1: the executor)."""
         if self.persisted is not None:
@@ -222,14 +221,16 @@ class GraphQLApp:
             document = self.documents.get(params.query)
         if document.node is None:
             raise RequestError(document.errors, document.code or Code.GRAPHQL_PARSE_FAILED)
-        operation = get_operation_ast(document.node, params.operation_name)
-        note_operation(operation)
-        if (
-            request.method == "GET"
-            and operation is not None
-            and operation.operation is not OperationType.QUERY
-        ):
-            raise HTTPError(405, "Only queries may be sent with GET.", {"allow": "POST"})
+        operation = document.operation(params.operation_name) if document.code is None else None
+        note_operation(operation.node if operation is not None else None)
+        if request.method == "GET":
+            node = (
+                operation.node
+                if operation
+                else get_operation_ast(document.node, params.operation_name)
+            )
+            if node is not None and node.operation is not OperationType.QUERY:
+                raise HTTPError(405, "Only queries may be sent with GET.", {"allow": "POST"})
         if document.code is not None:
             raise RequestError(document.errors, document.code)
         if operation is None:
@@ -239,17 +240,16 @@ class GraphQLApp:
                 else "Must provide operation name if query contains multiple operations."
             )
             raise RequestError([GraphQLError(message)], Code.BAD_USER_INPUT)
-        variables = self._variables(operation, params.variables)
-        shape = self._shape(params, operation, document.node)
-        estimated = self._check_limits(shape, operation, document.node, variables)
+        variables = self._variables(operation.node, params.variables)
+        estimated = self._check_limits(document, operation, variables)
         principal = getattr(request.state, "principal", None)
-        self._authorize(principal, shape[2])
+        self._authorize(principal, operation.guarded)
         request.state.cost = await cost_of(self.budget, principal, estimated, charged=False)
         await self._charge(principal, estimated)
         request.state.cost = await cost_of(self.budget, principal, estimated, charged=True)
         ctx = self.context(request, request_id)
         if self.compiled:
-            plan = self.compiler.plan(params.query, document.node, operation, variables)
+            plan = self.compiler.plan(document, operation, variables)
             if plan is not None:
                 compiled = await self.compiler.execute(ctx, plan, variables)
                 if compiled is not None:
@@ -260,20 +260,7 @@ class GraphQLApp:
             context_value=ctx,
             operation_name=params.operation_name,
         )
-        return _body(result.data, result.errors or [], request_id), -1
-
-    def _shape(self, params: Any, operation: Any, document: Any) -> tuple[int, int, frozenset[str]]:
-        """Depth, aliases and guarded fields of the operation, computed once per document."""
-        key = (params.query, params.operation_name)
-        shape = self._shapes.get(key)
-        if shape is None:
-            fragments = fragments_of(document.definitions)
-            depth, aliases = depth_and_aliases(operation, fragments)
-            coordinates = guarded(self.schema._schema, operation, fragments.values())
-            shape = self._shapes[key] = (depth, aliases, coordinates)
-            if len(self._shapes) > 4096:
-                self._shapes.clear()
-        return shape
+        return _body(result.data, list(result.errors or []), request_id), -1
 
     def _authorize(self, principal: Principal | None, coordinates: frozenset[str]) -> None:
         """Refuse, before anything runs, the fields this principal's role may not select."""
@@ -285,7 +272,7 @@ class GraphQLApp:
             message = f"A {principal.role.value} principal may not use {names}."
             raise RequestError([GraphQLError(message)], Code.FORBIDDEN, 403)
 
-    def _variables(self, operation: Any, raw: dict[str, Any]) -> VariableValues:
+    def _variables(self, operation: OperationDefinitionNode, raw: dict[str, Any]) -> VariableValues:
         found = get_variable_values(
             self.schema._schema, operation.variable_definitions or (), raw, max_errors=10
         )
@@ -311,24 +298,31 @@ class GraphQLApp:
             )
 
     def _check_limits(
-        self,
-        shape: tuple[int, int, frozenset[str]],
-        operation: Any,
-        document: Any,
-        variables: VariableValues,
+        self, document: Document, operation: Operation, variables: VariableValues
     ) -> int:
-        """Refuse what exceeds the limits; returns the estimated cost."""
-        fragments = fragments_of(document.definitions)
-        depth, aliases, _ = shape
+        """Refuse what exceeds the limits; returns the estimated cost (kept per document, by the
+        values of the variables it depends on)."""
         limits = self.limits
         problems = []
-        if depth > limits.max_depth:
-            problems.append(f"The query is {depth} fields deep; the limit is {limits.max_depth}.")
-        if aliases > limits.max_aliases:
-            problems.append(f"The query has {aliases} aliases; the limit is {limits.max_aliases}.")
+        if operation.depth > limits.max_depth:
+            problems.append(
+                f"The query is {operation.depth} fields deep; the limit is {limits.max_depth}."
+            )
+        if operation.aliases > limits.max_aliases:
+            problems.append(
+                f"The query has {operation.aliases} aliases; the limit is {limits.max_aliases}."
+            )
         estimated = 0
         if not problems:
-            estimated, width = measure(self.schema._schema, operation, fragments, variables)
+            key = operation.costs.key(variables.coerced)
+            found, known = operation.costs.get(key)
+            if found and known is not None:
+                estimated, width = known[0], Width(known[1], known[2])
+            else:
+                estimated, width = measure(
+                    self.schema._schema, operation.node, document.fragments, variables
+                )
+                operation.costs.put(key, (estimated, width.conditions, width.items))
             problems += too_wide(width, limits)
             if estimated > limits.max_cost:
                 problems.append(

@@ -92,35 +92,6 @@ def _filter_width(field: GraphQLField, node: FieldNode, variables: VariableValue
     return _width(args.get("filter"))
 
 
-def fragments_of(definitions: tuple[object, ...]) -> dict[str, FragmentDefinitionNode]:
-    return {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
-
-
-def depth_and_aliases(
-    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
-) -> tuple[int, int]:
-    """The deepest field nesting and the number of aliases, through fragments."""
-    aliases = 0
-
-    def walk(selection_set: SelectionSetNode, seen: frozenset[str]) -> int:
-        nonlocal aliases
-        deepest = 0
-        for s in selection_set.selections:
-            if isinstance(s, FieldNode):
-                aliases += s.alias is not None
-                below = walk(s.selection_set, seen) if s.selection_set else 0
-                deepest = max(deepest, 1 + below)
-            elif isinstance(s, InlineFragmentNode):
-                deepest = max(deepest, walk(s.selection_set, seen))
-            elif isinstance(s, FragmentSpreadNode) and s.name.value not in seen:
-                found = fragments.get(s.name.value)
-                if found is not None:
-                    deepest = max(deepest, walk(found.selection_set, seen | {s.name.value}))
-        return deepest
-
-    return walk(operation.selection_set, frozenset()), aliases
-
-
 def cost(
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,

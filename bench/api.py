@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -88,20 +89,23 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(target: str, workers: int = 1, factory: bool = False) -> Iterator[str]:
+def server(
+    target: str, workers: int = 1, factory: bool = False, root: Path = PROJECT_ROOT
+) -> Iterator[str]:
+    """The API (`target`) under uvicorn on a free port, from the code in `root`."""
     port = _free_port()
     command = [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--workers", str(workers),
                "--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])  # fmt: skip
     env = os.environ | {
         "API_MIGRATE_ON_START": "false",
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONPATH": str(root),
         # the GraphQL layer alone: no credentials to check, no per-caller rate or cost budget
         "ENVIRONMENT": "development",
         "AUTH_DISABLED": "true",
         "RATE_LIMIT_PER_MINUTE": '{"admin": 0}',
         "COST_LIMIT_PER_MINUTE": '{"admin": 0}',
     }
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+    process = subprocess.Popen(command, cwd=root, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import getpass
+import os
 import time
 import uuid
 from pathlib import Path
@@ -144,10 +145,13 @@ def db_prune_receipts(
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: one per core).")
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn (several worker processes with --workers; on SIGTERM in-flight
-    requests get API_GRACEFUL_SHUTDOWN_S to finish)."""
+    """Serve the API with uvicorn: one worker process per core unless told (a worker is one
+    Python thread, CPU-bound under load; the workers share nothing but the database). On SIGTERM
+    in-flight requests get API_GRACEFUL_SHUTDOWN_S to finish."""
     import uvicorn
 
     settings = get_settings()
@@ -156,7 +160,7 @@ def serve(
         "api.main:app",
         host=host or settings.api_host,
         port=port or settings.api_port,
-        workers=workers,
+        workers=workers or os.cpu_count() or 1,
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=int(settings.api_graceful_shutdown_s),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, LiteralString
+from typing import Any
+
+from neo4j import Record
 
 from graph.errors import GraphError, GraphTimeout, GraphUnavailable, InputRefused
 from graph.read.ir import Root
-from graph.read.render import render
 from graph.read.run import ReadError, read
+from graph.read.statements import statement
 from schema.context import Context
 from schema.errors import ClientError, Code
 
@@ -24,11 +26,10 @@ def client_error(exc: GraphError) -> ClientError:
     return ClientError(str(exc), code)
 
 
-async def run_root(
-    ctx: Context, root: Root, rendered: tuple[LiteralString, dict[str, Any]] | None = None
-) -> list[Any]:
-    """The records (as `key, data` pairs or one `data`) of one root (rendered unless given)."""
-    text, params = rendered or render(root, ctx.scope, ctx.masked)
+async def run_root(ctx: Context, root: Root) -> list[Record]:
+    """The records (as `key, data` pairs or one `data`) of one root (its statement cached by
+    shape, `graph.read.statements`)."""
+    text, params = statement(root, ctx.scope, ctx.masked)
     try:
         records = await read(ctx.driver, ctx.database, text, params, ctx.timeout)
     except ReadError as exc:

@@ -12,6 +12,15 @@ our API; the other two sides filter them the same way.
 - `page`: 50 customers sorted by id with a small view, the page after a given key (workload b):
   ours with the connection's `after` cursor, @neo4j/graphql and Cypher with `id > $after`.
 - `light`: one customer's name and status by id (workload c).
+- `top`, `deep`: active customers with a revenue, by revenue (highest first, then id), 20 a
+  page: the first page (d) and pages deep in the list (e), after a cursor on ours, after the
+  (revenue, id) pair with a keyset filter on the other two.
+- `search`: the 10 best full-text matches of a word (f), by score then id; the peer runs the
+  index query in a `@cypher` field (it has no full-text search over our index's fields: its
+  `@fulltext` needs the index to cover exactly the fields it declares), with our Lucene query.
+- `committee`: an account's buying committee (20 seats by seat record) with each member's
+  reporting line two managers up (g).
+- `nested`: an account's contacts (10, by id) and each one's 5 latest interactions (h).
 
 What each side returns is brought to one shape by `shapes.py`.
 """
@@ -150,8 +159,101 @@ MATCH (c:Party:Customer {id: $id}) WHERE c.kind IN ['person', 'household', 'orga
 RETURN c {key: c.id, .name, .status} AS data
 """
 
+TOP_FILTER = "filter: {status: [ACTIVE], revenue: {min: 0.01}}"
+OURS_TOP = (
+    "query Top($after: String) { customers(first: 20, after: $after, " + TOP_FILTER + ","
+    " orderBy: {field: REVENUE, direction: DESC}) { edges { node { key name status revenue } } } }"
+)
+_TOP_WHERE = 'status: {eq: "active"}, revenue: {gte: 0.01}, kind: {in: ' + _KINDS + "}"
+THEIRS_TOP = (
+    "query Top { customers(limit: 20, sort: [{revenue: DESC}, {id: ASC}],"
+    " where: {" + _TOP_WHERE + "}) { id name status revenue } }"
+)
+THEIRS_DEEP = (
+    "query Deep($revenue: Float!, $after: String!) { customers(limit: 20,"
+    " sort: [{revenue: DESC}, {id: ASC}], where: {" + _TOP_WHERE + ", OR: ["
+    "{revenue: {lt: $revenue}}, {revenue: {eq: $revenue}, id: {gt: $after}}]})"
+    " { id name status revenue } }"
+)
+CYPHER_TOP: LiteralString = """
+MATCH (c:Party:Customer)
+WHERE c.status = 'active' AND c.revenue >= 0.01
+  AND c.kind IN ['person', 'household', 'organization']
+  AND ($revenue IS NULL OR c.revenue < $revenue OR (c.revenue = $revenue AND c.id > $after))
+WITH c ORDER BY c.revenue DESC, c.id LIMIT 20
+RETURN collect(c {key: c.id, .name, .status, .revenue}) AS data
+"""
+
+OURS_SEARCH = """query Search($text: String!) { search(text: $text, first: 10) {
+  edges { node { key name } } } }"""
+THEIRS_SEARCH = "query Search($q: String!) { searchParties(query: $q, first: 10) { id name } }"
+CYPHER_SEARCH: LiteralString = """
+CALL db.index.fulltext.queryNodes('party_search', $q) YIELD node, score
+WHERE node.kind IN ['person', 'household', 'organization']
+WITH node, score ORDER BY score DESC, node.id LIMIT 10
+RETURN collect(node {key: node.id, .name}) AS data
+"""
+
+_MANAGER = 'manager(limit: 1, sort: [{id: ASC}], where: {kind: {eq: "person"}})'
+OURS_COMMITTEE = """query Committee($id: ID!) { account(id: $id) { key name
+  committee(first: 20) { edges { roles influence node { key name
+    manager { key name manager { key name } } } } } } }"""
+THEIRS_COMMITTEE = (
+    'query Committee($id: ID!) { accounts(where: {id: {eq: $id}, kind: {eq: "organization"}})'
+    " { id name committeeConnection(first: 20, sort: [{edge: {src: ASC}}],"
+    ' where: {node: {kind: {eq: "person"}}}) { edges { properties { roles influence }'
+    " node { id name " + _MANAGER + " { id name " + _MANAGER + " { id name } } } } } } }"
+)
+CYPHER_COMMITTEE: LiteralString = """
+MATCH (a:Party:Customer:Organization {id: $id}) WHERE a.kind = 'organization'
+RETURN a {key: a.id, .name, committee: COLLECT {
+  MATCH (p:Person)-[s:ON_COMMITTEE]->(a) WHERE p.kind = 'person'
+  WITH p, s ORDER BY s.src LIMIT 20
+  RETURN {roles: s.roles, influence: s.influence, key: p.id, name: p.name, manager: COLLECT {
+    MATCH (p)-[:REPORTS_TO]->(m:Person) WHERE m.kind = 'person'
+    WITH m ORDER BY m.id LIMIT 1
+    RETURN {key: m.id, name: m.name, manager: COLLECT {
+      MATCH (m)-[:REPORTS_TO]->(mm:Person) WHERE mm.kind = 'person'
+      WITH mm ORDER BY mm.id LIMIT 1
+      RETURN {key: mm.id, name: mm.name} }[0]} }[0]} }
+} AS data
+"""
+
+OURS_NESTED = """query Contacts($id: ID!) { account(id: $id) { key name
+  contacts(first: 10) { edges { title node { key name
+    interactions(first: 5) { edges { node { key at channel type } } } } } } } }"""
+THEIRS_NESTED = (
+    'query Contacts($id: ID!) { accounts(where: {id: {eq: $id}, kind: {eq: "organization"}})'
+    " { id name contactsConnection(first: 10, sort: [{node: {id: ASC}}],"
+    ' where: {node: {kind: {eq: "person"}}}) { edges { properties { title } node { id name'
+    " interactions(limit: 5, sort: [{at: DESC}, {id: ASC}]) { id at channel type } } } } } }"
+)
+CYPHER_NESTED: LiteralString = """
+MATCH (a:Party:Customer:Organization {id: $id}) WHERE a.kind = 'organization'
+RETURN a {key: a.id, .name, contacts: COLLECT {
+  MATCH (p:Person)-[w:WORKS_FOR]->(a) WHERE p.kind = 'person'
+  WITH p, w ORDER BY p.id LIMIT 10
+  RETURN {title: w.title, key: p.id, name: p.name, interactions: COLLECT {
+    MATCH (p)-[:HAD]->(i:Interaction) WITH i ORDER BY i.at DESC, i.id LIMIT 5
+    RETURN i {key: i.id, .at, .channel, .type} }} }
+} AS data
+"""
+
 WORKLOADS = (
     Workload("view", "a. one customer's 360 view", OURS_VIEW, THEIRS_VIEW, CYPHER_VIEW),
     Workload("page", "b. page of 50 customers", OURS_PAGE, THEIRS_PAGE, CYPHER_PAGE),
     Workload("light", "c. name and status by id", OURS_LIGHT, THEIRS_LIGHT, CYPHER_LIGHT),
+    Workload("top", "d. top customers by revenue", OURS_TOP, THEIRS_TOP, CYPHER_TOP),
+    Workload("deep", "e. a deep page of (d)", OURS_TOP, THEIRS_DEEP, CYPHER_TOP),
+    Workload("search", "f. full-text search", OURS_SEARCH, THEIRS_SEARCH, CYPHER_SEARCH),
+    Workload(
+        "committee",
+        "g. committee, reporting lines",
+        OURS_COMMITTEE,
+        THEIRS_COMMITTEE,
+        CYPHER_COMMITTEE,
+    ),
+    Workload(
+        "nested", "h. account>contacts>interactions", OURS_NESTED, THEIRS_NESTED, CYPHER_NESTED
+    ),
 )

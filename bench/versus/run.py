@@ -1,23 +1,26 @@
 """customer360 side by side with @neo4j/graphql and hand-written Cypher, on the same Neo4j and data.
 
     npm ci --prefix bench/versus          # once: @neo4j/graphql, graphql-yoga, neo4j-driver
-    python -m bench.versus.run [--n 200] [--clients 16] [--seconds 10] [--rounds 3]
-                               [--http yoga|apollo|both] [--only view|page|light] [--check-only]
+    python -m bench.versus.run [--n 200] [--clients 16] [--seconds 10] [--rounds 3] [--workers N]
+                               [--http yoga|apollo|both] [--only WORKLOAD] [--check-only]
+                               [--no-floor | --no-node-floor] [--before DIR] [--json FILE]
 
 (as a module from the project root: `bench/api.py` would shadow the `api` package when run as a
-file). Needs a loaded graph in the settings' Neo4j, with APOC Core: @neo4j/graphql projects every
-`DateTime` through `apoc.date.convertFormat` (`make bench-versus` sets it all up).
+file). Needs a loaded graph in the settings' Neo4j, with APOC Core (@neo4j/graphql projects every
+`DateTime` through `apoc.date.convertFormat`) and the metrics computed (workloads d and e sort by
+revenue): `make bench-versus` sets it all up.
 
-Starts our API (uvicorn, one worker, development mode without authentication or rate limits, as
-`bench/api.py` does) and `server.mjs` (@neo4j/graphql on one Node process) on free ports. First,
-for each workload of `queries.py` (a customer's 360 view, a page of 50 customers, a light lookup),
-50 customers chosen to fill every part of the view (and to hit its limits and tie-breakers) and
-20 pages spread over all customers, both APIs and the Cypher statement must return the same data
-once brought to one shape (`shapes.py`); any difference stops the run. Then, per workload and
-side, in rounds where the sides take turns going first: the median and p95 latency of one request
-at a time, and requests per second with 16 concurrent clients for 10 s (the same httpx2 client
-code for both APIs). The floor is the Cypher statement through the async Python driver from 16
-coroutines, and through the Node driver (`floor.mjs`, 16 async loops).
+Starts our API (uvicorn, one worker per core unless `--workers`, development mode without
+authentication or rate limits, as `bench/api.py` does) and `server.mjs` (@neo4j/graphql on one
+Node process) on free ports; `--before DIR` also starts the API from another checkout (the side
+"customer360 before", for before/after ratios measured in the same run). First, for each workload
+of `queries.py`, inputs chosen to fill every part of the answer (and to hit its limits and
+tie-breakers), both APIs and the Cypher statement must return the same data once brought to one
+shape (`shapes.py`); any difference stops the run. Then, per workload and side, in rounds where
+the sides take turns going first: the median and p95 latency of one request at a time, and
+requests per second with 16 concurrent clients for 10 s (the same httpx2 client code for both
+APIs). The floor is the Cypher statement through the async Python driver from 16 coroutines, and
+through the Node driver (`floor.mjs`, 16 async loops).
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ import httpx2
 from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 
 from bench.versus import shapes
-from bench.versus.queries import WORKLOADS, Workload
+from bench.versus.queries import TOP_FILTER, WORKLOADS, Workload
 from graph.config import Settings, get_settings
 from graph.read.positions import Family
 from schema.ids import global_id
+from schema.search import lucene_query
 
 _spec = importlib.util.spec_from_file_location(
     "bench_api", Path(__file__).resolve().parent.parent / "api.py"
@@ -92,6 +96,25 @@ GRAPH_SIZE: LiteralString = "MATCH (n) RETURN count(n) AS n"
 MISSING = "versus:no-such-customer"
 WALK = """query Walk($after: String) { customers(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor } edges { cursor node { key } } } }"""
+WALK_TOP = (
+    "query Walk($after: String) { customers(first: 100, after: $after, " + TOP_FILTER + ","
+    " orderBy: {field: REVENUE, direction: DESC}) {"
+    " pageInfo { hasNextPage endCursor } edges { cursor node { key revenue } } } }"
+)
+# Accounts whose committees and contacts are the largest (the workloads' limits are reached).
+ACCOUNTS: dict[str, LiteralString] = {
+    "committee": """
+        MATCH (a:Party:Customer:Organization) WHERE a.kind = 'organization'
+        RETURN a.id AS id ORDER BY COUNT { (a)<-[:ON_COMMITTEE]-() } DESC, id LIMIT $n""",
+    "nested": """
+        MATCH (a:Party:Customer:Organization) WHERE a.kind = 'organization'
+        RETURN a.id AS id ORDER BY COUNT { (a)<-[:WORKS_FOR]-() } DESC, id LIMIT $n""",
+}  # fmt: skip
+# Words to search for: the last word of customers' names, spread over the keys.
+NAMES: LiteralString = f"""
+    MATCH (c:Party:Customer) WHERE {KINDS} AND c.name IS NOT NULL
+    WITH c ORDER BY c.id SKIP 7 LIMIT $n
+    RETURN last(split(c.name, ' ')) AS word"""
 
 PAGES = 20
 CUSTOMERS = 50
@@ -141,28 +164,64 @@ def by_key(keys: list[str]) -> Inputs:
     )
 
 
-async def walk(url: str) -> list[tuple[str, str]]:
-    """Every customer's key and cursor, in our API's order (by key)."""
-    rows: list[tuple[str, str]] = []
+async def walk(url: str, query: str = WALK) -> list[tuple[dict[str, Any], str]]:
+    """Every customer's node and cursor, in our API's order (by key, or as `query` orders)."""
+    rows: list[tuple[dict[str, Any], str]] = []
     after = None
     async with httpx2.AsyncClient(timeout=60) as client:
         while True:
-            r = await client.post(url, json={"query": WALK, "variables": {"after": after}})
+            r = await client.post(url, json={"query": query, "variables": {"after": after}})
             page = r.json()["data"]["customers"]
-            rows += [(e["node"]["key"], e["cursor"]) for e in page["edges"]]
+            rows += [(e["node"], e["cursor"]) for e in page["edges"]]
             if not page["pageInfo"]["hasNextPage"]:
                 return rows
             after = page["pageInfo"]["endCursor"]
 
 
-def pages(rows: list[tuple[str, str]]) -> Inputs:
+def deep_pages(rows: list[tuple[dict[str, Any], str]]) -> Inputs:
+    """`PAGES // 2` pages from the middle to the end of the list by revenue."""
+    if len(rows) < PAGES:
+        raise SystemExit("too few customers with a revenue: load the sample with --metrics-as-of")
+    count = PAGES // 2
+    starts = [rows[len(rows) // 2 + i * len(rows) // (2 * count)] for i in range(count)]
+    return Inputs(
+        ours=[{"after": cursor} for _, cursor in starts],
+        theirs=[{"revenue": node["revenue"], "after": node["key"]} for node, _ in starts],
+        cypher=[{"revenue": node["revenue"], "after": node["key"]} for node, _ in starts],
+    )
+
+
+def first_page() -> Inputs:
+    return Inputs(ours=[{"after": None}], theirs=[{}], cypher=[{"revenue": None, "after": ""}])
+
+
+def accounts(settings: Settings, workload: str) -> Inputs:
+    with GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver:
+        records, _, _ = driver.execute_query(
+            ACCOUNTS[workload], n=CUSTOMERS, database_=settings.neo4j_database
+        )
+    return by_key([r["id"] for r in records])
+
+
+def words(settings: Settings) -> Inputs:
+    with GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver:
+        records, _, _ = driver.execute_query(NAMES, n=CUSTOMERS, database_=settings.neo4j_database)
+    found = [r["word"] for r in records]
+    return Inputs(
+        ours=[{"text": w} for w in found],
+        theirs=[{"q": lucene_query(w)} for w in found],
+        cypher=[{"q": lucene_query(w)} for w in found],
+    )
+
+
+def pages(rows: list[tuple[dict[str, Any], str]]) -> Inputs:
     """`PAGES` pages spread over the customers: the first one, then every len/PAGES customers."""
     step = max(len(rows) // PAGES, 1)
     starts = [rows[i * step - 1] if i else None for i in range(PAGES)]
     return Inputs(
         ours=[{"after": s[1] if s else None} for s in starts],
-        theirs=[{"after": s[0] if s else ""} for s in starts],
-        cypher=[{"after": s[0] if s else ""} for s in starts],
+        theirs=[{"after": s[0]["key"] if s else ""} for s in starts],
+        cypher=[{"after": s[0]["key"] if s else ""} for s in starts],
     )
 
 
@@ -405,6 +464,8 @@ def spread(rounds: list[Figures]) -> str:
 
 PYTHON_FLOOR = "Cypher, Python driver"
 NODE_FLOOR = "Cypher, Node driver"
+FLOORS = (PYTHON_FLOOR, NODE_FLOOR)
+BEFORE = "customer360 before"  # the API from another checkout (`--before`)
 
 
 def run_side(
@@ -413,7 +474,7 @@ def run_side(
 ) -> Figures:  # fmt: skip
     """One round of one side: its latencies one at a time, then its rate under the clients."""
     clients, seconds = args.clients, args.seconds
-    if side == "customer360":
+    if side in {"customer360", BEFORE}:
         return asyncio.run(over_http(urls[side], workload.ours, given.ours, n, clients, seconds))
     if side in urls:
         return asyncio.run(
@@ -427,13 +488,15 @@ def run_side(
 
 
 def measure_all(
-    settings: Settings, args: argparse.Namespace, urls: dict[str, str], inputs: dict[str, Inputs]
-) -> None:
+    settings: Settings, args: argparse.Namespace, urls: dict[str, str], inputs: dict[str, Inputs],
+    results: dict[str, Any],
+) -> None:  # fmt: skip
     """Every workload on every side (`urls`: customer360 first, then @neo4j/graphql), in
     rounds; the sides take turns going first, so that a change in the machine's background load
     does not fall on one side only."""
     print(HEADER)
-    sides = [*urls, *(() if args.no_floor else (PYTHON_FLOOR, NODE_FLOOR))]
+    floors = () if args.no_floor else (PYTHON_FLOOR,) if args.no_node_floor else FLOORS
+    sides = [*urls, *floors]
     for workload in WORKLOADS:
         if args.only and workload.name not in args.only:
             continue
@@ -452,7 +515,19 @@ def measure_all(
             latency = _ms(combined[side].sequential)[0] / _ms(ours.sequential)[0]
             print(f"{'':<28} customer360 / {side}: {ratio:.2f}x the req/s, "
                   f"{latency:.2f}x as fast one request at a time (median)")  # fmt: skip
+        if PYTHON_FLOOR in combined:
+            floor = _ms(ours.sequential)[0] / _ms(combined[PYTHON_FLOOR].sequential)[0]
+            print(f"{'':<28} customer360's median / {PYTHON_FLOOR}'s: {floor:.2f}x")
         print(flush=True)
+        results[workload.name] = {
+            "title": workload.title,
+            "sides": {
+                side: {"rate": f.rate, "median_ms": _ms(f.sequential)[0],
+                       "p95_ms": _ms(f.sequential)[1], "median16_ms": _ms(f.loaded)[0],
+                       "rounds": [r.rate for r in found[side]]}
+                for side, f in combined.items()
+            },
+        }  # fmt: skip
 
 
 def main() -> None:
@@ -465,8 +540,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per side (median rate)")
     parser.add_argument("--http", choices=("yoga", "apollo", "both"), default="yoga",
                         help="the HTTP layer in front of @neo4j/graphql")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="uvicorn workers of our API (default: the cores)")  # fmt: skip
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--check-only", action="store_true", help="compare, do not measure")
     parser.add_argument("--no-floor", action="store_true", help="skip the Cypher floor")
+    parser.add_argument("--no-node-floor", action="store_true", help="skip the Node driver floor")
+    parser.add_argument("--before", type=Path,
+                        help="also measure the API from this checkout (e.g. `git archive` of an "
+                        "earlier commit), as the side 'customer360 before'")  # fmt: skip
     parser.add_argument("--only", choices=[w.name for w in WORKLOADS], action="append",
                         help="measure only these workloads (all are checked)")  # fmt: skip
     args = parser.parse_args()
@@ -482,12 +564,17 @@ def main() -> None:
     print(
         f"graph: {nodes:,} nodes, {customers[0][0]['n']:,} customers; {info.agent} at "
         f"{settings.bolt_uri}\n{versions()} (HTTP: {', '.join(layers)}); Python "
-        f"{platform.python_version()}, uvicorn 1 worker\nmachine: {os.cpu_count()} cores shared "
+        f"{platform.python_version()}, uvicorn {args.workers} worker(s)\nmachine: {os.cpu_count()} cores shared "
         "by Neo4j, both servers and the client processes (figures are relative, not capacity); "
         f"load average {os.getloadavg()[0]:.1f}\n"
     )
     with ExitStack() as stack:
-        ours = stack.enter_context(bench_api.server("api.main:app"))
+        ours = stack.enter_context(bench_api.server("api.main:app", workers=args.workers))
+        before = (
+            {BEFORE: stack.enter_context(
+                bench_api.server("api.main:app", workers=args.workers, root=args.before.resolve())
+            )} if args.before else {}
+        )  # fmt: skip
         theirs = {
             "@neo4j/graphql" + (f" ({http})" if len(layers) > 1 else ""): stack.enter_context(
                 node_server(http)
@@ -495,8 +582,12 @@ def main() -> None:
             for http in layers
         }
         first = next(iter(theirs.values()))
-        inputs = {"view": by_key(keys), "page": pages(asyncio.run(walk(ours))),
-                  "light": by_key(keys)}  # fmt: skip
+        inputs = {
+            "view": by_key(keys), "page": pages(asyncio.run(walk(ours))), "light": by_key(keys),
+            "top": first_page(), "deep": deep_pages(asyncio.run(walk(ours, WALK_TOP))),
+            "search": words(settings), "committee": accounts(settings, "committee"),
+            "nested": accounts(settings, "nested"),
+        }  # fmt: skip
         print("equivalence (customer360 = @neo4j/graphql = Cypher, after shapes.py):")
         for workload in WORKLOADS:
             for url in theirs.values():
@@ -508,7 +599,12 @@ def main() -> None:
               + asyncio.run(check_parts(ours, inputs["view"])) + "\n")  # fmt: skip
         if args.check_only:
             return
-        measure_all(settings, args, {"customer360": ours, **theirs}, inputs)
+        results: dict[str, Any] = {}
+        measure_all(settings, args, {"customer360": ours, **theirs, **before}, inputs, results)
+        if args.json:
+            summary = {"nodes": nodes, "customers": customers[0][0]["n"],
+                       "workers": args.workers, "clients": args.clients, "workloads": results}  # fmt: skip
+            args.json.write_text(json.dumps(summary, indent=1))
     print(
         f"each req/s figure: the median of {args.rounds} rounds of {args.seconds:g} s with "
         f"{args.clients} clients ([min..max] of the rounds after it); median and p95: one "

@@ -32,6 +32,7 @@ export const typeDefs = /* GraphQL */ `
     status: String
     segment: String
     createdAt: Date
+    revenue: Float
     interactions: [Interaction!]! @relationship(type: "HAD", direction: OUT)
     orders: [Order!]! @relationship(type: "PLACED", direction: OUT)
     surveyResponses: [SurveyResponse!]! @relationship(type: "RESPONDED", direction: OUT)
@@ -51,6 +52,16 @@ export const typeDefs = /* GraphQL */ `
     id: ID!
     kind: String
     name: String
+    manager: [Person!]! @relationship(type: "REPORTS_TO", direction: OUT)
+    interactions: [Interaction!]! @relationship(type: "HAD", direction: OUT)
+  }
+
+  type Account @node(labels: ["Party", "Customer", "Organization"]) {
+    id: ID!
+    kind: String
+    name: String
+    committee: [Person!]! @relationship(type: "ON_COMMITTEE", direction: IN, properties: "OnCommittee")
+    contacts: [Person!]! @relationship(type: "WORKS_FOR", direction: IN, properties: "WorksFor")
   }
 
   type Household @node(labels: ["Party", "Household"]) {
@@ -108,6 +119,31 @@ export const typeDefs = /* GraphQL */ `
 
   type MemberOf @relationshipProperties {
     role: String
+  }
+
+  type OnCommittee @relationshipProperties {
+    src: String
+    roles: [String!]
+    influence: Float
+  }
+
+  type WorksFor @relationshipProperties {
+    title: String
+  }
+
+  # Full-text search: the library's @fulltext wants an index over exactly the fields it declares;
+  # ours (party_search) also covers e-mail, so the peer gets the Cypher we would write instead.
+  type Query {
+    searchParties(query: String!, first: Int!): [Party!]!
+      @cypher(
+        statement: """
+        CALL db.index.fulltext.queryNodes('party_search', $query) YIELD node, score
+        WHERE node.kind IN ['person', 'household', 'organization']
+        WITH node, score ORDER BY score DESC, node.id LIMIT $first
+        RETURN node
+        """
+        columnName: "node"
+      )
   }
 `;
 

@@ -109,6 +109,57 @@ def ours_light(data: Json) -> Json:
     return c and {"key": c["key"], "name": c["name"], "status": _lower(c["status"])}
 
 
+def ours_top(data: Json) -> Json:
+    return [
+        {"key": c["key"], "name": c["name"], "status": _lower(c["status"]), "revenue": c["revenue"]}
+        for c in (e["node"] for e in _edges(data["customers"]))
+    ]
+
+
+def ours_search(data: Json) -> Json:
+    return [
+        {"key": p["key"], "name": p["name"]} for p in (e["node"] for e in _edges(data["search"]))
+    ]
+
+
+def _ours_manager(m: Json) -> Json:
+    """A manager and, when asked, its manager (the same keys as the Cypher's maps)."""
+    if m is None:
+        return None
+    out = {"key": m["key"], "name": m["name"]}
+    if "manager" in m:
+        out["manager"] = _ours_manager(m["manager"])
+    return out
+
+
+def ours_committee(data: Json) -> Json:
+    a = data["account"]
+    return a and {
+        "key": a["key"], "name": a["name"],
+        "committee": [
+            {"roles": [r.lower() for r in e["roles"]], "influence": e["influence"],
+             "key": e["node"]["key"], "name": e["node"]["name"],
+             "manager": _ours_manager(e["node"]["manager"])}
+            for e in _edges(a["committee"])
+        ],
+    }  # fmt: skip
+
+
+def ours_nested(data: Json) -> Json:
+    a = data["account"]
+    return a and {
+        "key": a["key"], "name": a["name"],
+        "contacts": [
+            {"title": e["title"], "key": e["node"]["key"], "name": e["node"]["name"],
+             "interactions": [
+                 {"key": i["key"], "at": instant(i["at"]), "channel": _lower(i["channel"]),
+                  "type": i["type"]}
+                 for i in (x["node"] for x in _edges(e["node"]["interactions"]))]}
+            for e in _edges(a["contacts"])
+        ],
+    }  # fmt: skip
+
+
 # --- @neo4j/graphql ----------------------------------------------------------------------------
 
 
@@ -177,6 +228,55 @@ def theirs_light(data: Json) -> Json:
     return c and {"key": c["id"], "name": c["name"], "status": c["status"]}
 
 
+def theirs_top(data: Json) -> Json:
+    return [
+        {"key": c["id"], "name": c["name"], "status": c["status"], "revenue": c["revenue"]}
+        for c in data["customers"]
+    ]
+
+
+def theirs_search(data: Json) -> Json:
+    return [{"key": p["id"], "name": p["name"]} for p in data["searchParties"]]
+
+
+def _their_manager(m: Json) -> Json:
+    if m is None:
+        return None
+    out = {"key": m["id"], "name": m["name"]}
+    if "manager" in m:
+        out["manager"] = _their_manager(_one(m["manager"]))
+    return out
+
+
+def theirs_committee(data: Json) -> Json:
+    a = _one(data["accounts"])
+    return a and {
+        "key": a["id"], "name": a["name"],
+        "committee": [
+            {"roles": e["properties"]["roles"], "influence": e["properties"]["influence"],
+             "key": e["node"]["id"], "name": e["node"]["name"],
+             "manager": _their_manager(_one(e["node"]["manager"]))}
+            for e in _edges(a["committeeConnection"])
+        ],
+    }  # fmt: skip
+
+
+def theirs_nested(data: Json) -> Json:
+    a = _one(data["accounts"])
+    return a and {
+        "key": a["id"], "name": a["name"],
+        "contacts": [
+            {"title": e["properties"]["title"], "key": e["node"]["id"],
+             "name": e["node"]["name"],
+             "interactions": [
+                 {"key": i["id"], "at": instant(i["at"]), "channel": i["channel"],
+                  "type": i["type"]}
+                 for i in e["node"]["interactions"]]}
+            for e in _edges(a["contactsConnection"])
+        ],
+    }  # fmt: skip
+
+
 # --- hand-written Cypher -----------------------------------------------------------------------
 
 
@@ -197,9 +297,19 @@ OURS: dict[str, Callable[[Json], Json]] = {
     "view": ours_view,
     "page": ours_page,
     "light": ours_light,
+    "top": ours_top,
+    "deep": ours_top,
+    "search": ours_search,
+    "committee": ours_committee,
+    "nested": ours_nested,
 }
 THEIRS: dict[str, Callable[[Json], Json]] = {
     "view": theirs_view,
     "page": theirs_page,
     "light": theirs_light,
+    "top": theirs_top,
+    "deep": theirs_top,
+    "search": theirs_search,
+    "committee": theirs_committee,
+    "nested": theirs_nested,
 }

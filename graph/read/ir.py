@@ -38,6 +38,15 @@ class Mapped:
 
 
 @dataclass(frozen=True, slots=True)
+class AsText:
+    """A date (`instant` False) or an instant as the API's text: the driver would decode each
+    into an object for Python to format again (about 50 us each on a page of 50 customers)."""
+
+    source: Prop | EdgeProp
+    instant: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Key:
     """The node's `id` property."""
 
@@ -105,6 +114,7 @@ Item = (
     Prop
     | EdgeProp
     | Mapped
+    | AsText
     | Key
     | Roles
     | TypeName

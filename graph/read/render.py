@@ -30,6 +30,7 @@ from graph.read.criteria import (
 from graph.read.ir import (
     LOOKUP_KEY,
     AnyCriteria,
+    AsText,
     Batch,
     ConnItem,
     Const,
@@ -176,6 +177,14 @@ class _Renderer:
                 if many:
                     return "", f"[_x IN {raw} | {table}[_x]]"
                 return "", f"{table}[{raw}]"
+            case AsText(source=source, instant=instant):
+                _, raw = self.item(source, v)
+                if raw == "null":
+                    return "", raw
+                if instant:
+                    return "", utc_text(raw)
+                # toString of a Date is the API's format; anything else is left to the scalar
+                return "", f"CASE WHEN {raw} IS :: DATE THEN toString({raw}) ELSE {raw} END"
             case Key():
                 return "", f"{v.t}.id"
             case Roles():

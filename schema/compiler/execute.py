@@ -8,31 +8,20 @@ invalid; the caller then runs it on Strawberry's executor, which gives the same 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any
 
 import strawberry
-from graphql import (
-    DocumentNode,
-    FragmentDefinitionNode,
-    GraphQLError,
-    OperationDefinitionNode,
-    VariableNode,
-    located_error,
-    visit,
-)
-from graphql.execution.collect_fields import FragmentDetails
+from graphql import GraphQLError, located_error
 from graphql.execution.values import VariableValues
-from graphql.language import Visitor
 
-from graph.read.ir import LOOKUP_KEY, Lookup
-from graph.read.render import render
+from graph.read.ir import Root
 from schema.compiler.bind import Binder
-from schema.compiler.plan import OperationPlan, RootPlan, Unsupported, is_static
+from schema.compiler.plan import OperationPlan, Unsupported
 from schema.compiler.planner import Planner
 from schema.compiler.shape import Violation, shape_field
 from schema.context import Context
+from schema.documents import Document, Operation
 from schema.errors import ClientError
 from schema.reads import run_root
 
@@ -44,65 +33,25 @@ class Compiled:
     statements: int = 0
 
 
-class _DirectiveVariables(Visitor):
-    """The variables a document's `@skip`/`@include` depend on (they change the plan)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def enter_directive(self, node: Any, *_: Any) -> None:
-        if node.name.value in {"skip", "include"}:
-            for argument in node.arguments or ():
-                if isinstance(argument.value, VariableNode):
-                    self.names.add(argument.value.name.value)
-
-
-def directive_variables(document: DocumentNode) -> tuple[str, ...]:
-    found = _DirectiveVariables()
-    visit(document, found)
-    return tuple(sorted(found.names))
-
-
 class Compiler:
-    def __init__(self, schema: strawberry.Schema, maxsize: int = 1024) -> None:
+    def __init__(self, schema: strawberry.Schema) -> None:
         self.schema = schema
-        self.maxsize = maxsize
-        self._plans: OrderedDict[tuple[Any, ...], OperationPlan | None] = OrderedDict()
-        self._directives: dict[str, tuple[str, ...]] = {}
 
     def plan(
-        self,
-        text: str,
-        document: DocumentNode,
-        operation: OperationDefinitionNode,
-        variables: VariableValues,
+        self, document: Document, operation: Operation, variables: VariableValues
     ) -> OperationPlan | None:
-        """The operation's plan, cached by document text, operation and `@skip`/`@include` inputs."""
-        names = self._directives.get(text)
-        if names is None:
-            if len(self._directives) >= self.maxsize:
-                self._directives.clear()
-            names = self._directives[text] = directive_variables(document)
-        name = operation.name.value if operation.name else None
-        key = (text, name, tuple(variables.coerced.get(n) for n in names))
-        if key in self._plans:
-            self._plans.move_to_end(key)
-            return self._plans[key]
-        fragments = {
-            d.name.value: FragmentDetails(d)
-            for d in document.definitions
-            if isinstance(d, FragmentDefinitionNode)
-        }
+        """The operation's plan, kept in its document's record by the `@skip`/`@include` inputs."""
+        key = operation.plans.key(variables.coerced)
+        found, plan = operation.plans.get(key)
+        if found:
+            return plan
         try:
-            plan: OperationPlan | None = Planner(
-                self.schema._schema, fragments, variables, operation
+            plan = Planner(
+                self.schema._schema, document.details, variables, operation.node
             ).operation_plan()
         except Unsupported:
             plan = None
-        self._plans[key] = plan
-        if len(self._plans) > self.maxsize:
-            self._plans.popitem(last=False)
+        operation.plans.put(key, plan)
         return plan
 
     async def execute(
@@ -113,7 +62,7 @@ class Compiler:
             bound = [(rp, *binder.root(rp)) for rp in plan.roots if rp.field_def is not None]
         except ClientError:
             return None
-        reads = [_read(ctx, root, _rendered(ctx, rp, root)) for rp, root, _ in bound]
+        reads = [_read(ctx, root) for _, root, _ in bound]
         answers = dict(
             zip((rp.key for rp, _, _ in bound), await asyncio.gather(*reads), strict=True)
         )
@@ -143,32 +92,12 @@ class Compiler:
         return result
 
 
-def _rendered(ctx: Context, rp: RootPlan, root: Any) -> tuple[LiteralString, dict[str, Any]] | None:
-    """A lookup whose selection has no variables has the same statement whatever its key: render
-    it once per plan (without a scope: a scope's predicate is the authorization layer's)."""
-    if (
-        not isinstance(root, Lookup)
-        or ctx.scope is not None
-        or ctx.masked
-        or not all(map(is_static, rp.items or []))
-    ):
-        return None
-    key = (root.family, root.by, root.position, root.label)
-    found = rp.rendered.get(key)
-    if found is None:
-        found = rp.rendered[key] = render(root)
-    text, params = found
-    return text, {**params, LOOKUP_KEY: root.value}
-
-
-async def _read(
-    ctx: Context, root: Any, rendered: tuple[LiteralString, dict[str, Any]] | None
-) -> Any:
+async def _read(ctx: Context, root: Root | None) -> Any:
     """The root's data, or the exception reading it raised (reported at the root's path)."""
     if root is None:
         return None
     try:
-        records = await run_root(ctx, root, rendered)
+        records = await run_root(ctx, root)
     except Exception as exc:  # every failure becomes that root field's error
         return exc
     return records[0]["data"] if records else None

@@ -8,7 +8,6 @@ has no plan and runs on the executor.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Any
@@ -60,6 +59,7 @@ class ObjectPlan:
     fields: list[FieldPlan] = field(default_factory=list)
     items: list[Any] = field(default_factory=list)  # templates of the Cypher items, in order
     tag: str | None = None  # a connection's cursor tag (None: given when binding)
+    layout: Any = None  # how `shape.py` builds it, made on first use (`shape.Layout`)
 
 
 @dataclass(eq=False, slots=True)
@@ -146,7 +146,6 @@ class RootPlan:
     node: FieldNode | None = None
     items: list[Any] | None = None  # node roots: the node's item templates
     conn: list[Any] | None = None  # connection roots
-    rendered: dict[Any, Any] = dataclasses.field(default_factory=dict)  # lookups' statements
 
 
 @dataclass(eq=False, slots=True)

@@ -18,6 +18,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLUnionType,
     OperationDefinitionNode,
@@ -79,6 +80,19 @@ def _enum_map(t: GraphQLEnumType) -> tuple[tuple[str, str], ...]:
         raw = value.value
         pairs.append((str(getattr(raw, "value", raw)), name))
     return tuple(pairs)
+
+
+def _leaf(source: ir.Prop | ir.EdgeProp, named: GraphQLOutputType, many: bool) -> Any:
+    """A scalar or enum property as the response holds it: enums mapped, and dates and instants
+    as text, in the statement."""
+    if isinstance(named, GraphQLEnumType):
+        return ir.Mapped(source, _enum_map(named), many)
+    if not many and isinstance(named, GraphQLScalarType) and named.name in _TEMPORAL:
+        return ir.AsText(source, instant=_TEMPORAL[named.name])
+    return source
+
+
+_TEMPORAL = {"Date": False, "DateTime": True}  # the scalars of `schema/scalars.py`: is an instant
 
 
 # The positions where the types that are not reached through a relation's target are found.
@@ -162,13 +176,7 @@ class Planner:
             elif KEY in meta:
                 plan.items.append(ir.Key())
             elif is_leaf_type(named) and _strawberry(field_def).base_resolver is None:
-                graph_name = meta.get(PROP, name)
-                source = ir.Prop(graph_name)
-                plan.items.append(
-                    ir.Mapped(source, _enum_map(named), many)
-                    if isinstance(named, GraphQLEnumType)
-                    else source
-                )
+                plan.items.append(_leaf(ir.Prop(meta.get(PROP, name)), named, many))
                 fp.check = nonnull
             else:
                 raise Unsupported(f"{t.name}.{name}")
@@ -229,12 +237,7 @@ class Planner:
             elif COMPUTED in meta:
                 plan.items.append(_COMPUTED[meta[COMPUTED]])
             elif is_leaf_type(named):
-                source = ir.EdgeProp(meta.get(PROP, name))
-                plan.items.append(
-                    ir.Mapped(source, _enum_map(named), many)
-                    if isinstance(named, GraphQLEnumType)
-                    else source
-                )
+                plan.items.append(_leaf(ir.EdgeProp(meta.get(PROP, name)), named, many))
                 fp.check = nonnull
             else:
                 raise Unsupported(f"{t.name}.{name}")

@@ -1,13 +1,18 @@
 """Shaping: the nested lists a compiled statement returns become the response's ordered maps.
 
-Each object is built by position (`dict(zip(...))` would lose nothing here but ids and cursors
-need encoding), in the executor's field order. Null propagation follows the GraphQL spec as
-graphql-core implements it: a null in a non-null field is an error at that field's path, and the
-nearest nullable ancestor becomes null (the first error in a subtree wins).
+Each object is built by position, in the executor's field order: an object's `Layout` (made once
+per plan) takes every value of the row at once (`itemgetter`, `dict(zip(...))`), checks its
+non-null values at once (`None in ...`), and only then visits the fields that need more than a
+copy: nested objects and lists, ids and cursors to encode, constants. Null propagation follows
+the GraphQL spec as graphql-core implements it: a null in a non-null field is an error at that
+field's path, and the nearest nullable ancestor becomes null (the first error in a subtree wins).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from graphql import GraphQLError, located_error
@@ -41,6 +46,41 @@ def null_error(fp: FieldPlan, path: Path) -> Violation:
     return Violation(located_error(TypeError(message), list(fp.nodes), _as_list(path)))
 
 
+Getter = Callable[[list[Any]], tuple[Any, ...]]
+
+
+def _getter(indexes: list[int]) -> Getter | None:
+    """The values at `indexes` of a row, as a tuple (None: no index)."""
+    if not indexes:
+        return None
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda row: (row[only],)
+    return itemgetter(*indexes)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    keys: tuple[str, ...]  # every field's key, in order
+    values: Getter | None  # the row's values of those fields (constants: a placeholder)
+    checked: Getter | None  # the values of the non-null scalar fields the data may lack
+    special: tuple[FieldPlan, ...]  # the fields whose value is more than the row's, in order
+
+
+def layout(plan: ObjectPlan) -> Layout:
+    found: Layout | None = plan.layout
+    if found is None:
+        indexes = [0 if fp.out is Out.CONST else fp.index for fp in plan.fields]
+        checked = [fp.index for fp in plan.fields if fp.out is Out.VALUE and fp.check]
+        found = plan.layout = Layout(
+            tuple(fp.key for fp in plan.fields),
+            _getter(indexes) if any(fp.out is not Out.CONST for fp in plan.fields) else None,
+            _getter(checked),
+            tuple(fp for fp in plan.fields if fp.out is not Out.VALUE),
+        )
+    return found
+
+
 def shape_object(
     plan: ObjectPlan | AbstractPlan,
     row: list[Any],
@@ -52,6 +92,35 @@ def shape_object(
         plan = plan.variants[row[0]]
     if plan.tag is not None:
         tag = plan.tag
+    lay = plan.layout or layout(plan)
+    if lay.checked is not None and None in lay.checked(row):
+        return _in_order(plan, row, path, errors, tag)
+    if lay.values is None:
+        out = dict.fromkeys(lay.keys)
+    else:
+        out = dict(zip(lay.keys, lay.values(row), strict=True))
+    for fp in lay.special:
+        kind = fp.out
+        if kind is Out.CONST:
+            out[fp.key] = fp.const
+            continue
+        value = row[fp.index]
+        if kind is Out.GLOBAL_ID:
+            assert fp.family is not None
+            out[fp.key] = global_id(fp.family, value)
+        elif kind is Out.CURSOR:
+            assert tag is not None
+            out[fp.key] = None if value is None else encode_cursor(tag, value)
+        else:
+            out[fp.key] = shape_field(fp, value, path, errors, tag)
+    return out
+
+
+def _in_order(
+    plan: ObjectPlan, row: list[Any], path: Path, errors: list[GraphQLError], tag: str | None
+) -> dict[str, Any]:
+    """Field by field, as the executor goes: when a non-null value is missing, the fields before
+    it are shaped (and report their errors) before its error propagates."""
     out: dict[str, Any] = {}
     for fp in plan.fields:
         kind = fp.out

@@ -8,9 +8,10 @@ from graphql.execution.values import get_variable_values
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.limits import cost, fragments_of
+from api.limits import cost
 from graph.config import Settings
 from graph.security.principal import Role
+from schema.documents import fragments_of
 from schema.schema import schema
 from tests.conftest import auth_headers
 
@@ -108,3 +109,32 @@ def test_an_unlimited_role_reports_its_estimate_and_no_budget(client: TestClient
         "remaining": None,
         "limit": None,
     }
+
+
+NESTED = """query Q($n: Int!) { customers(first: $n) { edges { node { key
+  orders(first: $n) { edges { node { id } } } } } } }"""
+
+
+def estimate_with(query: str, values: dict[str, object]) -> int:
+    document = parse(query)
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    variables = get_variable_values(schema._schema, operation.variable_definitions or (), values)
+    assert not isinstance(variables, list)
+    return cost(schema._schema, operation, fragments_of(document.definitions), variables)
+
+
+def test_an_estimate_kept_for_a_document_follows_its_page_size_variables(
+    settings: Settings,
+) -> None:
+    small, large = estimate_with(NESTED, {"n": 2}), estimate_with(NESTED, {"n": 100})
+    assert small < large
+    limited = settings.model_copy(
+        update={"cost_limit_per_minute": {**settings.cost_limit_per_minute, Role.ADMIN: large - 1}}
+    )
+    with TestClient(create_app(limited), headers=auth_headers(limited)) as client:
+        asked = [{"query": NESTED, "variables": {"n": n}} for n in (2, 100, 2)]
+        first, refused, again = (client.post("/graphql", json=body).json() for body in asked)
+        assert "errors" not in first and "errors" not in again
+        assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        assert f"may return {large} values" in refused["errors"][0]["message"]
