@@ -64,6 +64,7 @@ BOOKS = {A, N, P}
 GUARDED: dict[str, set[Role]] = {
     "Query.server": {A, N},
     "Query.valueModel": {A, N},
+    "Query.loads": {A},  # the load history
     "Query.portfolio": {A, N, T, P},
     # buying committees, their figures included
     "Query.buyingCommittee": COMMITTEES,
@@ -77,6 +78,7 @@ GUARDED: dict[str, set[Role]] = {
     "Organization.healthScore": COMMITTEES,
     # brokers, referral trees, who knows whom
     "Query.broker": NETWORKS,
+    "Query.brokers": NETWORKS,
     "Query.referralTree": NETWORKS,
     "Query.connectionPaths": NETWORKS,
     "Customer.referrals": NETWORKS,
