@@ -6,7 +6,8 @@
    reconciliation hash) except `KEPT` (what KPIs, filters and metrics use: kind, status, segment,
    country, createdAt, partner type, and the record ids of its household, employer, manager, parent
    firm and account owner, which keep its edges movable), labels it `:Erased` with `erasedAt`;
-2. turns each of its `SourceRecord`s into a tombstone: `data`, `hash`, `kind` and `sourceTs` go,
+2. turns each of its `SourceRecord`s into a tombstone: `data`, `hash`, `kind`, `sourceTs` and the
+   blocking keys and sort key identity resolution kept (`matchKeys`, `matchOrder`) go,
    `erased: true` and `erasedAt` come, the `RESOLVES_TO` edge stays. Without `kind` the record is no
    party record any more, so identity resolution (`graph.identity.store.PARTY_RECORDS`, `RECORDS_OF`)
    never reads it, never moves it and never rebuilds the party; references to its id (orders,
@@ -49,7 +50,7 @@ KEPT: frozenset[str] = frozenset(
 ERASED_PROPERTIES: tuple[str, ...] = tuple(
     sorted({*PROPERTIES.values(), "externalIds", "reconciledHash"} - KEPT)
 )
-TOMBSTONE_DROPPED: tuple[str, ...] = ("data", "hash", "kind", "sourceTs")
+TOMBSTONE_DROPPED: tuple[str, ...] = ("data", "hash", "kind", "sourceTs", "matchKeys", "matchOrder")
 EDGE_DROPPED: tuple[str, ...] = ("title", "department", "role")  # its WORKS_FOR and MEMBER_OF
 
 # Properties holding free text a source may write anything into, scanned graph-wide for mentions.

@@ -111,7 +111,7 @@ def test_incremental_resolution_equals_a_full_one(loader: Loader, steps: list[di
         report = loader.run(mapping)
         assert report.rejected == 0
         parties, links = graph_resolution(loader)
-        assert report.resolution is not None
-        event("full" if report.resolution.full else "incremental")
+        if report.resolution is not None:  # (None: the step repeated what was loaded)
+            event("full" if report.resolution.full else "incremental")
         assert (parties, links) == full_resolution(loader)
         event(f"merged records: {sum(r != p for r, p in parties.items()) > 0}")

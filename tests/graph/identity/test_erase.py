@@ -388,10 +388,11 @@ def test_erasure_removes_personal_data_everywhere_and_keeps_facts_and_kpis(world
         "MATCH (s:SourceRecord)-[:RESOLVES_TO]->(:Party {id: $id}) RETURN s.id AS id ORDER BY id",
         id=p1,
     )] == [p1, f"{w.x}:c1"]  # fmt: skip
-    # The scan finds her wherever the files put her: her party, both records, free texts.
+    # The scan finds her wherever the files put her: her party, both records (their data and the
+    # sort key identity resolution keeps), free texts.
     assert {m["where"].replace(w.s, "<s>") for m in mentions(w, w.ada)} == {
         "node <s>:p1 name", "node <s>:p1 email", "node <s>:p1 phone", "node <s>:p1 data",
-        "node <s>x:c1 data", "node <s>:s1 comment", "node <s>:s2 comment", "node <s>:i2 outcome",
+        "node <s>:p1 matchOrder", "node <s>x:c1 data", "node <s>x:c1 matchOrder", "node <s>:s1 comment", "node <s>:s2 comment", "node <s>:i2 outcome",
         "node <s>:d1 name", "node <s>:r3 data", "edge REFERRED channel",
     }  # fmt: skip
     bob_mentions = mentions(w, w.bob)
@@ -419,7 +420,7 @@ def test_erasure_removes_personal_data_everywhere_and_keeps_facts_and_kpis(world
         "postcode", "nationalId", "externalIds", "title", "department", "householdRole",
         "reconciledHash",
     }  # fmt: skip
-    tombstone = {"data", "hash", "kind", "erased", "erasedAt"}
+    tombstone = {"data", "hash", "kind", "matchKeys", "matchOrder", "erased", "erasedAt"}
     s = w.s
     assert found == {
         ("node", p1): ada_removed | {"erasedAt", "+Erased"},
