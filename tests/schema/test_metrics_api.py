@@ -170,13 +170,13 @@ def test_metric_fields_are_the_stored_properties(
         "<-[:PLACED]-(:Party) RETURN l.currency AS currency, l.amount AS amount",
         {"id": product["id"]}, database_=s.neo4j_database,
     )  # fmt: skip
-    by_currency: dict[str, float] = {}
+    lines_total: dict[str, float] = {}
     for line in lines:
-        by_currency[line["currency"]] = by_currency.get(line["currency"], 0.0) + line["amount"]
+        lines_total[line["currency"]] = lines_total.get(line["currency"], 0.0) + line["amount"]
     query = "query($id: ID!) { product(id: $id) { revenue { currency amount } } }"
     revenue = data(client, query, {"id": global_id(Family.PRODUCT, product["id"])})["product"]
     found = {m["currency"]: m["amount"] for m in revenue["revenue"]}
-    assert list(found) == sorted(by_currency) and found == pytest.approx(by_currency, abs=0.005)
+    assert list(found) == sorted(lines_total) and found == pytest.approx(lines_total, abs=0.005)
     assert all(round(a, 2) == a for a in found.values())
 
 
