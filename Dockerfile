@@ -4,16 +4,15 @@ FROM python:3.11.11-slim-bookworm
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     BACKUP_DIR=/data/backups PROMETHEUS_MULTIPROC_DIR=
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY api ./api
 COPY cli ./cli
 COPY graph ./graph
 COPY schema ./schema
 COPY loaders ./loaders
 COPY mappings ./mappings
-# TODO(lead, after merging): install from the lock instead, e.g.
-#   COPY requirements.lock ./ ; RUN pip install --no-cache-dir -r requirements.lock && pip install --no-cache-dir --no-deps .
-RUN pip install --no-cache-dir . \
+# Exactly the locked versions (`make lock`), then the project itself without resolving again.
+RUN pip install --no-cache-dir -r requirements.lock && pip install --no-cache-dir --no-deps . \
     && useradd --system --uid 10001 --home-dir /data c360 \
     && mkdir -p /data && chown c360 /data
 # Source files, rejects and backups of `c360 load` / `c360 sample` under compose: a writable volume.

@@ -13,13 +13,16 @@ C360 := $(BIN)/c360
 TEST_ENV := NEO4J_BOLT_PORT=$(or $(TEST_NEO4J_PORT),17687) NEO4J_DATA_DIR=.neo4j/test \
 	NEO4J_HEAP=1g NEO4J_PAGECACHE=1g NEO4J_PASSWORD=customer360-test
 
-.PHONY: install run test check bench bench-versus bench-scale format clean lock
+.PHONY: install run test test-deps check bench bench-versus bench-scale format clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the versions in requirements-dev.lock (`make lock` writes it; `make lock UPGRADE=1` moves
+# them deliberately), then the project itself, editable, without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -r requirements-dev.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -43,7 +46,18 @@ run: install $(DEMO_DIR)/truth.json
 		export ENVIRONMENT=development AUTH_DISABLED=true; fi; \
 	$(C360) serve
 
-test: install
+# Services some tests start themselves, from Debian's packages: Redis (shared rate limits) and
+# Chromium (the GraphiQL page in a real browser). Installed when missing (as root, or with sudo).
+test-deps:
+	need=""
+	command -v redis-server > /dev/null || need="$$need redis-server"
+	command -v chromium > /dev/null || need="$$need chromium"
+	if [ -n "$$need" ]; then
+		as_root=$$([ "$$(id -u)" = 0 ] || echo sudo)
+		$$as_root apt-get update -qq && $$as_root apt-get install -y -qq --no-install-recommends $$need
+	fi
+
+test: install test-deps
 	export $(TEST_ENV)
 	$(C360) neo4j start --fresh
 	trap '$(C360) neo4j stop' EXIT
