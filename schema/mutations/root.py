@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import strawberry
@@ -404,11 +404,18 @@ async def _send(info: Info[Context, None], action: str, given: Any, step: Step) 
                      lambda tx: step(tx, ctx, given))  # fmt: skip
 
 
-@strawberry.type
+INPUT = strawberry.argument(
+    description="What to write, with the `clientMutationId` that makes a resend a replay."
+)
+
+
+@strawberry.type(
+    description="The write entry points; each runs once per caller and `clientMutationId`."
+)
 class Mutation:
     @mutation(description="Create a customer, or update one's details.")
     async def upsert_customer(
-        self, info: Info[Context, None], input: CustomerInput
+        self, info: Info[Context, None], input: Annotated[CustomerInput, INPUT]
     ) -> CustomerPayload:
         done = await _send(info, "customer.upsert", input, _upsert)
         return CustomerPayload(
@@ -418,7 +425,7 @@ class Mutation:
 
     @mutation(description="Record a touchpoint with a customer.")
     async def record_interaction(
-        self, info: Info[Context, None], input: InteractionInput
+        self, info: Info[Context, None], input: Annotated[InteractionInput, INPUT]
     ) -> InteractionPayload:
         done = await _send(info, "interaction.record", input, _interaction)
         return InteractionPayload(
@@ -427,7 +434,9 @@ class Mutation:
         )  # fmt: skip
 
     @mutation(description="Record a purchase.")
-    async def record_order(self, info: Info[Context, None], input: OrderInput) -> OrderPayload:
+    async def record_order(
+        self, info: Info[Context, None], input: Annotated[OrderInput, INPUT]
+    ) -> OrderPayload:
         done = await _send(info, "order.record", input, _order)
         return OrderPayload(
             client_mutation_id=input.client_mutation_id, replayed=done.replayed,
@@ -436,7 +445,7 @@ class Mutation:
 
     @mutation(description="Record an NPS answer.")
     async def record_survey_response(
-        self, info: Info[Context, None], input: SurveyResponseInput
+        self, info: Info[Context, None], input: Annotated[SurveyResponseInput, INPUT]
     ) -> SurveyResponsePayload:
         done = await _send(info, "survey_response.record", input, _survey)
         return SurveyResponsePayload(
@@ -446,7 +455,7 @@ class Mutation:
 
     @mutation(description="Record that a customer or broker referred a customer.")
     async def record_referral(
-        self, info: Info[Context, None], input: ReferralInput
+        self, info: Info[Context, None], input: Annotated[ReferralInput, INPUT]
     ) -> ReferralPayload:
         done = await _send(info, "referral.record", input, _referral)
         return ReferralPayload(
@@ -456,7 +465,7 @@ class Mutation:
 
     @mutation(description="Set, change or remove a person's committee seat.")
     async def set_committee_membership(
-        self, info: Info[Context, None], input: CommitteeMembershipInput
+        self, info: Info[Context, None], input: Annotated[CommitteeMembershipInput, INPUT]
     ) -> CommitteeMembershipPayload:
         done = await _send(info, "committee.set", input, _committee)
         return CommitteeMembershipPayload(
@@ -466,21 +475,21 @@ class Mutation:
 
     @mutation(description="Merge two customers into one; undo with `unmergeCustomers`.")
     async def merge_customers(
-        self, info: Info[Context, None], input: MergeCustomersInput
+        self, info: Info[Context, None], input: Annotated[MergeCustomersInput, INPUT]
     ) -> IdentityPayload:
         done = await _send(info, "customer.merge", input, _merge)
         return _identity(input.client_mutation_id, done.replayed, done.result)
 
     @mutation(description="Move source records out of a customer into a new one.")
     async def split_customer(
-        self, info: Info[Context, None], input: SplitCustomerInput
+        self, info: Info[Context, None], input: Annotated[SplitCustomerInput, INPUT]
     ) -> IdentityPayload:
         done = await _send(info, "customer.split", input, _split)
         return _identity(input.client_mutation_id, done.replayed, done.result)
 
     @mutation(description="Undo a merge made by `mergeCustomers`.")
     async def unmerge_customers(
-        self, info: Info[Context, None], input: UnmergeCustomersInput
+        self, info: Info[Context, None], input: Annotated[UnmergeCustomersInput, INPUT]
     ) -> IdentityPayload:
         done = await _send(info, "customer.unmerge", input, _unmerge)
         return _identity(input.client_mutation_id, done.replayed, done.result)
@@ -490,7 +499,7 @@ class Mutation:
         "anonymised facts (orders, scores) so portfolio figures stay the same."
     )
     async def erase_customer(
-        self, info: Info[Context, None], input: EraseCustomerInput
+        self, info: Info[Context, None], input: Annotated[EraseCustomerInput, INPUT]
     ) -> ErasurePayload:
         done = await _send(info, "customer.erase", input, _erase)
         return ErasurePayload(

@@ -3,6 +3,8 @@ is likely to buy next (`graph.traversals.affinity`)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -65,7 +67,13 @@ class CustomerAffinity:
 
 
 async def resolve_next_products(
-    info: Info[Context, None], product: strawberry.ID, first: int = 10
+    info: Info[Context, None],
+    product: Annotated[
+        strawberry.ID, strawberry.argument(description="The product's global id or key.")
+    ],
+    first: Annotated[
+        int, strawberry.argument(description="Next products at most (1 to 100).")
+    ] = 10,
 ) -> ProductAffinity | None:
     return await run(
         info, affinity.next_products, [(product, Family.PRODUCT)],
@@ -74,7 +82,11 @@ async def resolve_next_products(
 
 
 async def resolve_likely_next_products(
-    info: Info[Context, None], customer: strawberry.ID, first: int = 10
+    info: Info[Context, None],
+    customer: Annotated[
+        strawberry.ID, strawberry.argument(description="The customer's global id or key.")
+    ],
+    first: Annotated[int, strawberry.argument(description="Suggestions at most (1 to 100).")] = 10,
 ) -> CustomerAffinity | None:
     return await run(
         info, affinity.likely_next, [(customer, Family.PARTY)],

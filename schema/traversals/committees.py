@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -11,17 +12,38 @@ from strawberry.types import Info
 from graph.read.positions import Family
 from graph.traversals import committees
 from schema.context import Context
+from schema.descriptions import describe_values
 from schema.enums import CommitteeRole
 from schema.ids import global_id
 from schema.scalars import Date, DateTime
 from schema.traversals.common import TraversalParty, mirror, mirrors, run
+
+AsOf = Annotated[
+    Date | None,
+    strawberry.argument(
+        description="The day (UTC) whose end the committee is taken at; null: the graph's "
+        "today (`c360 db today`), else now."
+    ),
+]
 
 strawberry.enum(
     committees.Trend,
     name="SentimentTrend",
     description="Recent sentiment against the window before.",
 )
+describe_values(
+    committees.Trend,
+    RISING="Average sentiment rose by more than 0.1.",
+    STEADY="Average sentiment moved by 0.1 or less.",
+    FALLING="Average sentiment fell by more than 0.1.",
+    UNKNOWN="No sentiment in one of the two windows.",
+)
 strawberry.enum(committees.GapReason, name="CommitteeGapReason", description="Why a role is a gap.")
+describe_values(
+    committees.GapReason,
+    MISSING="A required role nobody on the committee holds.",
+    DISENGAGED="The role's holders had no interaction in the recent window.",
+)
 
 
 @mirrors(committees.Acquaintance)
@@ -109,7 +131,11 @@ def end_of_day(value: object) -> dt.datetime | None:
 
 
 async def resolve_buying_committee(
-    info: Info[Context, None], account: strawberry.ID, as_of: Date | None = None
+    info: Info[Context, None],
+    account: Annotated[
+        strawberry.ID, strawberry.argument(description="The organization's global id or key.")
+    ],
+    as_of: AsOf = None,
 ) -> BuyingCommittee | None:
     return await run(
         info, committees.account_committee, [(account, Family.PARTY)], buying_committee,
@@ -118,7 +144,9 @@ async def resolve_buying_committee(
 
 
 async def resolve_deal_committee(
-    info: Info[Context, None], deal: strawberry.ID, as_of: Date | None = None
+    info: Info[Context, None],
+    deal: Annotated[strawberry.ID, strawberry.argument(description="The deal's global id or key.")],
+    as_of: AsOf = None,
 ) -> BuyingCommittee | None:
     return await run(
         info, committees.deal_committee, [(deal, Family.DEAL)], buying_committee,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -60,11 +62,22 @@ def network(found: partners.PartnerNetwork, order: referral_tree.TreeOrder) -> P
 
 async def resolve_partner_network(
     info: Info[Context, None],
-    broker: strawberry.ID,
-    depth: int = 10,
-    first: int = 50,
-    after: str | None = None,
-    order: referral_tree.TreeOrder = referral_tree.TreeOrder.SUBTREE_REVENUE,
+    broker: Annotated[
+        strawberry.ID, strawberry.argument(description="The broker's global id or key.")
+    ],
+    depth: Annotated[
+        int, strawberry.argument(description="Referral levels counted in the figures (1 to 10).")
+    ] = 10,
+    first: Annotated[
+        int, strawberry.argument(description="Direct customers per page (1 to 1000).")
+    ] = 50,
+    after: Annotated[
+        str | None,
+        strawberry.argument(description="The `endCursor` of the previous page, in this `order`."),
+    ] = None,
+    order: Annotated[
+        referral_tree.TreeOrder, strawberry.argument(description="The order of `customers`.")
+    ] = referral_tree.TreeOrder.SUBTREE_REVENUE,
 ) -> PartnerNetwork | None:
     chosen = order
     return await run(

@@ -11,6 +11,7 @@ from graph.read.positions import Family
 from graph.traversals import paths
 from graph.traversals.common import KINDS
 from schema.context import Context
+from schema.descriptions import describe_values
 from schema.enums import PartyRole
 from schema.ids import global_id
 from schema.scalars import Date, DateTime
@@ -18,6 +19,19 @@ from schema.traversals.common import TraversalParty, mirror, mirrors, run
 
 strawberry.enum(
     paths.Link, name="LinkKind", description="The kinds of link a connection path may follow."
+)
+describe_values(
+    paths.Link,
+    WORKS_FOR="A person works for an organization (`WORKS_FOR`).",
+    HOUSEHOLD="A person belongs to a household (`MEMBER_OF`).",
+    REFERRED="A referral by a party that is not a broker.",
+    BROKERED="A referral by a broker.",
+    KNOWS="One of our employees knows a person (`KNOWS`).",
+    INTERACTED="A party had an interaction handled by an employee (through the interaction).",
+    REPORTS_TO="A person reports to another (`REPORTS_TO`).",
+    COMMITTEE="A person sits on an organization's or a deal's buying committee.",
+    ACCOUNT_OWNER="An employee owns a party's account (`OWNS_ACCOUNT`).",
+    SUBSIDIARY="An organization is a subsidiary of another (`SUBSIDIARY_OF`).",
 )
 
 _NODE_FAMILIES = {**dict.fromkeys(KINDS, Family.PARTY), "Interaction": Family.INTERACTION,
@@ -84,11 +98,24 @@ class Connections:
 
 async def resolve_connection_paths(
     info: Info[Context, None],
-    from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
-    to: strawberry.ID,
-    k: int = 3,
-    max_hops: int = 6,
-    links: list[paths.Link] | None = None,
+    from_: Annotated[
+        strawberry.ID,
+        strawberry.argument(name="from", description="The first party's global id or key."),
+    ],
+    to: Annotated[
+        strawberry.ID, strawberry.argument(description="The other party's global id or key.")
+    ],
+    k: Annotated[int, strawberry.argument(description="How many paths at most (1 to 10).")] = 3,
+    max_hops: Annotated[
+        int, strawberry.argument(description="Relationships per path at most (1 to 6).")
+    ] = 6,
+    links: Annotated[
+        list[paths.Link] | None,
+        strawberry.argument(
+            description="The kinds of link to follow (null: works for, household, referred, "
+            "brokered, knows, interacted)."
+        ),
+    ] = None,
 ) -> Connections | None:
     return await run(
         info, paths.connection_paths, [(from_, Family.PARTY), (to, Family.PARTY)],

@@ -13,6 +13,7 @@ from graph.traversals import referral_tree
 from schema.context import Context
 from schema.cursors import decode_tree_cursor as decode_cursor
 from schema.cursors import encode_tree_cursor as encode_cursor
+from schema.descriptions import describe_values
 from schema.traversals.common import TraversalParty, mirror, run
 from schema.traversals.referrals import ReferralHop
 
@@ -20,6 +21,12 @@ strawberry.enum(
     referral_tree.TreeOrder,
     name="ReferralTreeOrder",
     description="Orders of a referral tree's pages (ties broken by party key).",
+)
+describe_values(
+    referral_tree.TreeOrder,
+    DEPTH="Shallowest first.",
+    SUBTREE_SIZE="Largest subtree first.",
+    SUBTREE_REVENUE="Most subtree revenue first.",
 )
 
 
@@ -68,11 +75,23 @@ def tree(found: referral_tree.ReferralTree, order: referral_tree.TreeOrder) -> R
 
 async def resolve_referral_tree(
     info: Info[Context, None],
-    root_: Annotated[strawberry.ID, strawberry.argument(name="root")],
-    depth: int = 10,
-    first: int = 100,
-    after: str | None = None,
-    order: referral_tree.TreeOrder = referral_tree.TreeOrder.DEPTH,
+    root_: Annotated[
+        strawberry.ID,
+        strawberry.argument(
+            name="root", description="The customer's or broker's global id or key."
+        ),
+    ],
+    depth: Annotated[
+        int, strawberry.argument(description="How many referral levels down (1 to 10).")
+    ] = 10,
+    first: Annotated[int, strawberry.argument(description="Nodes per page (1 to 1000).")] = 100,
+    after: Annotated[
+        str | None,
+        strawberry.argument(description="The `endCursor` of the previous page, in this `order`."),
+    ] = None,
+    order: Annotated[
+        referral_tree.TreeOrder, strawberry.argument(description="The order of `nodes`.")
+    ] = referral_tree.TreeOrder.DEPTH,
 ) -> ReferralTree | None:
     chosen = order
     return await run(

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
 from graph.read.positions import Family
 from graph.traversals import referrals
 from schema.context import Context
+from schema.descriptions import describe_values
 from schema.scalars import Date
 from schema.traversals.common import TraversalParty, mirror, mirrors, run
 
 strawberry.enum(
     referrals.ChainEnd, name="ReferralChainEnd", description="Why a referral chain stops."
+)
+describe_values(
+    referrals.ChainEnd,
+    ORIGIN="At a party nobody referred (the customer itself when it has no hops).",
+    BROKER="At a broker: the chain's origin is a partner.",
+    CYCLE="The last hop's referrer is already on the chain.",
+    DEPTH="More referrals lie beyond `maxDepth` hops.",
 )
 
 
@@ -42,7 +52,13 @@ class ReferralChain:
 
 
 async def resolve_referral_chain(
-    info: Info[Context, None], customer: strawberry.ID, max_depth: int = 10
+    info: Info[Context, None],
+    customer: Annotated[
+        strawberry.ID, strawberry.argument(description="The party's global id or key.")
+    ],
+    max_depth: Annotated[
+        int, strawberry.argument(description="Hops to follow at most (1 to 20).")
+    ] = 10,
 ) -> ReferralChain | None:
     return await run(
         info, referrals.referral_chain, [(customer, Family.PARTY)],

@@ -1,0 +1,22 @@
+"""Descriptions of enum values, for enums Strawberry wraps after the fact.
+
+`strawberry.enum_value(value, description=...)` cannot be a member of a `StrEnum` (its value must be
+a string), and the domain enums of `graph/` must not import Strawberry; so each value's description
+is set on the enum's Strawberry definition once `strawberry.enum` has wrapped it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+def describe_values(enum: type[Enum], **texts: str) -> None:
+    """Give the values of an enum already wrapped by `strawberry.enum` their descriptions, by
+    member name; every name must be one of its members."""
+    definition = getattr(enum, "__strawberry_definition__")  # noqa: B009 (set by strawberry.enum)
+    unknown = set(texts) - {v.name for v in definition.values}
+    if unknown:
+        raise ValueError(f"{enum.__name__} has no value {sorted(unknown)}")
+    for value in definition.values:
+        if value.name in texts:
+            value.description = texts[value.name]
