@@ -32,14 +32,20 @@ describe_values(
 
 @strawberry.type(description="A party of a referral tree, with its subtree's size and revenue.")
 class ReferralTreeNode:
-    party: TraversalParty
+    party: TraversalParty = strawberry.field(description="The party.")
     depth: int = strawberry.field(description="1 for the parties the root referred itself.")
     parent_key: str = strawberry.field(description="The referrer one level up.")
     referral: ReferralHop | None = strawberry.field(description="The parent's referral of it.")
-    revenue: float
+    revenue: float = strawberry.field(
+        description="Its stored `revenue` metric (each in its party's currency, 0 if missing)."
+    )
     subtree_size: int = strawberry.field(description="It and everyone below it.")
-    subtree_revenue: float
-    cursor: str
+    subtree_revenue: float = strawberry.field(
+        description="Revenue of it and everyone below it (summed as `revenue`)."
+    )
+    cursor: str = strawberry.field(
+        description="Its position in this `order`; pass it as `after` to page on from here."
+    )
 
 
 @strawberry.type(description="One page of the referral tree below a customer or a broker.")
