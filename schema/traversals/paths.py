@@ -52,12 +52,12 @@ def _node_id(n: paths.PathNode) -> strawberry.ID | None:
 @strawberry.type(description="A node of a connection path: a party, an interaction or a deal.")
 class PathNode:
     id: strawberry.ID | None = strawberry.field(description="Its global id.")
-    key: str
+    key: str = strawberry.field(description="Its graph id.")
     label: str = strawberry.field(
         description="Person, Organization, Household, Interaction or Deal."
     )
-    name: str | None
-    roles: list[PartyRole]
+    name: str | None = strawberry.field(description="A party's or deal's name.")
+    roles: list[PartyRole] = strawberry.field(description="A party's roles.")
     at: DateTime | None = strawberry.field(description="An interaction's.")
     channel: str | None = strawberry.field(description="An interaction's.")
 
@@ -65,35 +65,37 @@ class PathNode:
 @mirrors(paths.PathEdge, start_key=lambda e: e.start_id, end_key=lambda e: e.end_id)
 @strawberry.type(description="A relationship of a connection path.")
 class PathEdge:
-    link: paths.Link
+    link: paths.Link = strawberry.field(description="The kind of link.")
     type: str = strawberry.field(description="The relationship type.")
     start_key: str = strawberry.field(description="The relationship's own direction.")
-    end_key: str
+    end_key: str = strawberry.field(description="The graph id of the relationship's end node.")
     forward: bool = strawberry.field(description="Followed from start to end along the path.")
     date: Date | None = strawberry.field(
         description="A referral's date, since when an employee knows a person."
     )
-    channel: str | None
-    incentive: float | None
-    strength: float | None
-    title: str | None
-    role: str | None
-    roles: list[str]
+    channel: str | None = strawberry.field(description="A referral's channel.")
+    incentive: float | None = strawberry.field(description="A referral's incentive.")
+    strength: float | None = strawberry.field(description="How well an employee knows a person.")
+    title: str | None = strawberry.field(description="A job title in an organization.")
+    role: str | None = strawberry.field(description="A role in a household.")
+    roles: list[str] = strawberry.field(description="Roles on a committee (else empty).")
 
 
 @mirrors(paths.ConnectionPath)
 @strawberry.type(description="A simple path: `edges[i]` links `nodes[i]` and `nodes[i + 1]`.")
 class ConnectionPath:
-    hops: int
-    nodes: list[PathNode]
-    edges: list[PathEdge]
+    hops: int = strawberry.field(description="Its relationship count.")
+    nodes: list[PathNode] = strawberry.field(description="From the source to the target.")
+    edges: list[PathEdge] = strawberry.field(
+        description="`edges[i]` links `nodes[i]` and `nodes[i + 1]`."
+    )
 
 
 @strawberry.type(description="The shortest paths between two parties, shortest first.")
 class Connections:
-    source: TraversalParty
-    target: TraversalParty
-    paths: list[ConnectionPath]
+    source: TraversalParty = strawberry.field(description="The `from` party.")
+    target: TraversalParty = strawberry.field(description="The `to` party.")
+    paths: list[ConnectionPath] = strawberry.field(description="Shortest first.")
 
 
 async def resolve_connection_paths(

@@ -50,16 +50,24 @@ class ReferralTreeNode:
 
 @strawberry.type(description="One page of the referral tree below a customer or a broker.")
 class ReferralTree:
-    root: TraversalParty
+    root: TraversalParty = strawberry.field(
+        description="The customer or broker the tree starts at."
+    )
     depth: int = strawberry.field(description="The depth cap asked for.")
     size: int = strawberry.field(description="Parties in the tree, the root excluded.")
-    revenue: float
-    deepest: int
+    revenue: float = strawberry.field(
+        description="Sum of the parties' `revenue` (each in its party's currency, 0 if missing)."
+    )
+    deepest: int = strawberry.field(
+        description="The greatest depth reached (0 when the root referred nobody)."
+    )
     capped: bool = strawberry.field(description="Parties at the cap referred others beyond it.")
-    order: referral_tree.TreeOrder
-    nodes: list[ReferralTreeNode]
-    has_next_page: bool
-    end_cursor: str | None
+    order: referral_tree.TreeOrder = strawberry.field(description="The order of `nodes`.")
+    nodes: list[ReferralTreeNode] = strawberry.field(description="This page of the tree.")
+    has_next_page: bool = strawberry.field(description="True when more nodes follow.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` (same `order`) for the next page; null when none."
+    )
 
 
 def tree_node(n: referral_tree.TreeNode, order: referral_tree.TreeOrder) -> ReferralTreeNode:

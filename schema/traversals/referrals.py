@@ -29,12 +29,16 @@ describe_values(
 @mirrors(referrals.Referral, referred_key=lambda r: r.referred_id)
 @strawberry.type(description="One referral: `referrer` referred the party `referredKey`.")
 class ReferralHop:
-    referrer: TraversalParty
-    referred_key: str
-    date: Date | None
-    channel: str | None
-    incentive: float | None
-    currency: str | None
+    referrer: TraversalParty = strawberry.field(description="Who referred.")
+    referred_key: str = strawberry.field(description="The graph id of the party referred.")
+    date: Date | None = strawberry.field(description="When the referral was made.")
+    channel: str | None = strawberry.field(
+        description="How the referral came (as the source states it)."
+    )
+    incentive: float | None = strawberry.field(
+        description="The incentive paid for it, in `currency`."
+    )
+    currency: str | None = strawberry.field(description="ISO 4217 code of `incentive`.")
     source: str | None = strawberry.field(description="The source record asserting it.")
 
 
@@ -43,9 +47,9 @@ class ReferralHop:
     "`hops[i + 1]` who referred `hops[i].referrer`."
 )
 class ReferralChain:
-    customer: TraversalParty
-    hops: list[ReferralHop]
-    end: referrals.ChainEnd
+    customer: TraversalParty = strawberry.field(description="The party the chain starts at.")
+    hops: list[ReferralHop] = strawberry.field(description="Referrals back towards the origin.")
+    end: referrals.ChainEnd = strawberry.field(description="Why the chain stops at `origin`.")
     origin: TraversalParty = strawberry.field(
         description="The chain's last party (the customer when nobody referred it)."
     )
