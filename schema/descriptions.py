@@ -20,3 +20,17 @@ def describe_values(enum: type[Enum], **texts: str) -> None:
     for value in definition.values:
         if value.name in texts:
             value.description = texts[value.name]
+
+
+# Texts shared by several fields (schema/parties.py is near the module size limit).
+PII = " (null without the `pii` scope)"
+EMAIL = "Its e-mail address, lower-cased" + PII + "."
+REFERRAL_DATE = "When the referral was made."
+REFERRAL_CHANNEL = "How the referral came, as the source states it."
+INCENTIVE = "The incentive paid for the referral, in `currency`."
+CURRENCY = "ISO 4217 code of `incentive`."
+JOB_TITLE = "The person's job title there (`WORKS_FOR.title`)."
+DEPARTMENT = "The person's department there (`WORKS_FOR.department`)."
+HOUSEHOLD_ROLE = "The person's role in the household (`MEMBER_OF.role`), as the source states it."
+SEAT_ROLES = "The roles held on that committee."
+SEAT_PRIMARY = "True when this is the member's primary seat."

@@ -22,6 +22,8 @@ After = Annotated[
     str | None, strawberry.argument(description="The cursor after which the page starts.")
 ]
 
+ONLY = strawberry.argument(description="Only the items matching all of it (null: all).")
+
 TotalCount = Callable[[Info[Context, None]], Awaitable[int]]
 
 
