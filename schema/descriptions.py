@@ -34,3 +34,7 @@ DEPARTMENT = "The person's department there (`WORKS_FOR.department`)."
 HOUSEHOLD_ROLE = "The person's role in the household (`MEMBER_OF.role`), as the source states it."
 SEAT_ROLES = "The roles held on that committee."
 SEAT_PRIMARY = "True when this is the member's primary seat."
+KEY = "Its graph id: `system:recordId` of the source record that created it."
+EDGE_PAGE = (
+    "A page of edges carrying the relationship's properties, paged with `first` and `after`."
+)

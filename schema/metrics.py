@@ -26,13 +26,13 @@ from schema.scalars import Date, DateTime
 
 @strawberry.type(description="One fitted parameter of a value model.")
 class ModelParameter:
-    name: str
-    value: float
+    name: str = strawberry.field(description="The parameter's name.")
+    value: float = strawberry.field(description="Its fitted value.")
 
 
 @strawberry.type(description="A value model fitted by `c360 metrics compute` on one scope.")
 class ValueModel:
-    kind: ValueModelKind
+    kind: ValueModelKind = strawberry.field(description="Which model.")
     scope: str = strawberry.field(description="The source system it was fitted on, or `all`.")
     parameters: list[ModelParameter] = strawberry.field(
         description="BG/NBD: r, alpha, a, b; Gamma-Gamma: p, q, gamma."

@@ -63,7 +63,7 @@ class IdentityEdge:
     )
 
 
-@strawberry.type(name="IdentityConnection")
+@strawberry.type(name="IdentityConnection", description=D.EDGE_PAGE)
 class IdentityConnection(EdgeConnection[IdentityEdge]):
     pass
 
@@ -78,7 +78,7 @@ class ReferrerEdge:
     currency: str | None = strawberry.field(description=D.CURRENCY)
 
 
-@strawberry.type(name="ReferrerConnection")
+@strawberry.type(name="ReferrerConnection", description=D.EDGE_PAGE)
 class ReferrerConnection(EdgeConnection[ReferrerEdge]):
     pass
 
@@ -93,7 +93,7 @@ class ReferralEdge:
     currency: str | None = strawberry.field(description=D.CURRENCY)
 
 
-@strawberry.type(name="ReferralConnection")
+@strawberry.type(name="ReferralConnection", description=D.EDGE_PAGE)
 class ReferralConnection(EdgeConnection[ReferralEdge]):
     pass
 
@@ -111,7 +111,7 @@ class HouseholdMemberEdge:
     role: str | None = strawberry.field(description=D.HOUSEHOLD_ROLE)
 
 
-@strawberry.type(name="HouseholdMemberConnection")
+@strawberry.type(name="HouseholdMemberConnection", description=D.EDGE_PAGE)
 class HouseholdMemberConnection(EdgeConnection[HouseholdMemberEdge]):
     pass
 
@@ -133,7 +133,7 @@ class ContactEdge:
     department: str | None = strawberry.field(description=D.DEPARTMENT)
 
 
-@strawberry.type(name="ContactConnection")
+@strawberry.type(name="ContactConnection", description=D.EDGE_PAGE)
 class ContactConnection(EdgeConnection[ContactEdge]):
     pass
 
@@ -153,7 +153,7 @@ class CommitteeSeatEdge:
     primary: bool | None = strawberry.field(description=D.SEAT_PRIMARY)
 
 
-@strawberry.type(name="CommitteeSeatConnection")
+@strawberry.type(name="CommitteeSeatConnection", description=D.EDGE_PAGE)
 class CommitteeSeatConnection(EdgeConnection[CommitteeSeatEdge]):
     pass
 
