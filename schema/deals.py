@@ -30,7 +30,7 @@ class Deal(Node):
     key: str = strawberry.field(metadata=KEY_FIELD, description=KEY)
     name: str | None = strawberry.field(description="Its name.")
     stage: str | None = strawberry.field(description="Its sales stage, as the source states it.")
-    amount: float | None = strawberry.field(description="Its expected value, in `currency`.")
+    amount: float | None = strawberry.field(description="Its amount, in `currency`.")
     currency: str | None = strawberry.field(description="ISO 4217.")
     opened_at: Date | None = strawberry.field(description="When it was opened.")
 

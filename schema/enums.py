@@ -78,7 +78,7 @@ describe_values(Direction, INBOUND="The party contacted us.", OUTBOUND="We conta
 strawberry.enum(PartnerType, description="What kind of partner a broker is.")
 describe_values(
     PartnerType,
-    BROKER="An intermediary who brings customers for a commission.",
+    BROKER="An intermediary who refers customers to us.",
     DISTRIBUTOR="A reseller of our products.",
     PARTNER="Another business partner who refers customers.",
 )

@@ -24,7 +24,7 @@ REJECTED = "Rows refused whole (listed in the rejects file)."
 
 @strawberry.type(description="One source file of a load and what became of its rows.")
 class LoadSource:
-    file: str = strawberry.field(description="The file's path as the mapping names it.")
+    file: str = strawberry.field(description="The file read.")
     entity: str = strawberry.field(
         description="The kind of record it holds (`person`, `order`...)."
     )
