@@ -23,7 +23,7 @@ PersonRef = Annotated["Person", strawberry.lazy("schema.parties")]
 class CommitteeMemberEdge:
     cursor: str = strawberry.field(description=CURSOR)
     node: PersonRef = strawberry.field(metadata=TARGET_FIELD, description="The member.")
-    roles: list[CommitteeRole] = strawberry.field(description="Its roles on this committee.")
+    roles: list[CommitteeRole] = strawberry.field(description="The roles this seat holds.")
     influence: float | None = strawberry.field(description="0..1")
     primary: bool | None = strawberry.field(
         description="True when this is the person's primary seat."

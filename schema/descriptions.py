@@ -38,3 +38,5 @@ KEY = "Its graph id: `system:recordId` of the source record that created it."
 EDGE_PAGE = (
     "A page of edges carrying the relationship's properties, paged with `first` and `after`."
 )
+SEAT_TARGET = "The account or deal whose committee it is."
+PARTNER_TYPE = "Broker, distributor or partner."

@@ -129,8 +129,8 @@ describe_values(
     KIND="Person, household or organization.",
     STATUS="Prospect, active or former.",
     SEGMENT="The segment from the sources.",
-    COUNTRY="The country code of the address.",
-    CREATED_AT="When the customer was first recorded.",
+    COUNTRY="The ISO 3166 country code.",
+    CREATED_AT="When the relationship began (`createdAt`).",
     LAST_ACTIVITY="The latest interaction's or order's UTC date (computed live).",
     CLV="The stored customer lifetime value, in the customer's currency.",
     CHURN_RISK="The stored churn risk, 1 - P(alive), from 0 to 1.",
@@ -176,7 +176,7 @@ describe_values(
     RETENTION="A repeat customer whose spend is not growing.",
     EXPANSION="Spend in the last 180 days exceeds the 180 days before.",
     ADVOCACY="Has referred a customer, or its latest NPS answer is 9-10.",
-    LAPSED="Status former.",
+    LAPSED="Its status is former.",
 )
 
 

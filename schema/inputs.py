@@ -105,7 +105,7 @@ class CustomerFilter:
 class CustomerOrder:
     field: CustomerSortField = strawberry.field(description="What to sort on.")
     direction: SortDirection = strawberry.field(
-        default=SortDirection.ASC, description="Ascending unless DESC."
+        default=SortDirection.ASC, description="The sort direction (default ASC)."
     )
 
 

@@ -32,7 +32,7 @@ class ModelParameter:
 
 @strawberry.type(description="A value model fitted by `c360 metrics compute` on one scope.")
 class ValueModel:
-    kind: ValueModelKind = strawberry.field(description="Which model.")
+    kind: ValueModelKind = strawberry.field(description="BG/NBD or Gamma-Gamma.")
     scope: str = strawberry.field(description="The source system it was fitted on, or `all`.")
     parameters: list[ModelParameter] = strawberry.field(
         description="BG/NBD: r, alpha, a, b; Gamma-Gamma: p, q, gamma."

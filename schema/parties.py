@@ -147,7 +147,7 @@ CommitteeTarget = Annotated[
 @strawberry.type(description="A seat a person holds on a buying committee.")
 class CommitteeSeatEdge:
     cursor: str = strawberry.field(description=CURSOR)
-    node: CommitteeTarget = strawberry.field(metadata=TARGET_FIELD, description="The committee's.")
+    node: CommitteeTarget = strawberry.field(metadata=TARGET_FIELD, description=D.SEAT_TARGET)
     roles: list[CommitteeRole] = strawberry.field(description=D.SEAT_ROLES)
     influence: float | None = strawberry.field(description="0..1")
     primary: bool | None = strawberry.field(description=D.SEAT_PRIMARY)
@@ -517,7 +517,7 @@ class Organization(Customer):
 
 @strawberry.type(description="A broker, distributor or partner bringing us business.")
 class Broker(Party):
-    partner_type: PartnerType | None = strawberry.field(description="What kind of partner.")
+    partner_type: PartnerType | None = strawberry.field(description=D.PARTNER_TYPE)
     customers_brought: int | None = strawberry.field(
         description="Metric: the customers it referred directly."
     )

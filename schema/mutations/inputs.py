@@ -151,14 +151,18 @@ class CommitteeMembershipInput:
         description="The roles held on the committee (empty: remove the seat)."
     )
     influence: float | None = strawberry.field(default=None, description="0 to 1.")
-    primary: bool = strawberry.field(default=False, description="The person's primary seat.")
+    primary: bool = strawberry.field(
+        default=False, description="Whether this is the person's primary seat."
+    )
 
 
 @strawberry.input(description="Two customers who are one (manual identity resolution).")
 class MergeCustomersInput:
     client_mutation_id: str = strawberry.field(description=CLIENT_ID)
     first_id: strawberry.ID = strawberry.field(description="One customer's global id or key.")
-    second_id: strawberry.ID = strawberry.field(description="The other's.")
+    second_id: strawberry.ID = strawberry.field(
+        description="The other customer's global id or key."
+    )
 
 
 @strawberry.input(description="Source records of a customer that belong to someone else.")
@@ -171,7 +175,7 @@ class SplitCustomerInput:
 @strawberry.input(description="A manual merge to undo.")
 class UnmergeCustomersInput:
     client_mutation_id: str = strawberry.field(description=CLIENT_ID)
-    merge_id: str = strawberry.field(description="The merge's id, as `mergeCustomers` returned it.")
+    merge_id: str = strawberry.field(description="The `decisionId` that `mergeCustomers` returned.")
 
 
 @strawberry.input(description="A customer to erase (right to erasure).")

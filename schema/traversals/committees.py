@@ -83,7 +83,7 @@ class CommitteeMember:
         description="Its committee roles, all seats merged."
     )
     influence: float | None = strawberry.field(
-        description="Its influence from its seats (the highest)."
+        description="The highest influence of its seats, 0..1."
     )
     primary: bool = strawberry.field(description="True when one of its seats is primary.")
     seats: list[str] = strawberry.field(description="Source records of its seats.")
