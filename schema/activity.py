@@ -11,6 +11,7 @@ from graph.read.positions import Family
 from schema import resolvers
 from schema.commerce import Product
 from schema.context import Context
+from schema.descriptions import KEY
 from schema.enums import Channel, Direction
 from schema.meta import KEY_FIELD, follow, resolved
 from schema.relay import Node
@@ -27,12 +28,14 @@ EmployeeRef = Annotated["Employee", strawberry.lazy("schema.parties")]
 class Interaction(Node):
     FAMILY: ClassVar[Family] = Family.INTERACTION
     _key: strawberry.Private[str]
-    key: str = strawberry.field(metadata=KEY_FIELD)
-    at: DateTime
-    channel: Channel
-    direction: Direction | None
-    type: str | None
-    outcome: str | None
+    key: str = strawberry.field(metadata=KEY_FIELD, description=KEY)
+    at: DateTime = strawberry.field(description="When it happened.")
+    channel: Channel = strawberry.field(description="The channel it was on.")
+    direction: Direction | None = strawberry.field(
+        description="Who started it; null when not stated."
+    )
+    type: str | None = strawberry.field(description="Its type, as the source states it.")
+    outcome: str | None = strawberry.field(description="Its outcome, as the source states it.")
     sentiment: float | None = strawberry.field(description="-1..1")
 
     @resolved(metadata=follow("interaction_customer"), description="Whose it is.")
@@ -55,11 +58,11 @@ class Interaction(Node):
 class SurveyResponse(Node):
     FAMILY: ClassVar[Family] = Family.SURVEY_RESPONSE
     _key: strawberry.Private[str]
-    key: str = strawberry.field(metadata=KEY_FIELD)
-    at: DateTime
+    key: str = strawberry.field(metadata=KEY_FIELD, description=KEY)
+    at: DateTime = strawberry.field(description="When it was answered.")
     score: int = strawberry.field(description="0..10")
-    survey: str | None
-    comment: str | None
+    survey: str | None = strawberry.field(description="The survey's name, as the source states it.")
+    comment: str | None = strawberry.field(description="The free-text comment, if any.")
 
     @resolved(metadata=follow("survey_customer"), description="Who answered.")
     async def customer(self, info: Info[Context, None]) -> CustomerRef | None:

@@ -11,6 +11,7 @@ from graph.money import product_revenue
 from graph.read.positions import Family
 from schema import resolvers
 from schema.context import Context
+from schema.descriptions import KEY
 from schema.meta import KEY_FIELD, follow, resolved
 from schema.money import Money, load
 from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
@@ -26,10 +27,10 @@ CustomerRef = Annotated["Customer", strawberry.lazy("schema.parties")]
 class Product(Node):
     FAMILY: ClassVar[Family] = Family.PRODUCT
     _key: strawberry.Private[str]
-    key: str = strawberry.field(metadata=KEY_FIELD)
-    name: str | None
-    category: str | None
-    price: float | None
+    key: str = strawberry.field(metadata=KEY_FIELD, description=KEY)
+    name: str | None = strawberry.field(description="Its name.")
+    category: str | None = strawberry.field(description="Its category.")
+    price: float | None = strawberry.field(description="Its list price, in `currency`.")
     currency: str | None = strawberry.field(description="ISO 4217.")
 
     @resolved(
@@ -49,18 +50,18 @@ class Product(Node):
 class OrderLine(Node):
     FAMILY: ClassVar[Family] = Family.ORDER_LINE
     _key: strawberry.Private[str]
-    key: str = strawberry.field(metadata=KEY_FIELD)
-    line_no: int | None
-    quantity: int | None
-    amount: float | None
-    currency: str | None
+    key: str = strawberry.field(metadata=KEY_FIELD, description=KEY)
+    line_no: int | None = strawberry.field(description="Its line number in the order, from 1.")
+    quantity: int | None = strawberry.field(description="Units ordered (at least 1).")
+    amount: float | None = strawberry.field(description="The line's amount, in `currency`.")
+    currency: str | None = strawberry.field(description="ISO 4217.")
 
-    @resolved(metadata=follow("line_product"))
+    @resolved(metadata=follow("line_product"), description="The product ordered.")
     async def product(self, info: Info[Context, None]) -> Product | None:
         found: Product | None = await resolvers.single(info, self, "line_product")
         return found
 
-    @resolved(metadata=follow("line_order"))
+    @resolved(metadata=follow("line_order"), description="The order it belongs to.")
     async def order(self, info: Info[Context, None]) -> Order | None:
         found: Order | None = await resolvers.single(info, self, "line_order")
         return found
@@ -70,12 +71,12 @@ class OrderLine(Node):
 class Order(Node):
     FAMILY: ClassVar[Family] = Family.ORDER
     _key: strawberry.Private[str]
-    key: str = strawberry.field(metadata=KEY_FIELD)
-    date: Date | None
-    amount: float | None
-    currency: str | None
-    quantity: int | None
-    status: str | None
+    key: str = strawberry.field(metadata=KEY_FIELD, description=KEY)
+    date: Date | None = strawberry.field(description="When it was placed.")
+    amount: float | None = strawberry.field(description="The order's total, in `currency`.")
+    currency: str | None = strawberry.field(description="ISO 4217.")
+    quantity: int | None = strawberry.field(description="Units ordered, as the source states it.")
+    status: str | None = strawberry.field(description="Its status, as the source states it.")
 
     @resolved(metadata=follow("order_customer"), description="Who placed it.")
     async def customer(self, info: Info[Context, None]) -> CustomerRef | None:

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.descriptions import EDGE_PAGE
 from schema.enums import CommitteeRole
 from schema.meta import TARGET_FIELD
-from schema.relay import EdgeConnection
+from schema.relay import CURSOR, EdgeConnection
 from schema.scalars import Date
 
 if TYPE_CHECKING:
@@ -20,26 +21,28 @@ PersonRef = Annotated["Person", strawberry.lazy("schema.parties")]
 
 @strawberry.type(description="A member of a buying committee.")
 class CommitteeMemberEdge:
-    cursor: str
-    node: PersonRef = strawberry.field(metadata=TARGET_FIELD)
-    roles: list[CommitteeRole]
+    cursor: str = strawberry.field(description=CURSOR)
+    node: PersonRef = strawberry.field(metadata=TARGET_FIELD, description="The member.")
+    roles: list[CommitteeRole] = strawberry.field(description="The roles this seat holds.")
     influence: float | None = strawberry.field(description="0..1")
-    primary: bool | None
+    primary: bool | None = strawberry.field(
+        description="True when this is the person's primary seat."
+    )
 
 
-@strawberry.type(name="CommitteeMemberConnection")
+@strawberry.type(name="CommitteeMemberConnection", description=EDGE_PAGE)
 class CommitteeMemberConnection(EdgeConnection[CommitteeMemberEdge]):
     pass
 
 
 @strawberry.type(description="A person one of our employees knows.")
 class KnownPersonEdge:
-    cursor: str
-    node: PersonRef = strawberry.field(metadata=TARGET_FIELD)
+    cursor: str = strawberry.field(description=CURSOR)
+    node: PersonRef = strawberry.field(metadata=TARGET_FIELD, description="The person known.")
     strength: float | None = strawberry.field(description="0..1")
-    since: Date | None
+    since: Date | None = strawberry.field(description="Since when (`KNOWS.since`).")
 
 
-@strawberry.type(name="KnownPersonConnection")
+@strawberry.type(name="KnownPersonConnection", description=EDGE_PAGE)
 class KnownPersonConnection(EdgeConnection[KnownPersonEdge]):
     pass

@@ -10,6 +10,7 @@ from strawberry.types import Info
 from graph.read.positions import Family
 from schema import resolvers
 from schema.context import Context
+from schema.descriptions import KEY
 from schema.meta import KEY_FIELD, follow, resolved
 from schema.relay import DEFAULT_FIRST, After, First, Node
 from schema.scalars import Date
@@ -26,12 +27,12 @@ CommitteeRef = Annotated["CommitteeMemberConnection", strawberry.lazy("schema.co
 class Deal(Node):
     FAMILY: ClassVar[Family] = Family.DEAL
     _key: strawberry.Private[str]
-    key: str = strawberry.field(metadata=KEY_FIELD)
-    name: str | None
-    stage: str | None
-    amount: float | None
-    currency: str | None
-    opened_at: Date | None
+    key: str = strawberry.field(metadata=KEY_FIELD, description=KEY)
+    name: str | None = strawberry.field(description="Its name.")
+    stage: str | None = strawberry.field(description="Its sales stage, as the source states it.")
+    amount: float | None = strawberry.field(description="Its amount, in `currency`.")
+    currency: str | None = strawberry.field(description="ISO 4217.")
+    opened_at: Date | None = strawberry.field(description="When it was opened.")
 
     @resolved(metadata=follow("deal_account"), description="The account it is with.")
     async def account(self, info: Info[Context, None]) -> OrganizationRef | None:

@@ -31,22 +31,28 @@ from schema.scalars import Date, DateTime
 
 @strawberry.input(description="Dates from `from` to `to`, both included; either may be left open.")
 class DateRange:
-    from_: Date | None = strawberry.field(name="from", default=None)
-    to: Date | None = None
+    from_: Date | None = strawberry.field(
+        name="from", default=None, description="The first day (null: open)."
+    )
+    to: Date | None = strawberry.field(default=None, description="The last day (null: open).")
 
 
 @strawberry.input(description="Instants from `from` (included) to `to` (excluded).")
 class DateTimeRange:
-    from_: DateTime | None = strawberry.field(name="from", default=None)
-    to: DateTime | None = None
+    from_: DateTime | None = strawberry.field(
+        name="from", default=None, description="The first instant, included (null: open)."
+    )
+    to: DateTime | None = strawberry.field(
+        default=None, description="The end, excluded (null: open)."
+    )
 
 
 @strawberry.input(
     description="Numbers from `min` to `max`, both included; either may be left open."
 )
 class FloatRange:
-    min: float | None = None
-    max: float | None = None
+    min: float | None = strawberry.field(default=None, description="The least (null: open).")
+    max: float | None = strawberry.field(default=None, description="The most (null: open).")
 
 
 @strawberry.input(
@@ -54,11 +60,17 @@ class FloatRange:
     "`and`, `or` and `not` combine filters."
 )
 class CustomerFilter:
-    kind: list[PartyKind] | None = None
-    status: list[CustomerStatus] | None = None
-    segment: list[str] | None = None
+    kind: list[PartyKind] | None = strawberry.field(default=None, description="One of these kinds.")
+    status: list[CustomerStatus] | None = strawberry.field(
+        default=None, description="One of these statuses."
+    )
+    segment: list[str] | None = strawberry.field(
+        default=None, description="One of these segments (exact match)."
+    )
     country: list[str] | None = strawberry.field(default=None, description="ISO 3166 codes.")
-    created_at: DateRange | None = None
+    created_at: DateRange | None = strawberry.field(
+        default=None, description="When the relationship began (`createdAt`)."
+    )
     last_activity: DateRange | None = strawberry.field(
         default=None, description="The date of the latest interaction or order."
     )
@@ -78,26 +90,36 @@ class CustomerFilter:
     revenue: FloatRange | None = strawberry.field(
         default=None, description="The stored revenue to date."
     )
-    and_: list[CustomerFilter] | None = strawberry.field(name="and", default=None)
-    or_: list[CustomerFilter] | None = strawberry.field(name="or", default=None)
-    not_: CustomerFilter | None = strawberry.field(name="not", default=None)
+    and_: list[CustomerFilter] | None = strawberry.field(
+        name="and", default=None, description="Every one of these filters holds."
+    )
+    or_: list[CustomerFilter] | None = strawberry.field(
+        name="or", default=None, description="At least one of these filters holds."
+    )
+    not_: CustomerFilter | None = strawberry.field(
+        name="not", default=None, description="This filter does not hold."
+    )
 
 
 @strawberry.input(description="A sort for `customers`: one field, then the id.")
 class CustomerOrder:
-    field: CustomerSortField
-    direction: SortDirection = SortDirection.ASC
+    field: CustomerSortField = strawberry.field(description="What to sort on.")
+    direction: SortDirection = strawberry.field(
+        default=SortDirection.ASC, description="The sort direction (default ASC)."
+    )
 
 
 @strawberry.input(description="Conditions on interactions.")
 class InteractionFilter:
-    channel: list[Channel] | None = None
-    at: DateTimeRange | None = None
+    channel: list[Channel] | None = strawberry.field(
+        default=None, description="On one of these channels."
+    )
+    at: DateTimeRange | None = strawberry.field(default=None, description="When it happened.")
 
 
 @strawberry.input(description="Conditions on orders.")
 class OrderFilter:
-    date: DateRange | None = None
+    date: DateRange | None = strawberry.field(default=None, description="When it was placed.")
 
 
 def _date_range(r: DateRange) -> c.Range:

@@ -4,7 +4,7 @@ portfolio KPIs (`graph.metrics`). The per-node metrics are plain leaf fields of 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, LiteralString
+from typing import Annotated, Any, LiteralString
 
 import strawberry
 from strawberry.types import Info
@@ -26,13 +26,13 @@ from schema.scalars import Date, DateTime
 
 @strawberry.type(description="One fitted parameter of a value model.")
 class ModelParameter:
-    name: str
-    value: float
+    name: str = strawberry.field(description="The parameter's name.")
+    value: float = strawberry.field(description="Its fitted value.")
 
 
 @strawberry.type(description="A value model fitted by `c360 metrics compute` on one scope.")
 class ValueModel:
-    kind: ValueModelKind
+    kind: ValueModelKind = strawberry.field(description="BG/NBD or Gamma-Gamma.")
     scope: str = strawberry.field(description="The source system it was fitted on, or `all`.")
     parameters: list[ModelParameter] = strawberry.field(
         description="BG/NBD: r, alpha, a, b; Gamma-Gamma: p, q, gamma."
@@ -96,8 +96,11 @@ def value_model(props: dict[str, Any]) -> ValueModel:
 
 async def resolve_value_model(
     info: Info[Context, None],
-    kind: ValueModelKind,
-    scope: str = "all",
+    kind: Annotated[ValueModelKind, strawberry.argument(description="Which model.")],
+    scope: Annotated[
+        str,
+        strawberry.argument(description="The source system it was fitted on, or `all`."),
+    ] = "all",
 ) -> ValueModel | None:
     ctx = info.context
     try:
@@ -147,10 +150,17 @@ def portfolio_kpis(k: Kpis) -> PortfolioKpis:
 
 async def resolve_portfolio(
     info: Info[Context, None],
-    start: Date,
-    end: Date,
-    filter: CustomerFilter | None = None,
-    group_by: KpiGroup | None = KpiGroup.NONE,
+    start: Annotated[Date, strawberry.argument(description="The period's first day.")],
+    end: Annotated[
+        Date, strawberry.argument(description="The period's last day (not before `start`).")
+    ],
+    filter: Annotated[
+        CustomerFilter | None,
+        strawberry.argument(description="Only these customers (`lastActivity` not allowed)."),
+    ] = None,
+    group_by: Annotated[
+        KpiGroup | None, strawberry.argument(description="How to group the customers.")
+    ] = KpiGroup.NONE,
 ) -> list[PortfolioKpis]:
     assert isinstance(start, dt.date) and isinstance(end, dt.date)
     if end < start:

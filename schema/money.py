@@ -27,7 +27,9 @@ Fetch = Callable[
 )
 class Money:
     currency: str | None = strawberry.field(description="ISO 4217; null when not stated.")
-    amount: float
+    amount: float = strawberry.field(
+        description="The amount, rounded half-even to the currency's minor unit."
+    )
 
 
 def money(amounts: tuple[Amount, ...]) -> list[Money]:

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from graph.money import book_value as books_of_brokers
 from graph.read.positions import Family
+from schema import descriptions as D
 from schema import resolvers
 from schema.activity import Interaction, SurveyResponse
 from schema.commerce import Order, Product
@@ -42,7 +43,7 @@ from schema.inputs import (
 from schema.meta import KEY_FIELD, TARGET_FIELD, computed, follow, prop, resolved
 from schema.money import Money, load
 from schema.provenance import SourceRecord
-from schema.relay import DEFAULT_FIRST, After, Connection, EdgeConnection, First, Node
+from schema.relay import CURSOR, DEFAULT_FIRST, ONLY, After, Connection, EdgeConnection, First, Node
 from schema.scalars import Date, DateTime
 from schema.timeline import TimelineConnection, resolve_timeline
 
@@ -51,8 +52,8 @@ from schema.timeline import TimelineConnection, resolve_timeline
 
 @strawberry.type(description="A source record of a party and how it was matched to it.")
 class IdentityEdge:
-    cursor: str
-    node: SourceRecord = strawberry.field(metadata=TARGET_FIELD)
+    cursor: str = strawberry.field(description=CURSOR)
+    node: SourceRecord = strawberry.field(metadata=TARGET_FIELD, description="The record.")
     rule: str | None = strawberry.field(
         description="The rule that matched it (`source`, `exact:email`, `fuzzy:person`, ...)."
     )
@@ -62,75 +63,77 @@ class IdentityEdge:
     )
 
 
-@strawberry.type(name="IdentityConnection")
+@strawberry.type(name="IdentityConnection", description=D.EDGE_PAGE)
 class IdentityConnection(EdgeConnection[IdentityEdge]):
     pass
 
 
 @strawberry.type(description="A referral: who referred whom, when, through which channel.")
 class ReferrerEdge:
-    cursor: str
+    cursor: str = strawberry.field(description=CURSOR)
     node: Party = strawberry.field(metadata=TARGET_FIELD, description="Who made the referral.")
-    date: Date | None
-    channel: str | None
-    incentive: float | None
-    currency: str | None
+    date: Date | None = strawberry.field(description=D.REFERRAL_DATE)
+    channel: str | None = strawberry.field(description=D.REFERRAL_CHANNEL)
+    incentive: float | None = strawberry.field(description=D.INCENTIVE)
+    currency: str | None = strawberry.field(description=D.CURRENCY)
 
 
-@strawberry.type(name="ReferrerConnection")
+@strawberry.type(name="ReferrerConnection", description=D.EDGE_PAGE)
 class ReferrerConnection(EdgeConnection[ReferrerEdge]):
     pass
 
 
 @strawberry.type(description="A referral this party made.")
 class ReferralEdge:
-    cursor: str
+    cursor: str = strawberry.field(description=CURSOR)
     node: Customer = strawberry.field(metadata=TARGET_FIELD, description="Who was referred.")
-    date: Date | None
-    channel: str | None
-    incentive: float | None
-    currency: str | None
+    date: Date | None = strawberry.field(description=D.REFERRAL_DATE)
+    channel: str | None = strawberry.field(description=D.REFERRAL_CHANNEL)
+    incentive: float | None = strawberry.field(description=D.INCENTIVE)
+    currency: str | None = strawberry.field(description=D.CURRENCY)
 
 
-@strawberry.type(name="ReferralConnection")
+@strawberry.type(name="ReferralConnection", description=D.EDGE_PAGE)
 class ReferralConnection(EdgeConnection[ReferralEdge]):
     pass
 
 
 @strawberry.type(description="A person's place in a household.")
 class HouseholdMembership:
-    role: str | None
-    household: Household = strawberry.field(metadata=TARGET_FIELD)
+    role: str | None = strawberry.field(description=D.HOUSEHOLD_ROLE)
+    household: Household = strawberry.field(metadata=TARGET_FIELD, description="The household.")
 
 
 @strawberry.type(description="A member of a household.")
 class HouseholdMemberEdge:
-    cursor: str
-    node: Person = strawberry.field(metadata=TARGET_FIELD)
-    role: str | None
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Person = strawberry.field(metadata=TARGET_FIELD, description="The member.")
+    role: str | None = strawberry.field(description=D.HOUSEHOLD_ROLE)
 
 
-@strawberry.type(name="HouseholdMemberConnection")
+@strawberry.type(name="HouseholdMemberConnection", description=D.EDGE_PAGE)
 class HouseholdMemberConnection(EdgeConnection[HouseholdMemberEdge]):
     pass
 
 
 @strawberry.type(description="Where a person works, and as what.")
 class Employment:
-    title: str | None
-    department: str | None
-    organization: Organization = strawberry.field(metadata=TARGET_FIELD)
+    title: str | None = strawberry.field(description=D.JOB_TITLE)
+    department: str | None = strawberry.field(description=D.DEPARTMENT)
+    organization: Organization = strawberry.field(
+        metadata=TARGET_FIELD, description="The employer."
+    )
 
 
 @strawberry.type(description="A person working for an organization.")
 class ContactEdge:
-    cursor: str
-    node: Person = strawberry.field(metadata=TARGET_FIELD)
-    title: str | None
-    department: str | None
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Person = strawberry.field(metadata=TARGET_FIELD, description="The person.")
+    title: str | None = strawberry.field(description=D.JOB_TITLE)
+    department: str | None = strawberry.field(description=D.DEPARTMENT)
 
 
-@strawberry.type(name="ContactConnection")
+@strawberry.type(name="ContactConnection", description=D.EDGE_PAGE)
 class ContactConnection(EdgeConnection[ContactEdge]):
     pass
 
@@ -143,14 +146,14 @@ CommitteeTarget = Annotated[
 
 @strawberry.type(description="A seat a person holds on a buying committee.")
 class CommitteeSeatEdge:
-    cursor: str
-    node: CommitteeTarget = strawberry.field(metadata=TARGET_FIELD)
-    roles: list[CommitteeRole]
+    cursor: str = strawberry.field(description=CURSOR)
+    node: CommitteeTarget = strawberry.field(metadata=TARGET_FIELD, description=D.SEAT_TARGET)
+    roles: list[CommitteeRole] = strawberry.field(description=D.SEAT_ROLES)
     influence: float | None = strawberry.field(description="0..1")
-    primary: bool | None
+    primary: bool | None = strawberry.field(description=D.SEAT_PRIMARY)
 
 
-@strawberry.type(name="CommitteeSeatConnection")
+@strawberry.type(name="CommitteeSeatConnection", description=D.EDGE_PAGE)
 class CommitteeSeatConnection(EdgeConnection[CommitteeSeatEdge]):
     pass
 
@@ -166,10 +169,10 @@ class Party(Node):
         metadata=KEY_FIELD,
         description="The graph id: `system:recordId` of the source record that created it.",
     )
-    kind: PartyKind
-    roles: list[PartyRole] = strawberry.field(metadata=computed("roles"))
-    name: str | None
-    email: str | None
+    kind: PartyKind = strawberry.field(description="Person, household or organization.")
+    roles: list[PartyRole] = strawberry.field(metadata=computed("roles"), description="Its roles.")
+    name: str | None = strawberry.field(description="Its display name.")
+    email: str | None = strawberry.field(description=D.EMAIL)
     phone: str | None = strawberry.field(description="E.164.")
     country: str | None = strawberry.field(description="ISO 3166 code.")
     sources: list[str] | None = strawberry.field(description="The systems its records came from.")
@@ -197,8 +200,8 @@ class Party(Node):
 
 @strawberry.interface(description="A party we have (or seek) a customer relationship with.")
 class Customer(Party):
-    status: CustomerStatus | None
-    segment: str | None
+    status: CustomerStatus | None = strawberry.field(description="Prospect, active or former.")
+    segment: str | None = strawberry.field(description="Its segment, as the source states it.")
     created_at: Date | None = strawberry.field(description="When the relationship began.")
     external_ids: list[str] | None = strawberry.field(description="Ids in other systems.")
 
@@ -299,7 +302,7 @@ class Customer(Party):
     async def interactions(
         self,
         info: Info[Context, None],
-        filter: InteractionFilter | None = None,
+        filter: Annotated[InteractionFilter | None, ONLY] = None,
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Interaction]:
@@ -321,7 +324,7 @@ class Customer(Party):
     async def orders(
         self,
         info: Info[Context, None],
-        filter: OrderFilter | None = None,
+        filter: Annotated[OrderFilter | None, ONLY] = None,
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Order]:
@@ -363,14 +366,14 @@ class Customer(Party):
 
 @strawberry.type(description="An individual.")
 class Person(Customer):
-    given_name: str | None
-    surname: str | None
-    date_of_birth: Date | None
-    street_number: str | None
-    street: str | None
-    locality: str | None
-    postcode: str | None
-    state: str | None
+    given_name: str | None = strawberry.field(description="Given (first) name.")
+    surname: str | None = strawberry.field(description="Family name.")
+    date_of_birth: Date | None = strawberry.field(description="Date of birth" + D.PII + ".")
+    street_number: str | None = strawberry.field(description="House number" + D.PII + ".")
+    street: str | None = strawberry.field(description="Street" + D.PII + ".")
+    locality: str | None = strawberry.field(description="Town or city.")
+    postcode: str | None = strawberry.field(description="Postal code.")
+    state: str | None = strawberry.field(description="State or region.")
 
     @resolved(metadata=follow("household"), description="The household it belongs to.")
     async def household(self, info: Info[Context, None]) -> HouseholdMembership | None:
@@ -440,8 +443,8 @@ class Household(Customer):
 
 @strawberry.type(description="A firm: a business account, or a partner firm.")
 class Organization(Customer):
-    domain: str | None
-    industry: str | None
+    domain: str | None = strawberry.field(description="Its web domain.")
+    industry: str | None = strawberry.field(description="Its industry, as the source states it.")
     size: int | None = strawberry.field(description="Head count.")
     account_value: float | None = strawberry.field(
         description="Metric: revenue + CLV of the firm and of the people working for it."
@@ -514,7 +517,7 @@ class Organization(Customer):
 
 @strawberry.type(description="A broker, distributor or partner bringing us business.")
 class Broker(Party):
-    partner_type: PartnerType | None
+    partner_type: PartnerType | None = strawberry.field(description=D.PARTNER_TYPE)
     customers_brought: int | None = strawberry.field(
         description="Metric: the customers it referred directly."
     )
@@ -558,7 +561,7 @@ class Broker(Party):
     async def network(
         self,
         info: Info[Context, None],
-        filter: CustomerFilter | None = None,
+        filter: Annotated[CustomerFilter | None, ONLY] = None,
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Customer]:
@@ -570,8 +573,8 @@ class Broker(Party):
 
 @strawberry.type(description="One of our own people: account owners, reps.")
 class Employee(Party):
-    title: str | None
-    team: str | None
+    title: str | None = strawberry.field(description="Its job title with us.")
+    team: str | None = strawberry.field(description="Its team with us.")
 
     @resolved(metadata=follow("accounts"), description="The accounts it owns, by key.")
     async def accounts(

@@ -18,11 +18,11 @@ class SourceRecord(Node):
     FAMILY: ClassVar[Family] = Family.SOURCE_RECORD
     _key: strawberry.Private[str]
     key: str = strawberry.field(metadata=KEY_FIELD, description="`system:recordId`.")
-    system: str | None
-    record_id: str | None
+    system: str | None = strawberry.field(description="The source system.")
+    record_id: str | None = strawberry.field(description="Its id in that system.")
     entity: str | None = strawberry.field(description="What the record described (`person`...).")
     source_ts: DateTime | None = strawberry.field(description="The source's own timestamp.")
-    loaded_at: DateTime | None
+    loaded_at: DateTime | None = strawberry.field(description="When a load last wrote it.")
     data: str | None = strawberry.field(description="The validated record, as JSON text.")
     ended_at: DateTime | None = strawberry.field(
         description="When the record vanished from a full snapshot of its source (null: live)."

@@ -51,6 +51,8 @@ from schema.traversals import (
 
 MAX_IDS = 100
 
+IdOrKey = Annotated[strawberry.ID, strawberry.argument(description="A global id or key.")]
+
 # The personal data a lookup matches on, and its name in errors: the caller must be able to read it.
 PERSONAL_LOOKUPS: dict[LookupBy, tuple[str, str]] = {
     LookupBy.EMAIL: ("email", "email"),
@@ -83,7 +85,7 @@ def party_key(id: str) -> str | None:
     return key if family is Family.PARTY else None
 
 
-@strawberry.type
+@strawberry.type(description="The read entry points: lookups, lists, search, traversals, KPIs.")
 class Query:
     server: Server = strawberry.field(
         resolver=resolve_server,
@@ -154,7 +156,11 @@ class Query:
     )
 
     @resolved(metadata=root("node"), description="Any object by its global id.")
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
         family, key = parse_global_id(id)
         found: Node | None = await resolvers.lookup(info, family, LookupBy.ID, key, Position.NODE)
         return found
@@ -164,7 +170,13 @@ class Query:
         description="Objects by global id, in order; null where not found, and null with an "
         "error at that entry's path (BAD_USER_INPUT) for an id that is not one.",
     )
-    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info[Context, None],
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Global ids (at most 100).")
+        ],
+    ) -> list[Node | None]:
         if len(ids) > MAX_IDS:
             raise ClientError(f"At most {MAX_IDS} ids at a time.")
         decoded = [decode_id(i) for i in ids]
@@ -183,10 +195,20 @@ class Query:
     async def customer(
         self,
         info: Info[Context, None],
-        id: strawberry.ID | None = None,
-        email: str | None = None,
-        source_id: str | None = None,
-        external_id: str | None = None,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="A global id or party key.")
+        ] = None,
+        email: Annotated[
+            str | None,
+            strawberry.argument(description="An email, case-insensitive (needs the pii scope)."),
+        ] = None,
+        source_id: Annotated[
+            str | None,
+            strawberry.argument(description="A source record id, `system:recordId`."),
+        ] = None,
+        external_id: Annotated[
+            str | None, strawberry.argument(description="An external id (needs the pii scope).")
+        ] = None,
     ) -> Customer | None:
         by, value = customer_lookup(id, email, source_id, external_id, info.context.masked)
         if value is None:
@@ -203,8 +225,14 @@ class Query:
     async def customers(
         self,
         info: Info[Context, None],
-        filter: CustomerFilter | None = None,
-        order_by: CustomerOrder | None = None,
+        filter: Annotated[
+            CustomerFilter | None,
+            strawberry.argument(description="Only customers matching all of it (null: all)."),
+        ] = None,
+        order_by: Annotated[
+            CustomerOrder | None,
+            strawberry.argument(description="The first sort key (null: by key)."),
+        ] = None,
         then_by: Annotated[
             list[CustomerOrder] | None,
             strawberry.argument(
@@ -254,7 +282,7 @@ class Query:
         return found
 
     @resolved(metadata=root("account"), description="A business account by global id or key.")
-    async def account(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
+    async def account(self, info: Info[Context, None], id: IdOrKey) -> Organization | None:
         key = party_key(id)
         if key is None:
             return None
@@ -266,7 +294,7 @@ class Query:
     @resolved(
         metadata=root("broker"), description="A broker by global id or key (`partners:BR00001`)."
     )
-    async def broker(self, info: Info[Context, None], id: strawberry.ID) -> Broker | None:
+    async def broker(self, info: Info[Context, None], id: IdOrKey) -> Broker | None:
         key = party_key(id)
         if key is None:
             return None
@@ -276,7 +304,7 @@ class Query:
         return found
 
     @resolved(metadata=root("product"), description="A product by global id or key.")
-    async def product(self, info: Info[Context, None], id: strawberry.ID) -> Product | None:
+    async def product(self, info: Info[Context, None], id: IdOrKey) -> Product | None:
         family, key = parse_id(id, Family.PRODUCT)
         if family is not Family.PRODUCT:
             return None

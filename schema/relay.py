@@ -22,6 +22,8 @@ After = Annotated[
     str | None, strawberry.argument(description="The cursor after which the page starts.")
 ]
 
+ONLY = strawberry.argument(description="Only the items matching all of it (null: all).")
+
 TotalCount = Callable[[Info[Context, None]], Awaitable[int]]
 
 
@@ -32,26 +34,41 @@ class Node:
 
 @strawberry.type(description="Where a page stands in its list.")
 class PageInfo:
-    has_next_page: bool
+    has_next_page: bool = strawberry.field(
+        description="True when more rows follow this page (fetch them with `after: endCursor`)."
+    )
     has_previous_page: bool = strawberry.field(
         description="True when rows come before this page's `after` cursor (false without one)."
     )
-    start_cursor: str | None
-    end_cursor: str | None
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of this page's first edge; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of this page's last edge, to pass as `after` for the next page; "
+        "null when the page is empty."
+    )
 
 
-@strawberry.type
+CURSOR = "Opaque position of this edge in its list; pass it as `after` to page on from here."
+EDGES = "The items of this page, in the list's stable order."
+PAGE_INFO = "Where this page stands in its list and the cursors to page on."
+
+
+@strawberry.type(description="One item of a connection, with its cursor.")
 class Edge(Generic[N]):
-    cursor: str
-    node: N = strawberry.field(metadata=TARGET_FIELD)
+    cursor: str = strawberry.field(description=CURSOR)
+    node: N = strawberry.field(metadata=TARGET_FIELD, description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a list: `edges` in a stable order, keyset-paginated with `first` and "
+    "`after`."
+)
 class Connection(Generic[N]):
     """A page of a list: `edges` in a stable order, keyset-paginated with `first` and `after`."""
 
-    edges: list[Edge[N]]
-    page_info: PageInfo
+    edges: list[Edge[N]] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
     _total: strawberry.Private[TotalCount]
 
     @resolved(description="How many items the whole list has (counted only when asked).")
@@ -59,12 +76,15 @@ class Connection(Generic[N]):
         return await self._total(info)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a list whose edges carry the relationship's own properties, "
+    "keyset-paginated with `first` and `after`."
+)
 class EdgeConnection(Generic[E]):
     """A connection whose edges carry the relationship's own properties."""
 
-    edges: list[E]
-    page_info: PageInfo
+    edges: list[E] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
     _total: strawberry.Private[TotalCount]
 
     @resolved(description="How many items the whole list has (counted only when asked).")

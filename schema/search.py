@@ -20,11 +20,12 @@ from graph.read import criteria as c
 from graph.read.criteria import CustomerField
 from graph.read.positions import Position
 from graph.read.relations import Relation, SortKey
+from schema.descriptions import EDGE_PAGE
 from schema.enums import PartyKind
 from schema.errors import ClientError
 from schema.meta import TARGET_FIELD, computed
 from schema.parties import Party
-from schema.relay import EdgeConnection
+from schema.relay import CURSOR, EdgeConnection
 
 # Lucene's query syntax characters, escaped so that any text is a plain query.
 _SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
@@ -83,11 +84,11 @@ def kind_criterion(kinds: list[PartyKind] | None) -> c.Criterion | None:
 
 @strawberry.type(description="A search hit.")
 class SearchEdge:
-    cursor: str
-    node: Party = strawberry.field(metadata=TARGET_FIELD)
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Party = strawberry.field(metadata=TARGET_FIELD, description="The party found.")
     score: float = strawberry.field(metadata=computed("score"), description="Relevance.")
 
 
-@strawberry.type(name="SearchConnection")
+@strawberry.type(name="SearchConnection", description=EDGE_PAGE)
 class SearchConnection(EdgeConnection[SearchEdge]):
     pass

@@ -13,10 +13,10 @@ from schema.reads import client_error
 
 @strawberry.type(description="The Neo4j server behind this API, as it reports itself.")
 class Server:
-    version: str
-    edition: str
-    node_count: int
-    relationship_count: int
+    version: str = strawberry.field(description="The Neo4j version.")
+    edition: str = strawberry.field(description="The Neo4j edition (`community` or `enterprise`).")
+    node_count: int = strawberry.field(description="Nodes in the database.")
+    relationship_count: int = strawberry.field(description="Relationships in the database.")
 
 
 async def resolve_server(info: Info[Context, None]) -> Server:

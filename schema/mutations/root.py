@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import strawberry
@@ -43,6 +43,7 @@ from schema.errors import ClientError
 from schema.ids import global_id, parse_id
 from schema.meta import mutation, resolved
 from schema.mutations.inputs import (
+    CLIENT_ID,
     CommitteeMembershipInput,
     CustomerInput,
     EraseCustomerInput,
@@ -65,6 +66,8 @@ CUSTOMER_FIELDS = (
     "locality", "postcode", "state", "country", "national_id", "status", "segment", "domain",
     "industry", "size",
 )  # fmt: skip
+
+REPLAYED = "True when this repeats an earlier send (nothing was written)."
 
 
 def _given(value: Any) -> dict[str, Any]:
@@ -101,9 +104,9 @@ def _new_id() -> str:
 
 @strawberry.type(description="What `upsertCustomer` did.")
 class CustomerPayload:
-    client_mutation_id: str
+    client_mutation_id: str = strawberry.field(description=CLIENT_ID)
     created: bool = strawberry.field(description="True when a new customer was made.")
-    replayed: bool = strawberry.field(description="True when this repeats an earlier send.")
+    replayed: bool = strawberry.field(description=REPLAYED)
     key: strawberry.Private[str]
 
     @resolved(description="The customer as it reads now (null if no longer visible).")
@@ -116,11 +119,11 @@ class CustomerPayload:
 
 @strawberry.type(description="What `recordInteraction` did.")
 class InteractionPayload:
-    client_mutation_id: str
-    replayed: bool
+    client_mutation_id: str = strawberry.field(description=CLIENT_ID)
+    replayed: bool = strawberry.field(description=REPLAYED)
     key: strawberry.Private[str]
 
-    @resolved()
+    @resolved(description="The interaction as it reads now (null if not visible).")
     async def interaction(self, info: Info[Context, None]) -> Interaction | None:
         found: Interaction | None = await resolvers.lookup(
             info, Family.INTERACTION, LookupBy.ID, self.key, Position.INTERACTION
@@ -130,11 +133,11 @@ class InteractionPayload:
 
 @strawberry.type(description="What `recordOrder` did.")
 class OrderPayload:
-    client_mutation_id: str
-    replayed: bool
+    client_mutation_id: str = strawberry.field(description=CLIENT_ID)
+    replayed: bool = strawberry.field(description=REPLAYED)
     key: strawberry.Private[str]
 
-    @resolved()
+    @resolved(description="The order as it reads now (null if not visible).")
     async def order(self, info: Info[Context, None]) -> Order | None:
         found: Order | None = await resolvers.lookup(
             info, Family.ORDER, LookupBy.ID, self.key, Position.ORDER
@@ -144,11 +147,11 @@ class OrderPayload:
 
 @strawberry.type(description="What `recordSurveyResponse` did.")
 class SurveyResponsePayload:
-    client_mutation_id: str
-    replayed: bool
+    client_mutation_id: str = strawberry.field(description=CLIENT_ID)
+    replayed: bool = strawberry.field(description=REPLAYED)
     key: strawberry.Private[str]
 
-    @resolved()
+    @resolved(description="The answer as it reads now (null if not visible).")
     async def survey_response(self, info: Info[Context, None]) -> SurveyResponse | None:
         found: SurveyResponse | None = await resolvers.lookup(
             info, Family.SURVEY_RESPONSE, LookupBy.ID, self.key, Position.SURVEY_RESPONSE
@@ -158,25 +161,27 @@ class SurveyResponsePayload:
 
 @strawberry.type(description="What `recordReferral` did.")
 class ReferralPayload:
-    client_mutation_id: str
-    replayed: bool
+    client_mutation_id: str = strawberry.field(description=CLIENT_ID)
+    replayed: bool = strawberry.field(description=REPLAYED)
     source_id: str = strawberry.field(description="The referral's source record (`api:...`).")
 
 
 @strawberry.type(description="What `setCommitteeMembership` did.")
 class CommitteeMembershipPayload:
-    client_mutation_id: str
-    replayed: bool
+    client_mutation_id: str = strawberry.field(description=CLIENT_ID)
+    replayed: bool = strawberry.field(description=REPLAYED)
     removed: int = strawberry.field(description="Seats of the pair removed (from any source).")
     roles: list[str] = strawberry.field(description="The seat's roles now (empty: no seat).")
 
 
 @strawberry.type(description="What an identity decision did.")
 class IdentityPayload:
-    client_mutation_id: str
-    replayed: bool
+    client_mutation_id: str = strawberry.field(description=CLIENT_ID)
+    replayed: bool = strawberry.field(description=REPLAYED)
     decision_id: str | None = strawberry.field(description="Undo a merge with this id.")
-    moved_source_ids: list[str]
+    moved_source_ids: list[str] = strawberry.field(
+        description="The source records (`system:recordId`) that changed party."
+    )
     keys: strawberry.Private[list[str]]
 
     @resolved(description="The customers now holding the records (survivor first).")
@@ -189,10 +194,13 @@ class IdentityPayload:
 
 @strawberry.type(description="What `eraseCustomer` did; the counts hold no personal data.")
 class ErasurePayload:
-    client_mutation_id: str
-    replayed: bool
-    erased_id: strawberry.ID
-    counts: strawberry.scalars.JSON
+    client_mutation_id: str = strawberry.field(description=CLIENT_ID)
+    replayed: bool = strawberry.field(description=REPLAYED)
+    erased_id: strawberry.ID = strawberry.field(description="The erased customer's global id.")
+    counts: strawberry.scalars.JSON = strawberry.field(
+        description="What was erased, in counts only: erasedAt, alreadyErased, records, "
+        "properties, nodes, relationships, mentions, receipts."
+    )
 
 
 def _customer_record(kind: str, record_id: str, data: Mapping[str, Any]) -> Any:
@@ -404,11 +412,18 @@ async def _send(info: Info[Context, None], action: str, given: Any, step: Step) 
                      lambda tx: step(tx, ctx, given))  # fmt: skip
 
 
-@strawberry.type
+INPUT = strawberry.argument(
+    description="What to write, with the `clientMutationId` that makes a resend a replay."
+)
+
+
+@strawberry.type(
+    description="The write entry points; each runs once per caller and `clientMutationId`."
+)
 class Mutation:
     @mutation(description="Create a customer, or update one's details.")
     async def upsert_customer(
-        self, info: Info[Context, None], input: CustomerInput
+        self, info: Info[Context, None], input: Annotated[CustomerInput, INPUT]
     ) -> CustomerPayload:
         done = await _send(info, "customer.upsert", input, _upsert)
         return CustomerPayload(
@@ -418,7 +433,7 @@ class Mutation:
 
     @mutation(description="Record a touchpoint with a customer.")
     async def record_interaction(
-        self, info: Info[Context, None], input: InteractionInput
+        self, info: Info[Context, None], input: Annotated[InteractionInput, INPUT]
     ) -> InteractionPayload:
         done = await _send(info, "interaction.record", input, _interaction)
         return InteractionPayload(
@@ -427,7 +442,9 @@ class Mutation:
         )  # fmt: skip
 
     @mutation(description="Record a purchase.")
-    async def record_order(self, info: Info[Context, None], input: OrderInput) -> OrderPayload:
+    async def record_order(
+        self, info: Info[Context, None], input: Annotated[OrderInput, INPUT]
+    ) -> OrderPayload:
         done = await _send(info, "order.record", input, _order)
         return OrderPayload(
             client_mutation_id=input.client_mutation_id, replayed=done.replayed,
@@ -436,7 +453,7 @@ class Mutation:
 
     @mutation(description="Record an NPS answer.")
     async def record_survey_response(
-        self, info: Info[Context, None], input: SurveyResponseInput
+        self, info: Info[Context, None], input: Annotated[SurveyResponseInput, INPUT]
     ) -> SurveyResponsePayload:
         done = await _send(info, "survey_response.record", input, _survey)
         return SurveyResponsePayload(
@@ -446,7 +463,7 @@ class Mutation:
 
     @mutation(description="Record that a customer or broker referred a customer.")
     async def record_referral(
-        self, info: Info[Context, None], input: ReferralInput
+        self, info: Info[Context, None], input: Annotated[ReferralInput, INPUT]
     ) -> ReferralPayload:
         done = await _send(info, "referral.record", input, _referral)
         return ReferralPayload(
@@ -456,7 +473,7 @@ class Mutation:
 
     @mutation(description="Set, change or remove a person's committee seat.")
     async def set_committee_membership(
-        self, info: Info[Context, None], input: CommitteeMembershipInput
+        self, info: Info[Context, None], input: Annotated[CommitteeMembershipInput, INPUT]
     ) -> CommitteeMembershipPayload:
         done = await _send(info, "committee.set", input, _committee)
         return CommitteeMembershipPayload(
@@ -466,21 +483,21 @@ class Mutation:
 
     @mutation(description="Merge two customers into one; undo with `unmergeCustomers`.")
     async def merge_customers(
-        self, info: Info[Context, None], input: MergeCustomersInput
+        self, info: Info[Context, None], input: Annotated[MergeCustomersInput, INPUT]
     ) -> IdentityPayload:
         done = await _send(info, "customer.merge", input, _merge)
         return _identity(input.client_mutation_id, done.replayed, done.result)
 
     @mutation(description="Move source records out of a customer into a new one.")
     async def split_customer(
-        self, info: Info[Context, None], input: SplitCustomerInput
+        self, info: Info[Context, None], input: Annotated[SplitCustomerInput, INPUT]
     ) -> IdentityPayload:
         done = await _send(info, "customer.split", input, _split)
         return _identity(input.client_mutation_id, done.replayed, done.result)
 
     @mutation(description="Undo a merge made by `mergeCustomers`.")
     async def unmerge_customers(
-        self, info: Info[Context, None], input: UnmergeCustomersInput
+        self, info: Info[Context, None], input: Annotated[UnmergeCustomersInput, INPUT]
     ) -> IdentityPayload:
         done = await _send(info, "customer.unmerge", input, _unmerge)
         return _identity(input.client_mutation_id, done.replayed, done.result)
@@ -490,7 +507,7 @@ class Mutation:
         "anonymised facts (orders, scores) so portfolio figures stay the same."
     )
     async def erase_customer(
-        self, info: Info[Context, None], input: EraseCustomerInput
+        self, info: Info[Context, None], input: Annotated[EraseCustomerInput, INPUT]
     ) -> ErasurePayload:
         done = await _send(info, "customer.erase", input, _erase)
         return ErasurePayload(

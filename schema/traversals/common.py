@@ -76,10 +76,14 @@ def _enum(kind: type[Enum], value: str | None) -> Enum | None:
 class TraversalParty:
     id: strawberry.ID = strawberry.field(description="Its global id.")
     key: str = strawberry.field(description="Its graph id (`system:recordId`).")
-    name: str | None
-    kind: PartyKind | None
-    roles: list[PartyRole]
-    status: CustomerStatus | None
+    name: str | None = strawberry.field(description="Its display name.")
+    kind: PartyKind | None = strawberry.field(
+        description="Person, household or organization; null when not one of these."
+    )
+    roles: list[PartyRole] = strawberry.field(description="The roles it plays with us.")
+    status: CustomerStatus | None = strawberry.field(
+        description="Its customer status; null when it has none."
+    )
 
 
 def party(p: PartyRef) -> TraversalParty:

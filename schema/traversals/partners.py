@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -17,11 +19,13 @@ from schema.traversals.referral_tree import ReferralTreeNode, end_cursor, tree_n
 @mirrors(partners.NetworkFigures)
 @strawberry.type(description="Counts and ratios of a set of referred parties.")
 class NetworkFigures:
-    parties: int
-    prospects: int
-    active: int
-    former: int
-    revenue: float
+    parties: int = strawberry.field(description="Referred parties counted.")
+    prospects: int = strawberry.field(description="Of them, prospects.")
+    active: int = strawberry.field(description="Of them, active customers.")
+    former: int = strawberry.field(description="Of them, former customers.")
+    revenue: float = strawberry.field(
+        description="Sum of their stored `revenue` (each in its party's currency, 0 if missing)."
+    )
     conversion: float | None = strawberry.field(
         description="(active + former) / (prospects + active + former); null when none has one."
     )
@@ -34,21 +38,31 @@ class NetworkFigures:
 @strawberry.type(description="The figures of one level of a partner network.")
 class NetworkLevel:
     depth: int = strawberry.field(description="1: the broker's own referrals.")
-    figures: NetworkFigures
+    figures: NetworkFigures = strawberry.field(
+        description="The figures of the parties at this depth."
+    )
 
 
 @strawberry.type(description="A broker's book of business and one page of its direct customers.")
 class PartnerNetwork:
-    broker: TraversalParty
+    broker: TraversalParty = strawberry.field(description="The broker.")
     depth: int = strawberry.field(description="The depth cap asked for.")
     direct: int = strawberry.field(description="Customers the broker referred itself.")
     figures: NetworkFigures = strawberry.field(description="The whole network, broker excluded.")
-    levels: list[NetworkLevel]
-    capped: bool
-    order: referral_tree.TreeOrder
-    customers: list[ReferralTreeNode]
-    has_next_page: bool
-    end_cursor: str | None
+    levels: list[NetworkLevel] = strawberry.field(
+        description="One per depth reached, shallowest first."
+    )
+    capped: bool = strawberry.field(
+        description="Parties at the depth cap referred others beyond it."
+    )
+    order: referral_tree.TreeOrder = strawberry.field(description="The order of `customers`.")
+    customers: list[ReferralTreeNode] = strawberry.field(
+        description="This page of direct customers, with their own networks."
+    )
+    has_next_page: bool = strawberry.field(description="True when more direct customers follow.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` (same `order`) for the next page; null when none."
+    )
 
 
 def network(found: partners.PartnerNetwork, order: referral_tree.TreeOrder) -> PartnerNetwork:
@@ -60,11 +74,22 @@ def network(found: partners.PartnerNetwork, order: referral_tree.TreeOrder) -> P
 
 async def resolve_partner_network(
     info: Info[Context, None],
-    broker: strawberry.ID,
-    depth: int = 10,
-    first: int = 50,
-    after: str | None = None,
-    order: referral_tree.TreeOrder = referral_tree.TreeOrder.SUBTREE_REVENUE,
+    broker: Annotated[
+        strawberry.ID, strawberry.argument(description="The broker's global id or key.")
+    ],
+    depth: Annotated[
+        int, strawberry.argument(description="Referral levels counted in the figures (1 to 10).")
+    ] = 10,
+    first: Annotated[
+        int, strawberry.argument(description="Direct customers per page (1 to 1000).")
+    ] = 50,
+    after: Annotated[
+        str | None,
+        strawberry.argument(description="The `endCursor` of the previous page, in this `order`."),
+    ] = None,
+    order: Annotated[
+        referral_tree.TreeOrder, strawberry.argument(description="The order of `customers`.")
+    ] = referral_tree.TreeOrder.SUBTREE_REVENUE,
 ) -> PartnerNetwork | None:
     chosen = order
     return await run(

@@ -13,6 +13,7 @@ from graph.traversals import referral_tree
 from schema.context import Context
 from schema.cursors import decode_tree_cursor as decode_cursor
 from schema.cursors import encode_tree_cursor as encode_cursor
+from schema.descriptions import describe_values
 from schema.traversals.common import TraversalParty, mirror, run
 from schema.traversals.referrals import ReferralHop
 
@@ -21,32 +22,52 @@ strawberry.enum(
     name="ReferralTreeOrder",
     description="Orders of a referral tree's pages (ties broken by party key).",
 )
+describe_values(
+    referral_tree.TreeOrder,
+    DEPTH="Shallowest first.",
+    SUBTREE_SIZE="Largest subtree first.",
+    SUBTREE_REVENUE="Most subtree revenue first.",
+)
 
 
 @strawberry.type(description="A party of a referral tree, with its subtree's size and revenue.")
 class ReferralTreeNode:
-    party: TraversalParty
+    party: TraversalParty = strawberry.field(description="The party.")
     depth: int = strawberry.field(description="1 for the parties the root referred itself.")
     parent_key: str = strawberry.field(description="The referrer one level up.")
     referral: ReferralHop | None = strawberry.field(description="The parent's referral of it.")
-    revenue: float
+    revenue: float = strawberry.field(
+        description="Its stored `revenue` metric (each in its party's currency, 0 if missing)."
+    )
     subtree_size: int = strawberry.field(description="It and everyone below it.")
-    subtree_revenue: float
-    cursor: str
+    subtree_revenue: float = strawberry.field(
+        description="Revenue of it and everyone below it (summed as `revenue`)."
+    )
+    cursor: str = strawberry.field(
+        description="Its position in this `order`; pass it as `after` to page on from here."
+    )
 
 
 @strawberry.type(description="One page of the referral tree below a customer or a broker.")
 class ReferralTree:
-    root: TraversalParty
+    root: TraversalParty = strawberry.field(
+        description="The customer or broker the tree starts at."
+    )
     depth: int = strawberry.field(description="The depth cap asked for.")
     size: int = strawberry.field(description="Parties in the tree, the root excluded.")
-    revenue: float
-    deepest: int
+    revenue: float = strawberry.field(
+        description="Sum of the parties' `revenue` (each in its party's currency, 0 if missing)."
+    )
+    deepest: int = strawberry.field(
+        description="The greatest depth reached (0 when the root referred nobody)."
+    )
     capped: bool = strawberry.field(description="Parties at the cap referred others beyond it.")
-    order: referral_tree.TreeOrder
-    nodes: list[ReferralTreeNode]
-    has_next_page: bool
-    end_cursor: str | None
+    order: referral_tree.TreeOrder = strawberry.field(description="The order of `nodes`.")
+    nodes: list[ReferralTreeNode] = strawberry.field(description="This page of the tree.")
+    has_next_page: bool = strawberry.field(description="True when more nodes follow.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` (same `order`) for the next page; null when none."
+    )
 
 
 def tree_node(n: referral_tree.TreeNode, order: referral_tree.TreeOrder) -> ReferralTreeNode:
@@ -68,11 +89,23 @@ def tree(found: referral_tree.ReferralTree, order: referral_tree.TreeOrder) -> R
 
 async def resolve_referral_tree(
     info: Info[Context, None],
-    root_: Annotated[strawberry.ID, strawberry.argument(name="root")],
-    depth: int = 10,
-    first: int = 100,
-    after: str | None = None,
-    order: referral_tree.TreeOrder = referral_tree.TreeOrder.DEPTH,
+    root_: Annotated[
+        strawberry.ID,
+        strawberry.argument(
+            name="root", description="The customer's or broker's global id or key."
+        ),
+    ],
+    depth: Annotated[
+        int, strawberry.argument(description="How many referral levels down (1 to 10).")
+    ] = 10,
+    first: Annotated[int, strawberry.argument(description="Nodes per page (1 to 1000).")] = 100,
+    after: Annotated[
+        str | None,
+        strawberry.argument(description="The `endCursor` of the previous page, in this `order`."),
+    ] = None,
+    order: Annotated[
+        referral_tree.TreeOrder, strawberry.argument(description="The order of `nodes`.")
+    ] = referral_tree.TreeOrder.DEPTH,
 ) -> ReferralTree | None:
     chosen = order
     return await run(

@@ -64,5 +64,25 @@ def test_the_check_finds_a_missing_description() -> None:
     assert undocumented(bare) == ["Query.a(x:)", "Query.b"]
 
 
+def test_describe_values_names_only_members() -> None:
+    from enum import StrEnum
+
+    import pytest
+    import strawberry
+
+    from schema.descriptions import describe_values
+
+    @strawberry.enum
+    class Tint(StrEnum):
+        RED = "red"
+        GREEN = "green"
+
+    with pytest.raises(ValueError, match=r"Tint has no value \['BLUE'\]"):
+        describe_values(Tint, RED="Warm.", BLUE="Cold.")
+    describe_values(Tint, RED="Warm.")
+    found = {v.name: v.description for v in vars(Tint)["__strawberry_definition__"].values}
+    assert found == {"RED": "Warm.", "GREEN": None}
+
+
 if __name__ == "__main__":
     print("\n".join(undocumented(schema._schema)))
