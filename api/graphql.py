@@ -222,15 +222,18 @@ class GraphQLApp:
         if document.node is None:
             raise RequestError(document.errors, document.code or Code.GRAPHQL_PARSE_FAILED)
         operation = document.operation(params.operation_name) if document.code is None else None
-        note_operation(operation.node if operation is not None else None)
-        if request.method == "GET":
-            node = (
-                operation.node
-                if operation
-                else get_operation_ast(document.node, params.operation_name)
-            )
-            if node is not None and node.operation is not OperationType.QUERY:
-                raise HTTPError(405, "Only queries may be sent with GET.", {"allow": "POST"})
+        node = (
+            operation.node
+            if operation is not None
+            else get_operation_ast(document.node, params.operation_name)
+        )
+        note_operation(node)  # for the request's log line, even when validation failed
+        if (
+            request.method == "GET"
+            and node is not None
+            and node.operation is not OperationType.QUERY
+        ):
+            raise HTTPError(405, "Only queries may be sent with GET.", {"allow": "POST"})
         if document.code is not None:
             raise RequestError(document.errors, document.code)
         if operation is None:

@@ -132,7 +132,7 @@ KPIS = """\
 # Management: the portfolio's KPIs for a period, by segment (or lifecycle stage, or broker).
 query Kpis($start: Date!, $end: Date!) {
   portfolio(start: $start, end: $end, groupBy: SEGMENT) {
-    key customers activeAtStart activeAtEnd new retentionRate churnRate nps revenue averageClv
+    key customers activeAtStart activeAtEnd new retentionRate churnRate nps revenue { currency amount } averageClv
   }
 }
 """
