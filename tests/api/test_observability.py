@@ -52,7 +52,9 @@ def test_one_request_line_with_its_fields(
         json={"query": WHO, "variables": {"s": person.id}, "operationName": "Who"},
         headers={"x-request-id": "obs-line-1"},
     )
-    assert without_cost(answer.json()) == {"data": {"customer": {"key": person.id, "name": "Ada Observed"}}}
+    assert without_cost(answer.json()) == {
+        "data": {"customer": {"key": person.id, "name": "Ada Observed"}}
+    }
     [line] = [x for x in lines(caplog, "request") if x["request_id"] == "obs-line-1"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", str(line["time"]))
     neo4j_ms, ms = line.pop("neo4j_ms"), line.pop("ms")
