@@ -366,6 +366,8 @@ async def _incremental(
         rows[r.id] = r
     new_links = []
     for (a, b), found_flags in pair_flags.items():
+        if a not in rows or b not in rows:
+            continue  # a record that resolves to no party (its party was deleted) links nothing
         x, y = prepared.add(rows[a]), prepared.add(rows[b])
         link = matcher.link(
             x, y, prepared.features[a], prepared.features[b], found_flags.exact, found_flags.fuzzy

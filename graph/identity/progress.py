@@ -51,7 +51,7 @@ RECORDS: LiteralString = (
 MEMBERS: LiteralString = """
 UNWIND $tokens AS token
 CALL db.index.fulltext.queryNodes('source_record_keys', token) YIELD node
-WHERE node.kind IS NOT NULL
+WHERE node.kind IS NOT NULL AND EXISTS { (node)-[:RESOLVES_TO]->(:Party) }
 RETURN token, collect([coalesce(node.matchOrder, ''), node.id]) AS members
 """
 

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from graph.config import Settings
 from graph.driver import open_driver
-from graph.metrics.aggregates import ACCOUNTS
+from graph.metrics import aggregates
 from graph.read.positions import Family
 from schema.ids import global_id
 from tests.factories import Graph, Party
@@ -47,11 +47,10 @@ def firm(driver: Driver, settings: Settings) -> Iterator[Firm]:
     async def aggregate() -> None:
         d = open_driver(settings)
         try:
-            params = {"asOf": dt.date(2025, 6, 30), "asOfTime": dt.datetime(2025, 6, 30, 23, 59, tzinfo=dt.UTC),
-                      "system": f"counts{g.tag}", "computedAt": dt.datetime.now(dt.UTC),
-                      "version": "test", "decay": 0.5}  # fmt: skip
-            async with d.session(database=settings.neo4j_database) as session:
-                await (await session.run(ACCOUNTS, params)).consume()
+            await aggregates.compute(
+                d, settings.neo4j_database, dt.date(2025, 6, 30), f"counts{g.tag}",
+                dt.datetime.now(dt.UTC), "test",
+            )  # fmt: skip
         finally:
             await d.close()
 
