@@ -40,7 +40,7 @@ $(DEMO_DIR)/truth.json: | $(VENV)/.installed
 run: install $(DEMO_DIR)/truth.json
 	$(C360) neo4j start
 	$(C360) db migrate
-	$(C360) load mappings/demo.yaml --rejects $(DEMO_DIR)/rejects.jsonl --metrics-as-of $(DEMO_AS_OF)
+	$(C360) load mappings/demo.yaml --metrics-as-of $(DEMO_AS_OF)  # rejects: var/rejects/, one file a run
 	$(C360) db today $(DEMO_AS_OF)
 	if [ -z "$${AUTH_JWT_SECRET:-}" ] && ! grep -qs '^AUTH_JWT_SECRET=' .env; then \
 		export ENVIRONMENT=development AUTH_DISABLED=true; fi; \
