@@ -100,20 +100,25 @@ def shape_object(
     else:
         out = dict(zip(lay.keys, lay.values(row), strict=True))
     for fp in lay.special:
-        kind = fp.out
-        if kind is Out.CONST:
+        if fp.out is Out.CONST:
             out[fp.key] = fp.const
-            continue
-        value = row[fp.index]
-        if kind is Out.GLOBAL_ID:
-            assert fp.family is not None
-            out[fp.key] = global_id(fp.family, value)
-        elif kind is Out.CURSOR:
-            assert tag is not None
-            out[fp.key] = None if value is None else encode_cursor(tag, value)
         else:
-            out[fp.key] = shape_field(fp, value, path, errors, tag)
+            out[fp.key] = _shaped(fp, row[fp.index], path, errors, tag)
     return out
+
+
+def _shaped(
+    fp: FieldPlan, value: Any, path: Path, errors: list[GraphQLError], tag: str | None
+) -> Any:
+    """A field that is neither a constant nor a plain value: a global id, a cursor, or an object
+    or list (`shape_field`)."""
+    if fp.out is Out.GLOBAL_ID:
+        assert fp.family is not None
+        return global_id(fp.family, value)
+    if fp.out is Out.CURSOR:
+        assert tag is not None
+        return None if value is None else encode_cursor(tag, value)
+    return shape_field(fp, value, path, errors, tag)
 
 
 def _in_order(
@@ -132,14 +137,8 @@ def _in_order(
             if value is None and fp.check:
                 raise null_error(fp, (path, fp.key))
             out[fp.key] = value
-        elif kind is Out.GLOBAL_ID:
-            assert fp.family is not None
-            out[fp.key] = global_id(fp.family, value)
-        elif kind is Out.CURSOR:
-            assert tag is not None
-            out[fp.key] = None if value is None else encode_cursor(tag, value)
         else:
-            out[fp.key] = shape_field(fp, value, path, errors, tag)
+            out[fp.key] = _shaped(fp, value, path, errors, tag)
     return out
 
 
