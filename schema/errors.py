@@ -17,6 +17,7 @@ class Code(StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # send the document with its hash
+    NOT_FOUND = "NOT_FOUND"  # an id in `nodes` that names nothing this caller may see
 
 
 class ClientError(Exception):
@@ -29,3 +30,12 @@ class ClientError(Exception):
     @property
     def extensions(self) -> dict[str, Any]:
         return {"code": self.code.value}
+
+
+# The same message whatever the id: an entry outside a partner's network reads as an unknown one.
+NOT_FOUND = "No object with this id."
+
+
+def not_found() -> ClientError:
+    """The error of a `nodes` entry whose id names nothing the caller may see."""
+    return ClientError(NOT_FOUND, Code.NOT_FOUND)

@@ -21,7 +21,7 @@ from schema.brokers import resolve_brokers
 from schema.commerce import Product
 from schema.context import Context
 from schema.enums import PartyKind
-from schema.errors import ClientError, Code
+from schema.errors import ClientError, Code, not_found
 from schema.ids import parse_global_id, parse_id
 from schema.inputs import CustomerFilter, CustomerOrder, customer_criteria, customer_sort
 from schema.loads import LoadRun, resolve_loads
@@ -167,8 +167,9 @@ class Query:
 
     @resolved(
         metadata=root("nodes"),
-        description="Objects by global id, in order; null where not found, and null with an "
-        "error at that entry's path (BAD_USER_INPUT) for an id that is not one.",
+        description="Objects by global id, in order. An entry is null with an error at its path "
+        "when its id is not one (BAD_USER_INPUT) or names nothing you may see (NOT_FOUND); the "
+        "other entries answer.",
     )
     async def nodes(
         self,
@@ -182,8 +183,11 @@ class Query:
         decoded = [decode_id(i) for i in ids]
         keys = [d for d in decoded if not isinstance(d, ClientError)]
         found = iter(await resolvers.many(info, keys))
-        # An exception in the list becomes that entry's error and null (graphql-core).
-        answers: list[Any] = [d if isinstance(d, ClientError) else next(found) for d in decoded]
+        # An exception in the list becomes that entry's error and null (graphql-core): a bad id's,
+        # or NOT_FOUND for an id that names nothing visible.
+        answers: list[Any] = [
+            d if isinstance(d, ClientError) else (next(found) or not_found()) for d in decoded
+        ]
         return answers
 
     @resolved(

@@ -17,12 +17,12 @@ from graphql.execution.values import VariableValues
 
 from graph.read.ir import Root
 from schema.compiler.bind import Binder
-from schema.compiler.plan import OperationPlan, Unsupported
+from schema.compiler.plan import OperationPlan, RootPlan, Unsupported
 from schema.compiler.planner import Planner
 from schema.compiler.shape import Violation, shape_field
 from schema.context import Context
 from schema.documents import Document, Operation
-from schema.errors import ClientError
+from schema.errors import ClientError, not_found
 from schema.reads import run_root
 
 
@@ -82,14 +82,30 @@ class Compiler:
                 result.data[rp.key] = None
                 continue
             try:
+                start = len(result.errors)
                 result.data[rp.key] = shape_field(
                     rp.field, value, None, result.errors, tags[rp.key]
                 )
+                if rp.kind == "nodes":
+                    _missing_entries(rp, result.data[rp.key], result.errors, start)
             except Violation as exc:
                 result.errors.append(exc.error)
                 result.data = None
                 break
         return result
+
+
+def _missing_entries(
+    rp: RootPlan, entries: list[Any] | None, errors: list[GraphQLError], start: int
+) -> None:
+    """A null `nodes` entry without an error of its own (a non-null field it lacked) names nothing
+    the caller may see: its error, at its path (as the executor's resolver reports it)."""
+    own = errors[start:]  # this root's errors, each at ["nodes", i, ...]
+    nulled = {e.path[1] for e in own if e.path and len(e.path) > 1}
+    for i, entry in enumerate(entries or ()):
+        if entry is None and i not in nulled:
+            own.append(located_error(not_found(), list(rp.field.nodes), [rp.key, i]))
+    errors[start:] = sorted(own, key=lambda e: e.path[1] if e.path and len(e.path) > 1 else -1)
 
 
 async def _read(ctx: Context, root: Root | None) -> Any:

@@ -1,5 +1,5 @@
-"""`nodes`: an id that is not one nulls its own entry, with an error at that entry's path; the
-other entries answer (on the executor, where the compiler hands such a list)."""
+"""`nodes`: an id that is not one, or names nothing, nulls its own entry with an error at that
+entry's path; the other entries answer (on both paths)."""
 
 from __future__ import annotations
 
@@ -32,10 +32,17 @@ def test_a_bad_id_nulls_its_entry_only(
         }
         assert [(e["path"], e["extensions"]["code"], e["message"]) for e in body["errors"]] == [
             (["nodes", 1], "BAD_USER_INPUT", "Not a valid id: 'not an id!'."),
+            (["nodes", 2], "NOT_FOUND", "No object with this id."),
             (["nodes", 3], "BAD_USER_INPUT", "Not a valid id: 'Zm9vOmJhcg'."),
         ]
-        # All good: no errors; the unknown id is null as in `node`.
+        # Only valid ids: the unknown one is null with its own error, the known one answers.
         body = post_on(client, compiled, QUERY, ids=[missing, good])
-        assert body == {"data": {"nodes": [None, {"id": good, "key": ann.id, "name": "Ann Entry"}]}}
+        assert body["data"] == {"nodes": [None, {"id": good, "key": ann.id, "name": "Ann Entry"}]}
+        assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+            (["nodes", 0], "NOT_FOUND")
+        ]
+        # All found: no errors at all.
+        body = post_on(client, compiled, QUERY, ids=[good, good])
+        assert "errors" not in body and len(body["data"]["nodes"]) == 2
     finally:
         g.delete(driver, settings.neo4j_database)

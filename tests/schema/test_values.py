@@ -6,7 +6,7 @@ import orjson
 from starlette.testclient import TestClient
 
 from tests.schema import expect as x
-from tests.schema.conftest import World, data
+from tests.schema.conftest import World, data, run
 
 PARTY = "id key kind roles name email phone country sources"
 CUSTOMER = PARTY + " status segment createdAt externalIds"
@@ -519,9 +519,14 @@ def test_nodes_in_order_with_nulls(client: TestClient, world: World) -> None:
     ]  # fmt: skip
     missing = global_id(Family.ORDER, "erp:does-not-exist")
     ids = [gid for _, gid, _ in things] + [missing]
-    found = data(client, NODE, {"ids": ids})["nodes"]
+    body = run(client, NODE, {"ids": ids})
+    found = body["data"]["nodes"]
     expected = [{"__typename": t, "id": gid} | rest for t, gid, rest in things] + [None]
     assert found == expected
+    # The unknown id's entry, and only it, carries an error.
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["nodes", len(things)], "NOT_FOUND")
+    ]
     for (t, gid, rest), one in zip(things, expected, strict=False):
         single = data(
             client,
