@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -51,6 +52,7 @@ load_app = typer.Typer(
     cls=LoadGroup, help="Load source files into the graph; `c360 load MAPPING` runs a load."
 )
 console = Console()
+log = logging.getLogger("customer360.jobs")
 
 
 def _error(console: Console, message: str) -> None:
@@ -233,7 +235,16 @@ def run_load(
         finally:
             await driver.close()
 
-    report, record = asyncio.run(go())
+    try:
+        report, record = asyncio.run(go())
+    except Exception as exc:  # the graph failed mid-load: the run is recorded, the cause logged
+        log.exception("load failed")
+        _error(
+            console,
+            f"the load stopped: {type(exc).__name__}: {exc}\nWhat it wrote is kept; run the same "
+            "load again to finish it (identity resolution resumes from the pending records).",
+        )
+        return 3
     if not dry:
         load_finished(settings, report)
     title = "dry run: what a load would do (nothing written)" if dry else "load report"
