@@ -10,6 +10,7 @@ raw values are not written to the rejects file (they are the personal data that 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -118,7 +119,10 @@ async def _flush(
     report: SourceReport,
     written_ids: set[str],
     reject_erased: Callable[[str], int],
-) -> None:
+) -> int:
+    """Write the pending rows; returns how many rows were rejected as erased records' (counted
+    into the report by the caller, which may still be reading)."""
+    rejected = 0
     for statement, batch in pending.items():
         if not batch:
             continue
@@ -126,9 +130,7 @@ async def _flush(
         written = await write_batch(driver, database, statement, unique)
         if written.erased:  # every row of an erased record is a reject, duplicates included
             erased = set(written.erased)
-            rejected = sum(reject_erased(record_id) for record_id in written.erased)
-            report.rejected += rejected
-            report.erased += rejected
+            rejected += sum(reject_erased(record_id) for record_id in written.erased)
             batch[:] = [item for item in batch if item["id"] not in erased]
             unique, same, superseded = _dedupe(batch)
         report.created += written.created
@@ -137,6 +139,7 @@ async def _flush(
         if statement == "party":
             written_ids.update(item["id"] for item in unique)
         batch.clear()
+    return rejected
 
 
 def records_of(
@@ -168,6 +171,38 @@ def records_of(
         yield record, row
 
 
+@dataclass
+class _Batch:
+    """Rows read for one write: each statement's rows, and the source rows of each id (to reject
+    the rows of an erased record)."""
+
+    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    lines: dict[str, list[Row]] = field(default_factory=dict)
+
+
+def _batches(
+    records: Iterator[tuple[Record, Row]],
+    source: Source,
+    report: SourceReport,
+    batch_size: int,
+    progress: Progress | None,
+) -> Iterator[_Batch]:
+    """The file's valid records, prepared for writing, `batch_size` at a time."""
+    batch = _Batch()
+    for count, (record, row) in enumerate(records, start=1):
+        statement = prepare.statement_for(source.entity, record)
+        batch.pending.setdefault(statement, []).append(
+            prepare.row(source.entity, source.system, record)
+        )
+        batch.lines.setdefault(record.id, []).append(row)
+        if count % batch_size == 0:
+            yield batch
+            batch = _Batch()
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(source, report.read)
+    yield batch
+
+
 async def load_source(
     driver: AsyncDriver,
     database: str,
@@ -177,44 +212,49 @@ async def load_source(
     batch_size: int = 5000,
     progress: Progress | None = None,
 ) -> tuple[SourceReport, set[str]]:
-    """Load one source; returns its report and the ids of the party records it holds."""
+    """Load one source; returns its report and the ids of the party records it holds.
+
+    A thread reads, validates and prepares the next batch while the previous one is written, one
+    write in flight at a time (so batches land in file order, and reading costs no wall time while
+    Neo4j writes). Only the reading thread touches the rejects file until a batch is written; the
+    rows of erased records, which a write reports, are rejected after the reading is done."""
     path = mapping.path(source)
     report = SourceReport(file=source.file, entity=source.entity, system=source.system)
     report.seen = set() if source.snapshot else None
     if progress:
         progress(source, 0)  # the source starts: rates count from here
     began = time.perf_counter()
-    pending: dict[str, list[dict[str, Any]]] = {}
-    lines: dict[str, list[Row]] = {}  # the pending rows of each id, to reject erased records
     party_ids: set[str] = set()
-    count = 0
+    erased_rows: list[Row] = []
+    erased = [0]  # rows rejected as erased records' (added to the report once reading is done)
 
-    def reject_erased(record_id: str) -> int:
-        found = lines.get(record_id, [])
-        for row in found:
-            rejects.write(path, source, row, [ERASED], raw=False)
-        return len(found)
+    async def write(batch: _Batch) -> None:
+        def reject_erased(record_id: str) -> int:
+            found = batch.lines.get(record_id, [])
+            erased_rows.extend(found)
+            return len(found)
 
-    async def flush() -> None:
-        await _flush(driver, database, pending, report, party_ids, reject_erased)
-        lines.clear()
+        erased[0] += await _flush(driver, database, batch.pending, report, party_ids, reject_erased)
         checkpoint("batch")
 
+    batches = _batches(
+        records_of(path, source, report, rejects), source, report, batch_size, progress
+    )
+    writing: asyncio.Task[None] | None = None
     try:
-        for record, row in records_of(path, source, report, rejects):
-            statement = prepare.statement_for(source.entity, record)
-            pending.setdefault(statement, []).append(
-                prepare.row(source.entity, source.system, record)
-            )
-            lines.setdefault(record.id, []).append(row)
-            count += 1
-            if count % batch_size == 0:
-                await flush()
-            if progress and count % PROGRESS_EVERY == 0:
-                progress(source, report.read)
-        await flush()
+        while (batch := await asyncio.to_thread(next, batches, None)) is not None:
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(write(batch))
     except FileError as exc:
         report.error = str(exc)
+    finally:
+        if writing is not None:
+            await writing
+    for row in erased_rows:
+        rejects.write(path, source, row, [ERASED], raw=False)
+    report.rejected += erased[0]
+    report.erased += erased[0]
     if progress:
         progress(source, report.read)
     report.seconds = time.perf_counter() - began
