@@ -182,7 +182,8 @@ MATCH (p:Party {id: id})<-[:RESOLVES_TO]-(s:SourceRecord)
 WHERE s.kind IS NOT NULL
 WITH p, s ORDER BY s.id
 RETURN p.id AS id, p.reconciledHash AS hash,
-       collect({id: s.id, system: s.system, entity: s.entity, kind: s.kind, ts: s.sourceTs,
+       collect({id: s.id, system: s.system, entity: s.entity, kind: s.kind,
+               ts: s.sourceTs.epochSeconds + s.sourceTs.nanosecond / 1000000000.0,
                data: s.data}) AS records
 """
 

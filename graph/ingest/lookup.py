@@ -7,14 +7,13 @@ source timestamp is newer, updated otherwise, and refused when its record was er
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, RoutingControl
 
-from graph.ingest.upsert import SPECS
+from graph.ingest.upsert import SPECS, not_older
 
 
 class Fate(StrEnum):
@@ -24,19 +23,7 @@ class Fate(StrEnum):
     ERASED = "erased"
 
 
-def _stored(label: LiteralString) -> LiteralString:
-    return (
-        "UNWIND $ids AS id MATCH (n:" + label + " {id: id}) "
-        "RETURN n.id AS id, n.hash AS hash, n.sourceTs AS ts, n.erased AS erased"
-    )
-
-
-STORED: dict[str, LiteralString] = {name: _stored(spec.label) for name, spec in SPECS.items()}
-
-
-def _instant(value: Any) -> dt.datetime | None:
-    native = value.to_native() if hasattr(value, "to_native") else value
-    return native if isinstance(native, dt.datetime) else None
+STORED: dict[str, LiteralString] = {name: spec.existing for name, spec in SPECS.items()}
 
 
 def fate(row: dict[str, Any], stored: dict[str, Any] | None) -> Fate:
@@ -48,8 +35,7 @@ def fate(row: dict[str, Any], stored: dict[str, Any] | None) -> Fate:
         return Fate.CREATED
     if stored["hash"] == row["hash"]:
         return Fate.UNCHANGED
-    old, new = _instant(stored["ts"]), row["ts"]
-    return Fate.UPDATED if old is None or new is None or new >= old else Fate.UNCHANGED
+    return Fate.UPDATED if not_older(row["ts"], stored["ts"]) else Fate.UNCHANGED
 
 
 async def fates(

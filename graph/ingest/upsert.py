@@ -42,6 +42,10 @@ SET n.system = row.system, n.recordId = row.recordId, n.entity = row.entity, n.h
 
 _AT: LiteralString = "n.at = datetime(row.atTime)"
 
+# A stored source timestamp as seconds since the epoch: a number, which the driver decodes for
+# nothing (a DateTime costs ~50 us, for every row of a reloaded file).
+STORED_TS: LiteralString = "n.sourceTs.epochSeconds + n.sourceTs.nanosecond / 1000000000.0 AS ts"
+
 
 RESOLVE: LiteralString = """
 UNWIND $refs AS ref
@@ -73,7 +77,7 @@ class Spec:
     def existing(self) -> LiteralString:
         return (
             "UNWIND $ids AS id MATCH (n:" + self.label + " {id: id}) "
-            "RETURN n.id AS id, n.hash AS hash, n.sourceTs AS ts, n.erased AS erased"
+            "RETURN n.id AS id, n.hash AS hash, " + STORED_TS + ", n.erased AS erased"
         )
 
 
@@ -240,11 +244,12 @@ class Written:
 ANONYMOUS_DROPPED = frozenset({"comment"})
 
 
-def _instant(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    native = value.to_native() if hasattr(value, "to_native") else value
-    return native if isinstance(native, dt.datetime) else None
+def not_older(new: dt.datetime | None, stored: float | None) -> bool:
+    """Whether a row's source timestamp is not older than the stored one (`STORED_TS`); when
+    either is unknown, it is."""
+    if new is None or stored is None:
+        return True
+    return (new if new.tzinfo else new.replace(tzinfo=dt.UTC)).timestamp() >= stored
 
 
 def _must_write(row: dict[str, Any], stored: tuple[Any, Any]) -> bool:
@@ -253,8 +258,7 @@ def _must_write(row: dict[str, Any], stored: tuple[Any, Any]) -> bool:
         return True
     if hash_ == row["hash"]:
         return False
-    old, new = _instant(ts), row["ts"]
-    return old is None or new is None or new >= old
+    return not_older(row["ts"], ts)
 
 
 async def _resolve(tx: Any, refs: set[str]) -> tuple[dict[str, str], set[str]]:
