@@ -188,7 +188,7 @@ OURS_SEARCH = """query Search($text: String!) { search(text: $text, first: 10) {
   edges { node { key name } } } }"""
 THEIRS_SEARCH = "query Search($q: String!) { searchParties(query: $q, first: 10) { id name } }"
 CYPHER_SEARCH: LiteralString = """
-CALL db.index.fulltext.queryNodes('party_search', $q) YIELD node, score
+CALL db.index.fulltext.queryNodes('party_text', $q) YIELD node, score
 WHERE node.kind IN ['person', 'household', 'organization']
 WITH node, score ORDER BY score DESC, node.id LIMIT 10
 RETURN collect(node {key: node.id, .name}) AS data

@@ -132,12 +132,12 @@ export const typeDefs = /* GraphQL */ `
   }
 
   # Full-text search: the library's @fulltext wants an index over exactly the fields it declares;
-  # ours (party_search) also covers e-mail, so the peer gets the Cypher we would write instead.
+  # ours (party_text) also covers e-mail, so the peer gets the Cypher we would write instead.
   type Query {
     searchParties(query: String!, first: Int!): [Party!]!
       @cypher(
         statement: """
-        CALL db.index.fulltext.queryNodes('party_search', $query) YIELD node, score
+        CALL db.index.fulltext.queryNodes('party_text', $query) YIELD node, score
         WHERE node.kind IN ['person', 'household', 'organization']
         WITH node, score ORDER BY score DESC, node.id LIMIT $first
         RETURN node
