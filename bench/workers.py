@@ -1,7 +1,7 @@
 """`c360 serve --workers N` measured (RELIABILITY.md, "Several workers").
 
     python bench/workers.py throughput --clients 16 --seconds 30 --rounds 2
-    python bench/workers.py drain --workers 2 --requests 32
+    python bench/workers.py drain --workers 2 --requests 256 --after 1
     python bench/workers.py hang --workers 2 --healthcheck 30
 
 Uses the settings' local Neo4j, which must hold some customers (`c360 sample` + `c360 load`); the
@@ -10,7 +10,7 @@ API runs as `c360 serve` in development mode without authentication or limits (b
 
 - `throughput`: requests per second of one customer's 360 view (bench/api.py's query and driver)
   with N concurrent clients, 1 and 2 workers alternately, `--rounds` times each, after a warm-up.
-- `drain`: slow requests in flight (a page of 50 360 views), SIGTERM to `c360 serve`: how many were
+- `drain`: slow requests in flight (bench/api.py's page of 50 360 views), SIGTERM to `c360 serve`: how many were
   answered, how many failed, and how long the shutdown took.
 - `hang`: SIGSTOP one worker (a worker that stops answering: the supervisor's health check is its
   only watchdog) while clients run; when the supervisor kills and replaces it, and what the clients
@@ -115,13 +115,21 @@ def run_throughput(args: argparse.Namespace, log: Path) -> None:
     print(f"mean: 1 worker {one:.1f} req/s, 2 workers {two:.1f} req/s, ratio {two / one:.2f}")
 
 
-async def _drain(url: str, proc: subprocess.Popen[bytes], n: int) -> None:
-    async with httpx2.AsyncClient(timeout=120) as client:
-        await soak.ask(client, url, soak.SLOW, {})
-        flying = [asyncio.create_task(soak.ask(client, url, soak.SLOW, {})) for _ in range(n)]
-        await asyncio.sleep(2.0)  # every request read by a worker (an idle connection is closed)
+async def _drain(url: str, proc: subprocess.Popen[bytes], n: int, after: float) -> None:
+    # one connection per request: all of them reach the server (a pool would queue them here)
+    limits = httpx2.Limits(max_connections=None, max_keepalive_connections=None)
+    async with httpx2.AsyncClient(timeout=120, limits=limits) as client:
+        await soak.ask(client, url, bench_api.PAGE, {"after": None})
+        flying = [
+            asyncio.create_task(soak.ask(client, url, bench_api.PAGE, {"after": None}))
+            for _ in range(n)
+        ]
+        sent = time.perf_counter()
+        await asyncio.sleep(after)  # a request not yet read by a worker when the signal comes: its
+        # connection is idle to the server, and closed
         began = time.perf_counter()
         proc.send_signal(signal.SIGTERM)
+        print(f"SIGTERM {began - sent:.2f}s after sending {n} requests", flush=True)
         results = await asyncio.gather(*flying, return_exceptions=True)
         last = time.perf_counter() - began
     answered = [r for r in results if not isinstance(r, BaseException)]
@@ -139,7 +147,7 @@ async def _drain(url: str, proc: subprocess.Popen[bytes], n: int) -> None:
 def run_drain(args: argparse.Namespace, log: Path) -> None:
     proc, url = soak.start_api(args.workers, log)
     try:
-        asyncio.run(_drain(url, proc, args.requests))
+        asyncio.run(_drain(url, proc, args.requests, args.after))
     finally:
         stop(proc)
 
@@ -205,6 +213,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=32)
+    parser.add_argument("--after", type=float, default=1.0, help="drain: seconds before SIGTERM")
     parser.add_argument("--healthcheck", type=int, default=30)
     args = parser.parse_args()
     log = Path(tempfile.mkdtemp(prefix="c360-workers-")) / "api.log"
