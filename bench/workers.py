@@ -3,6 +3,7 @@
     python bench/workers.py throughput --clients 16 --seconds 30 --rounds 2
     python bench/workers.py drain --workers 2 --requests 256 --after 1
     python bench/workers.py hang --workers 2 --healthcheck 30
+    python bench/workers.py boot --workers 2 --healthcheck 5
 
 Uses the settings' local Neo4j, which must hold some customers (`c360 sample` + `c360 load`); the
 API runs as `c360 serve` in development mode without authentication or limits (bench/soak.py's
@@ -15,6 +16,8 @@ API runs as `c360 serve` in development mode without authentication or limits (b
 - `hang`: SIGSTOP one worker (a worker that stops answering: the supervisor's health check is its
   only watchdog) while clients run; when the supervisor kills and replaces it, and what the clients
   saw meanwhile. `--healthcheck` sets API_WORKER_HEALTHCHECK_S for the run.
+- `boot`: how long `c360 serve --workers N` takes to be ready with a given health check, and how
+  many starting workers the supervisor killed as hung.
 """
 
 from __future__ import annotations
@@ -205,9 +208,27 @@ def run_hang(args: argparse.Namespace, log: Path) -> None:
         stop(proc)
 
 
+def run_boot(args: argparse.Namespace, log: Path) -> None:
+    """Start `c360 serve --workers N` with the given health check: how long until /readyz answers,
+    and how many workers the supervisor killed meanwhile (uvicorn logs "Child process [..] died")."""
+    os.environ["API_WORKER_HEALTHCHECK_S"] = str(args.healthcheck)
+    began = time.monotonic()
+    try:
+        proc, _ = soak.start_api(args.workers, log)
+    except SystemExit as exc:
+        print(f"not ready: {exc}")
+    else:
+        print(f"{args.workers} workers, health check {args.healthcheck}s: ready "
+              f"{time.monotonic() - began:.1f}s after launch", flush=True)  # fmt: skip
+        time.sleep(10)  # a worker killed late would show here
+        stop(proc)
+    text = log.read_text(errors="replace")
+    print(f"workers killed and replaced: {text.count('died')}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=("throughput", "drain", "hang"))
+    parser.add_argument("mode", choices=("throughput", "drain", "hang", "boot"))
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rounds", type=int, default=2)
@@ -217,7 +238,8 @@ def main() -> None:
     parser.add_argument("--healthcheck", type=int, default=30)
     args = parser.parse_args()
     log = Path(tempfile.mkdtemp(prefix="c360-workers-")) / "api.log"
-    {"throughput": run_throughput, "drain": run_drain, "hang": run_hang}[args.mode](args, log)
+    modes = {"throughput": run_throughput, "drain": run_drain, "hang": run_hang, "boot": run_boot}
+    modes[args.mode](args, log)
     print(f"server log: {log}")
 
 
