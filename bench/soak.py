@@ -121,6 +121,7 @@ class Tally:
         self.unacked: dict[str, dict[str, Any]] = {}
         self.error_ids: list[str] = []
         self.transport = 0
+        self.traces = 0  # answers carrying a stack trace (never expected)
 
 
 async def ask(
@@ -161,6 +162,8 @@ async def client_loop(
                 continue
             tally.latencies.append(time.perf_counter() - began)
             tally.statuses[str(answer.status_code)] += 1
+            if b"Traceback" in answer.content or b"stacktrace" in answer.content:
+                tally.traces += 1
             body = answer.json()
             errors = body.get("errors") or []
             for e in errors:
@@ -289,7 +292,8 @@ async def soak(
           f"({n / elapsed:.0f}/s), {tally.transport} transport errors")  # fmt: skip
     print(f"latency p50 {1000 * statistics.median(tally.latencies):.1f} ms, "
           f"p95 {1000 * percentile(tally.latencies, 95):.1f} ms, p99 {1000 * percentile(tally.latencies, 99):.1f} ms")  # fmt: skip
-    print(f"HTTP statuses {dict(tally.statuses)}; error codes {dict(tally.codes)}")
+    print(f"HTTP statuses {dict(tally.statuses)}; error codes {dict(tally.codes)}; "
+          f"answers with a stack trace {tally.traces}")  # fmt: skip
     print(f"API RSS {rss_before:.0f} MB -> {rss_after:.0f} MB")
     for event in events:
         print("  " + event)

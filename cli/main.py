@@ -84,6 +84,7 @@ def neo4j_start(
         console.print(f"NEO4J_URI is set ({settings.neo4j_uri}); nothing local to start.")
         return
     began = time.monotonic()
+    ops.configure_job_logs(settings)  # the crash-recovery line, if Neo4j replays its log
     try:
         found = server.start(settings, fresh=fresh)
     except server.ServerError as exc:
@@ -92,6 +93,8 @@ def neo4j_start(
         f"Neo4j {found.version} ({found.edition}) answering on {found.address}, pid {found.pid}, "
         f"ready in {time.monotonic() - began:.1f}s"
     )
+    if found.recovered is not None:
+        console.print(found.recovered.summary(), soft_wrap=True)
 
 
 @neo4j_app.command("stop")
@@ -116,6 +119,11 @@ def neo4j_status(data_dir: DataDir = None, port: Port = None) -> None:
     size = f", store {found.store_bytes / 2**20:.1f} MiB" if settings.local else ""
     pid = f", pid {found.pid}" if found.pid else ""
     console.print(f"Neo4j {found.version} ({found.edition}) on {found.address}{pid}{size}")
+    if found.last_recovery is not None:
+        console.print(
+            f"last {found.last_recovery.summary()}, completed {found.last_recovery.completed_at}",
+            soft_wrap=True,
+        )
 
 
 @db_app.command("migrate")

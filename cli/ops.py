@@ -93,6 +93,11 @@ def metrics_finished(settings: Settings, seconds: float, summary: Any) -> None:
     )
 
 
+def configure_job_logs(settings: Settings) -> None:
+    """Structured logs only (no tracing): for short commands such as `c360 neo4j start`."""
+    logs.configure(settings)
+
+
 def configure_logs() -> None:
     """Structured logs for a job, with the slow-statement threshold of the settings."""
     settings = get_settings()

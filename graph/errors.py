@@ -6,6 +6,17 @@ message is safe to show to a client (no Cypher, no server detail).
 
 from __future__ import annotations
 
+# Neo4j codes of a transaction the server terminated: past its timeout while waiting for a lock, by
+# an operator (TERMINATE TRANSACTION), or because the database is shutting down (every transaction
+# in flight). The driver reports the server's TransientError codes as these ClientErrors. The
+# transaction was rolled back: retrying is safe.
+TERMINATED_CODES = (
+    "Neo.ClientError.Transaction.LockClientStopped",
+    "Neo.ClientError.Transaction.Terminated",
+    "Neo.TransientError.Transaction.LockClientStopped",
+    "Neo.TransientError.Transaction.Terminated",
+)
+
 
 class GraphError(Exception):
     """A graph operation that could not be done; the message is safe to show."""

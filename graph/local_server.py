@@ -2,23 +2,26 @@
 
 `install` fetches `org.neo4j:neo4j` and its runtime closure with Maven into `<neo4j_home>/<version>/lib`.
 `start` writes a `neo4j.conf` for one instance folder (data, logs, run, conf below `data_dir`), launches
-`org.neo4j.server.CommunityEntryPoint` with explicit JVM flags, and waits until Bolt answers.
+`org.neo4j.server.CommunityEntryPoint` with explicit JVM flags, waits until Bolt answers, and reports
+the crash recovery Neo4j ran while starting, if any (`graph.recovery`, logged as a warning).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
+from graph import recovery
 from graph.config import Settings
 
 MAVEN_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
@@ -65,6 +68,8 @@ POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
 # Servers started by this process, kept so their exit status is collected (no zombies, no warnings).
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
+log = logging.getLogger("customer360.neo4j")
+
 
 class ServerError(RuntimeError):
     """The local Neo4j server could not be installed, started or stopped."""
@@ -78,6 +83,10 @@ class Status:
     version: str | None
     edition: str | None
     store_bytes: int
+    # `start` only: the crash recovery this start ran (None after a clean stop or if it ran already)
+    recovered: recovery.Recovery | None = None
+    # the last crash recovery any start of this instance ran (local servers only)
+    last_recovery: recovery.Recovery | None = None
 
 
 def lib_dir(settings: Settings) -> Path:
@@ -158,6 +167,10 @@ def _read_pid(settings: Settings) -> int | None:
     try:
         pid = int(_pid_file(settings).read_text().strip())
     except (FileNotFoundError, ValueError):
+        return None
+    child = _CHILDREN.get(pid)
+    if child is not None and child.poll() is not None:  # ours and dead (killed): reaped now
+        del _CHILDREN[pid]
         return None
     try:
         os.kill(pid, 0)
@@ -248,6 +261,7 @@ def start(settings: Settings, *, fresh: bool = False) -> Status:
         (settings.data_dir / sub).mkdir(parents=True, exist_ok=True)
     (_conf_dir(settings) / "neo4j.conf").write_text(_conf(settings))
     _set_initial_password(settings, lib)
+    offset = recovery.log_offset(settings)
     command = [
         _java(), f"-Xms{settings.neo4j_heap}", f"-Xmx{settings.neo4j_heap}", *JVM_FLAGS,
         "-cp", f"{lib}/*", ENTRY_POINT,
@@ -261,7 +275,14 @@ def start(settings: Settings, *, fresh: bool = False) -> Status:
     _CHILDREN[proc.pid] = proc
     _pid_file(settings).write_text(f"{proc.pid}\n")
     _wait_ready(settings, proc)
-    return status(settings)
+    recovered = recovery.scan(settings, offset)
+    if recovered is not None:
+        recovery.save(settings, recovered)
+        log.warning(
+            "neo4j crash recovery",
+            extra={"fields": {"data_dir": str(settings.data_dir), **recovered.fields()}},
+        )
+    return replace(status(settings), recovered=recovered)
 
 
 def _wait_ready(settings: Settings, proc: subprocess.Popen[bytes] | None) -> None:
@@ -357,4 +378,5 @@ def status(settings: Settings) -> Status:
         version=version,
         edition=edition,
         store_bytes=store,
+        last_recovery=recovery.last(settings) if settings.local else None,
     )

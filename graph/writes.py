@@ -8,6 +8,8 @@ the driver, whose managed retries wait out a 15 s window while the database is d
 - the database unreachable: `RETRIES` attempts, backing off from `BACKOFF_S`, then
   `GraphUnavailable` (well under a second in all);
 - a transient error (a deadlock...): retried while the time budget lasts, then `GraphTimeout`;
+- a transaction the server terminated before its time budget (a shutdown, an operator):
+  `GraphUnavailable` (rolled back; the caller may retry), after it: `GraphTimeout`;
 - a uniqueness constraint lost to a concurrent writer: retried once (the function then sees the
   winner's write), then `WriteConflict`.
 
@@ -32,7 +34,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from graph.errors import GraphTimeout, GraphUnavailable, WriteConflict
+from graph.errors import TERMINATED_CODES, GraphTimeout, GraphUnavailable, WriteConflict
 
 T = TypeVar("T")
 log = logging.getLogger("customer360.graph")
@@ -47,7 +49,6 @@ TOO_LONG = "The change took longer than its time budget."
 _TIMEOUT_CODES = (
     "Neo.ClientError.Transaction.TransactionTimedOut",
     "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-    "Neo.TransientError.Transaction.LockClientStopped",
 )
 
 Work = Callable[[AsyncManagedTransaction], Awaitable[T]]
@@ -90,6 +91,10 @@ async def write(driver: AsyncDriver, database: str, work: Work[T], timeout: floa
             log.warning("write transaction failed (%s): %s", exc.code, exc.message)
             if exc.code in _TIMEOUT_CODES:
                 raise GraphTimeout(TOO_LONG) from exc
+            if exc.code in TERMINATED_CODES:
+                if time.monotonic() >= deadline:
+                    raise GraphTimeout(TOO_LONG) from exc
+                raise GraphUnavailable(UNAVAILABLE) from exc  # a shutdown, an operator
             if not isinstance(exc, TransientError):
                 raise
             if time.monotonic() + delay > deadline:

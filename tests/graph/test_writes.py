@@ -4,6 +4,7 @@ GraphUnavailable at once instead of after the driver's 15 s retry window."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -66,3 +67,58 @@ def test_an_unreachable_database_is_graph_unavailable_at_once(settings: Settings
     with pytest.raises(GraphUnavailable, match=r"^The graph database is unavailable; try again\.$"):
         run_with(nowhere, lambda d: write(d, nowhere.neo4j_database, nothing, 10.0))
     assert time.monotonic() - started < 2.0  # the driver's own retries took 15 s
+
+
+BLOCKED = (
+    "SHOW TRANSACTIONS YIELD transactionId, status, currentQuery "
+    "WHERE currentQuery CONTAINS 'n.terminated' AND status STARTS WITH 'Blocked' "
+    "RETURN transactionId"
+)
+
+
+def test_a_write_terminated_from_outside_is_graph_unavailable(
+    driver: Driver, settings: Settings
+) -> None:
+    """A transaction the server terminates (a graceful shutdown does this to every transaction in
+    flight; the driver reports `Neo.ClientError.Transaction.LockClientStopped`) is rolled back
+    and retryable: GraphUnavailable, not an unexpected error (seen as INTERNAL_SERVER_ERROR on 10
+    mutations when Neo4j was stopped with SIGTERM under load, RELIABILITY.md)."""
+    tag = uuid.uuid4().hex
+    db = settings.neo4j_database
+    driver.execute_query("CREATE (:WriteProbe {tag: $tag})", tag=tag, database_=db)
+    terminated: list[str] = []
+
+    async def blocked(tx: AsyncManagedTransaction) -> None:
+        await tx.run("MATCH (n:WriteProbe {tag: $tag}) SET n.terminated = true", tag=tag)
+
+    with driver.session(database=db) as session:
+        holder = session.begin_transaction()
+        holder.run("MATCH (n:WriteProbe {tag: $tag}) SET n.held = true", tag=tag).consume()
+
+        def terminate() -> None:
+            deadline = time.monotonic() + 30
+            while not terminated and time.monotonic() < deadline:
+                records, _, _ = driver.execute_query(BLOCKED, database_=db)
+                for r in records:
+                    driver.execute_query("TERMINATE TRANSACTION $id", id=r["transactionId"])
+                    terminated.append(r["transactionId"])
+                time.sleep(0.1)
+            holder.rollback()
+
+        watcher = threading.Thread(target=terminate)
+        watcher.start()
+        try:
+            with pytest.raises(GraphUnavailable, match=r"^The graph database is unavailable"):
+                run_with(settings, lambda d: write(d, db, blocked, 30.0))
+        finally:
+            watcher.join()
+    try:
+        assert len(terminated) == 1
+        records, _, _ = driver.execute_query(
+            "MATCH (n:WriteProbe {tag: $tag}) RETURN n.terminated AS t, n.held AS h",
+            tag=tag,
+            database_=db,
+        )
+        assert [(r["t"], r["h"]) for r in records] == [(None, None)]  # both rolled back
+    finally:
+        driver.execute_query("MATCH (n:WriteProbe {tag: $tag}) DELETE n", tag=tag, database_=db)
