@@ -42,7 +42,7 @@ class Deal(Node):
     @resolved(
         metadata=follow("committee"),
         description="Its buying committee's seats, one edge per seat record: a person seated by "
-        "two sources is two edges, so `totalCount` counts seats (people: `dealCommittee.members`).",
+        "two sources is two edges, so `totalCount` counts seats (people: `dealCommittee.people`).",
     )
     async def committee(
         self, info: Info[Context, None], first: First = None, after: After = None,

@@ -437,7 +437,7 @@ class Organization(Customer):
         metadata=follow("committee"),
         description="Its buying committee's seats, one edge per seat record, by seat record: a "
         "person seated by two sources is two edges, so `totalCount` counts seats (people: "
-        "`buyingCommittee.members`, `committeeSize`).",
+        "`buyingCommittee.people`, `committeeSize`).",
     )
     async def committee(
         self, info: Info[Context, None], first: First = None, after: After = None,
