@@ -58,8 +58,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = GraphQLApp(
         schema,
         graphql_ide=None,
-        limits=Limits(max_body_bytes=settings.api_max_body_bytes),
+        limits=Limits(max_body_bytes=settings.api_max_body_bytes, max_batch=settings.api_max_batch),
         budget=limiters.cost,
+        requests=limiters.requests,
         persisted=PersistedDocuments(settings.api_trusted_documents),
     )
     ide = [Route("/graphiql", graphiql, methods=["GET"])] if settings.api_graphiql else []

@@ -25,12 +25,13 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import GraphQL_IDE, get_graphql_ide_html
 
+from api.batch import check_size, run_batch
 from api.cost import cost_of, with_cost
 from api.http import GRAPHQL_RESPONSE, HTTPError, Params, media_type, read_params
 from api.limits import Limits, Width, measure, too_wide
 from api.observability import note_operation
 from api.persisted import PersistedDocuments, PersistedRefusal
-from api.ratelimit import CostBudget, retry_after
+from api.ratelimit import CostBudget, RequestLimits, retry_after
 from graph.errors import GraphUnavailable
 from graph.read.masking import masked
 from graph.read.scope import Scope as ReadScope
@@ -117,11 +118,13 @@ class GraphQLApp:
         compiled: bool = True,
         budget: CostBudget | None = None,
         persisted: PersistedDocuments | None = None,
+        requests: RequestLimits | None = None,
     ) -> None:
         self.schema = schema
         self.limits = limits or Limits()
         self.budget = budget  # the per-role query cost budget per minute (None: none)
         self.persisted = persisted  # APQ and trusted documents (None: documents in full only)
+        self.requests = requests  # the request budget each batch entry after the first takes from
         self.timeout = timeout
         self.compiled = compiled
         self.ide_html = get_graphql_ide_html(graphql_ide) if graphql_ide else None
@@ -162,7 +165,6 @@ class GraphQLApp:
     async def handle(self, request: Request) -> Response:
         request_id = request_id_of(request)
         headers = {"x-request-id": request_id}
-        started = time.perf_counter()
         if (
             request.method == "GET"
             and self.ide_html is not None
@@ -176,10 +178,25 @@ class GraphQLApp:
             return self._http_error(exc, request_id, headers)
         try:
             params = await read_params(request, self.limits.max_body_bytes)
-            body, statements = await self.execute(request, request_id, params)
-            status = 200
+            if isinstance(params, list):
+                return await self._batch(request, request_id, headers, kind, params)
+            body, status, extra = await self.answer(request, request_id, params, kind)
         except HTTPError as exc:
             return self._http_error(exc, request_id, headers, kind)
+        headers.update(extra)
+        content = orjson.dumps(body, default=json_default)
+        return Response(content, status, headers, media_type=kind)
+
+    async def answer(
+        self, request: Request, request_id: str, params: Params, kind: str
+    ) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """One operation's body (with `extensions.cost`), status and extra headers."""
+        started = time.perf_counter()
+        headers: dict[str, str] = {}
+        request.state.cost = None
+        try:
+            body, statements = await self.execute(request, request_id, params)
+            status = 200
         except RequestError as exc:
             body = {"errors": [error_payload(e, request_id, exc.code) for e in exc.errors]}
             status = exc.status if kind == GRAPHQL_RESPONSE or exc.status == 429 else 200
@@ -195,8 +212,26 @@ class GraphQLApp:
         cost = getattr(request.state, "cost", None) or await cost_of(
             self.budget, principal, 0, False
         )
-        content = orjson.dumps(with_cost(body, cost), default=json_default)
-        return Response(content, status, headers, media_type=kind)
+        return with_cost(body, cost), status, headers
+
+    async def _batch(
+        self, request: Request, request_id: str, headers: dict[str, str], kind: str, raw: list[Any]
+    ) -> Response:
+        """A batch (`api/batch.py`): each entry answered as one request; one array back."""
+        check_size(raw, self.limits.max_batch)
+
+        async def answer(params: Params) -> tuple[dict[str, Any], int, dict[str, str]]:
+            return await self.answer(request, request_id, params, kind)
+
+        principal = getattr(request.state, "principal", None)
+
+        async def refuse(error: GraphQLError, code: Code) -> dict[str, Any]:
+            body = {"errors": [error_payload(error, request_id, code)]}
+            return with_cost(body, await cost_of(self.budget, principal, 0, False))
+
+        results, extra = await run_batch(raw, answer, refuse, self.requests, principal)
+        content = orjson.dumps(results, default=json_default)
+        return Response(content, 200, {**headers, **extra}, media_type=kind)
 
     def _http_error(
         self, exc: HTTPError, request_id: str, headers: dict[str, str], kind: str = GRAPHQL_RESPONSE

@@ -1,6 +1,7 @@
 """GraphQL over HTTP: reading a request's parameters and choosing the response's media type.
 
-Follows the GraphQL-over-HTTP draft: GET (query string) and POST (`application/json`) requests;
+Follows the GraphQL-over-HTTP draft: GET (query string) and POST (`application/json`) requests,
+and batches (a POST body that is an array of operations, `api/batch.py`);
 `application/graphql-response+json` when the client accepts it, `application/json` otherwise
 (and when no Accept header is sent); 406, 413 and 415 for what cannot be served.
 """
@@ -80,7 +81,10 @@ def _json(text: str | bytes, what: str) -> Any:
         raise HTTPError(400, f"{what} is not valid JSON.") from None
 
 
-def _params(raw: dict[str, Any]) -> Params:
+def params_of(raw: Any) -> Params:
+    """The parameters of one operation (a request's, or one entry of a batch)."""
+    if not isinstance(raw, dict):
+        raise HTTPError(400, "An operation must be a JSON object.")
     query = raw.get("query")
     extensions = raw.get("extensions")
     if query is None and isinstance(extensions, dict) and "persistedQuery" in extensions:
@@ -100,17 +104,21 @@ def _params(raw: dict[str, Any]) -> Params:
     return Params(query, name, variables, extensions or {})
 
 
-async def read_params(request: Request, max_body: int) -> Params:
+async def read_params(request: Request, max_body: int) -> Params | list[Any]:
+    """The operation's parameters, or a batch's raw entries (a POST body that is a JSON array:
+    `api/batch.py`)."""
     if request.method == "GET":
         raw: dict[str, Any] = dict(request.query_params)
         for key in ("variables", "extensions"):
             if key in raw:
                 raw[key] = _json(raw[key], f"`{key}`")
-        return _params(raw)
+        return params_of(raw)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != JSON:
         raise HTTPError(415, f"POST bodies must be {JSON}.")
     body = _json(await _body(request, max_body), "The body")
+    if isinstance(body, list):
+        return body
     if not isinstance(body, dict):
-        raise HTTPError(400, "The body must be a JSON object (batches are not supported).")
-    return _params(body)
+        raise HTTPError(400, "The body must be a JSON object, or an array of them (a batch).")
+    return params_of(body)

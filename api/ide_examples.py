@@ -85,7 +85,10 @@ query Accounts {
 query Committee($account: ID!) {
   buyingCommittee(account: $account) {
     name asOf
-    members { person { key name } roles influence primary title engagement { interactions trend lastInteraction } }
+    people(first: 20) {
+      totalCount
+      edges { node { person { key name } roles influence primary title engagement { interactions trend lastInteraction } } }
+    }
     coverage { role members engaged }
     gaps { role reason lastInteraction }
   }
@@ -104,8 +107,8 @@ query Referrers {
 query Tree($root: ID!) {
   referralTree(root: $root, depth: 5, first: 20) {
     root { key name } size revenue deepest capped
-    nodes { depth parentKey party { key name } subtreeSize subtreeRevenue referral { date channel } }
-    hasNextPage endCursor
+    edges { node { depth parentKey party { key name } subtreeSize subtreeRevenue referral { date channel } } }
+    pageInfo { hasNextPage endCursor }
   }
 }
 """
@@ -122,8 +125,11 @@ query Network($broker: ID!) {
     broker { key name } direct
     figures { parties prospects active former revenue conversion retention }
     levels { depth figures { parties revenue } }
-    customers { party { key name } subtreeSize subtreeRevenue }
-    hasNextPage endCursor
+    directCustomers {
+      totalCount
+      edges { node { party { key name } subtreeSize subtreeRevenue } }
+      pageInfo { hasNextPage endCursor }
+    }
   }
 }
 """

@@ -2,8 +2,8 @@
 estimated cost.
 
 The cost of an operation is the number of values it may return: every field counts once per
-object it can appear in, that is the product of the page sizes (`first`, or the number of `ids`)
-of the lists above it; every condition of a `filter` argument counts the same way (it becomes a
+object it can appear in, that is the product of the page sizes (`first` or `last`, 20 without either, or the number of `ids`) of
+the lists above it; every condition of a `filter` argument counts the same way (it becomes a
 predicate of the statement). Fragments are all counted (an upper bound).
 
 The width of an operation's filters is the number of conditions (every field set in a filter
@@ -34,6 +34,8 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
+from schema.relay import DEFAULT_FIRST
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -44,6 +46,7 @@ class Limits:
     max_cost: int = 100_000
     max_filter_conditions: int = 20
     max_filter_items: int = 1_000
+    max_batch: int = 10  # operations in one batched request (api/batch.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +134,9 @@ def measure(
                 if "first" in field.args or "ids" in field.args:
                     args = get_argument_values(field, s, variables)
                     if "first" in args:
-                        factor = max(int(args["first"]), 1)
+                        # a connection's page: `first` or `last` (the larger if both), else 20
+                        sizes = [int(args[a]) for a in ("first", "last") if args.get(a) is not None]
+                        factor = max(max(sizes, default=DEFAULT_FIRST), 1)
                     elif "ids" in args:
                         factor = max(len(args["ids"]), 1)
                 walk(s.selection_set, get_named_type(field.type), times * factor)

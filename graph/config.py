@@ -94,6 +94,7 @@ class Settings(BaseSettings):
 
     # Abuse limits (api/ratelimit.py), shared by every worker through REDIS_URL when it is set.
     api_max_body_bytes: int = Field(default=100_000, ge=1)  # larger request bodies get 413
+    api_max_batch: int = Field(default=10, ge=1)  # operations per batched request; more get 400
     # Requests per minute per caller, by role (a bucket of this many tokens, refilled evenly);
     # 0 means unlimited. Roles left out of an override keep their defaults.
     rate_limit_per_minute: dict[Role, int] = Field(

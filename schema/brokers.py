@@ -12,15 +12,19 @@ from graph.read.relations import BY_ID, Relation
 from schema import resolvers
 from schema.context import Context
 from schema.parties import Broker
-from schema.relay import DEFAULT_FIRST, After, Connection, First
+from schema.relay import After, Before, Connection, First, Last
 
 BROKERS = Relation("({t}:Party:Broker)", Position.BROKER, BY_ID)
 
 
 async def resolve_brokers(
-    info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
+    info: Info[Context, None],
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[Broker]:
     found: Connection[Broker] = await resolvers.connection(
-        info, None, "brokers", first, after, relation=BROKERS
+        info, None, "brokers", first, after, last, before, relation=BROKERS
     )
     return found

@@ -14,7 +14,7 @@ from schema.context import Context
 from schema.descriptions import KEY
 from schema.meta import KEY_FIELD, follow, resolved
 from schema.money import Money, load
-from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
+from schema.relay import After, Before, Connection, First, Last, Node
 from schema.scalars import Date
 
 if TYPE_CHECKING:
@@ -85,9 +85,12 @@ class Order(Node):
 
     @resolved(metadata=follow("lines"), description="By line number.")
     async def lines(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> Connection[OrderLine]:
-        found: Connection[OrderLine] = await resolvers.connection(info, self, "lines", first, after)
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> Connection[OrderLine]:  # fmt: skip
+        found: Connection[OrderLine] = await resolvers.connection(
+            info, self, "lines", first, after, last, before
+        )
         return found
 
 

@@ -12,7 +12,7 @@ from schema import resolvers
 from schema.context import Context
 from schema.descriptions import KEY
 from schema.meta import KEY_FIELD, follow, resolved
-from schema.relay import DEFAULT_FIRST, After, First, Node
+from schema.relay import After, Before, First, Last, Node
 from schema.scalars import Date
 
 if TYPE_CHECKING:
@@ -42,22 +42,18 @@ class Deal(Node):
     @resolved(
         metadata=follow("committee"),
         description="Its buying committee's seats, one edge per seat record: a person seated by "
-        "two sources is two edges, so `totalCount` counts seats (people: `dealCommittee.members`).",
+        "two sources is two edges, so `totalCount` counts seats (people: `dealCommittee.people`).",
     )
     async def committee(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> CommitteeRef:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> CommitteeRef:  # fmt: skip
         from schema.committee_edges import CommitteeMemberConnection, CommitteeMemberEdge
 
         found: CommitteeMemberConnection = await resolvers.connection(
-            info,
-            self,
-            "committee",
-            first,
-            after,
-            edge=CommitteeMemberEdge,
-            wrap=CommitteeMemberConnection,
-        )
+            info, self, "committee", first, after, last, before,
+            edge=CommitteeMemberEdge, wrap=CommitteeMemberConnection,
+        )  # fmt: skip
         return found
 
 

@@ -42,7 +42,8 @@ from schema.errors import Code
 
 V = TypeVar("V")
 
-COST_ARGUMENTS = frozenset({"first", "ids", "filter"})  # the arguments the cost estimate reads
+# the arguments the cost estimate reads
+COST_ARGUMENTS = frozenset({"first", "last", "ids", "filter"})
 PER_DOCUMENT = 64  # cost estimates and plans kept per operation (by their variables' values)
 
 

@@ -42,100 +42,35 @@ from schema.inputs import (
 )
 from schema.meta import KEY_FIELD, TARGET_FIELD, computed, follow, prop, resolved
 from schema.money import Money, load
-from schema.provenance import SourceRecord
-from schema.relay import CURSOR, DEFAULT_FIRST, ONLY, After, Connection, EdgeConnection, First, Node
+from schema.party_edges import (
+    ContactConnection,
+    ContactEdge,
+    Employment,
+    HouseholdMemberConnection,
+    HouseholdMemberEdge,
+    HouseholdMembership,
+    IdentityConnection,
+    IdentityEdge,
+    ReferralConnection,
+    ReferralEdge,
+    ReferrerConnection,
+    ReferrerEdge,
+)
+from schema.relay import (
+    CURSOR,
+    ONLY,
+    After,
+    Before,
+    Connection,
+    EdgeConnection,
+    First,
+    Last,
+    Node,
+)
 from schema.scalars import Date, DateTime
 from schema.timeline import TimelineConnection, resolve_timeline
 
 # ---- edges and wrappers carrying relationship properties ----------------------------------
-
-
-@strawberry.type(description="A source record of a party and how it was matched to it.")
-class IdentityEdge:
-    cursor: str = strawberry.field(description=CURSOR)
-    node: SourceRecord = strawberry.field(metadata=TARGET_FIELD, description="The record.")
-    rule: str | None = strawberry.field(
-        description="The rule that matched it (`source`, `exact:email`, `fuzzy:person`, ...)."
-    )
-    score: float | None = strawberry.field(description="The match score, 0..1.")
-    matched_at: DateTime | None = strawberry.field(
-        metadata=prop("at"), description="When identity resolution last moved it here."
-    )
-
-
-@strawberry.type(name="IdentityConnection", description=D.EDGE_PAGE)
-class IdentityConnection(EdgeConnection[IdentityEdge]):
-    pass
-
-
-@strawberry.type(description="A referral: who referred whom, when, through which channel.")
-class ReferrerEdge:
-    cursor: str = strawberry.field(description=CURSOR)
-    node: Party = strawberry.field(metadata=TARGET_FIELD, description="Who made the referral.")
-    date: Date | None = strawberry.field(description=D.REFERRAL_DATE)
-    channel: str | None = strawberry.field(description=D.REFERRAL_CHANNEL)
-    incentive: float | None = strawberry.field(description=D.INCENTIVE)
-    currency: str | None = strawberry.field(description=D.CURRENCY)
-
-
-@strawberry.type(name="ReferrerConnection", description=D.EDGE_PAGE)
-class ReferrerConnection(EdgeConnection[ReferrerEdge]):
-    pass
-
-
-@strawberry.type(description="A referral this party made.")
-class ReferralEdge:
-    cursor: str = strawberry.field(description=CURSOR)
-    node: Customer = strawberry.field(metadata=TARGET_FIELD, description="Who was referred.")
-    date: Date | None = strawberry.field(description=D.REFERRAL_DATE)
-    channel: str | None = strawberry.field(description=D.REFERRAL_CHANNEL)
-    incentive: float | None = strawberry.field(description=D.INCENTIVE)
-    currency: str | None = strawberry.field(description=D.CURRENCY)
-
-
-@strawberry.type(name="ReferralConnection", description=D.EDGE_PAGE)
-class ReferralConnection(EdgeConnection[ReferralEdge]):
-    pass
-
-
-@strawberry.type(description="A person's place in a household.")
-class HouseholdMembership:
-    role: str | None = strawberry.field(description=D.HOUSEHOLD_ROLE)
-    household: Household = strawberry.field(metadata=TARGET_FIELD, description="The household.")
-
-
-@strawberry.type(description="A member of a household.")
-class HouseholdMemberEdge:
-    cursor: str = strawberry.field(description=CURSOR)
-    node: Person = strawberry.field(metadata=TARGET_FIELD, description="The member.")
-    role: str | None = strawberry.field(description=D.HOUSEHOLD_ROLE)
-
-
-@strawberry.type(name="HouseholdMemberConnection", description=D.EDGE_PAGE)
-class HouseholdMemberConnection(EdgeConnection[HouseholdMemberEdge]):
-    pass
-
-
-@strawberry.type(description="Where a person works, and as what.")
-class Employment:
-    title: str | None = strawberry.field(description=D.JOB_TITLE)
-    department: str | None = strawberry.field(description=D.DEPARTMENT)
-    organization: Organization = strawberry.field(
-        metadata=TARGET_FIELD, description="The employer."
-    )
-
-
-@strawberry.type(description="A person working for an organization.")
-class ContactEdge:
-    cursor: str = strawberry.field(description=CURSOR)
-    node: Person = strawberry.field(metadata=TARGET_FIELD, description="The person.")
-    title: str | None = strawberry.field(description=D.JOB_TITLE)
-    department: str | None = strawberry.field(description=D.DEPARTMENT)
-
-
-@strawberry.type(name="ContactConnection", description=D.EDGE_PAGE)
-class ContactConnection(EdgeConnection[ContactEdge]):
-    pass
 
 
 CommitteeTarget = Annotated[
@@ -190,11 +125,13 @@ class Party(Node):
         description="Its source records and how each was matched to it, by record id.",
     )
     async def identities(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> IdentityConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> IdentityConnection:  # fmt: skip
         found: IdentityConnection = await resolvers.connection(
-            info, self, "identities", first, after, edge=IdentityEdge, wrap=IdentityConnection
-        )
+            info, self, "identities", first, after, last, before,
+            edge=IdentityEdge, wrap=IdentityConnection,
+        )  # fmt: skip
         return found
 
 
@@ -303,20 +240,24 @@ class Customer(Party):
         self,
         info: Info[Context, None],
         filter: Annotated[InteractionFilter | None, ONLY] = None,
-        first: First = DEFAULT_FIRST,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Interaction]:
         found: Connection[Interaction] = await resolvers.connection(
-            info, self, "interactions", first, after, criteria=interaction_criteria(filter)
-        )
+            info, self, "interactions", first, after, last, before,
+            criteria=interaction_criteria(filter),
+        )  # fmt: skip
         return found
 
     @resolved(metadata=follow("survey_responses"), description="Newest first.")
     async def survey_responses(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> Connection[SurveyResponse]:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> Connection[SurveyResponse]:  # fmt: skip
         found: Connection[SurveyResponse] = await resolvers.connection(
-            info, self, "survey_responses", first, after
+            info, self, "survey_responses", first, after, last, before
         )
         return found
 
@@ -325,11 +266,13 @@ class Customer(Party):
         self,
         info: Info[Context, None],
         filter: Annotated[OrderFilter | None, ONLY] = None,
-        first: First = DEFAULT_FIRST,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Order]:
         found: Connection[Order] = await resolvers.connection(
-            info, self, "orders", first, after, criteria=order_criteria(filter)
+            info, self, "orders", first, after, last, before, criteria=order_criteria(filter)
         )
         return found
 
@@ -338,29 +281,34 @@ class Customer(Party):
         description="The products on its orders, each once, by product key.",
     )
     async def products_owned(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> Connection[Product]:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> Connection[Product]:  # fmt: skip
         found: Connection[Product] = await resolvers.connection(
-            info, self, "products_owned", first, after
+            info, self, "products_owned", first, after, last, before
         )
         return found
 
     @resolved(metadata=follow("referred_by"), description="Who referred it, newest first.")
     async def referred_by(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> ReferrerConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> ReferrerConnection:  # fmt: skip
         found: ReferrerConnection = await resolvers.connection(
-            info, self, "referred_by", first, after, edge=ReferrerEdge, wrap=ReferrerConnection
-        )
+            info, self, "referred_by", first, after, last, before,
+            edge=ReferrerEdge, wrap=ReferrerConnection,
+        )  # fmt: skip
         return found
 
     @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
     async def referrals(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> ReferralConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> ReferralConnection:  # fmt: skip
         found: ReferralConnection = await resolvers.connection(
-            info, self, "referrals", first, after, edge=ReferralEdge, wrap=ReferralConnection
-        )
+            info, self, "referrals", first, after, last, before,
+            edge=ReferralEdge, wrap=ReferralConnection,
+        )  # fmt: skip
         return found
 
 
@@ -394,9 +342,12 @@ class Person(Customer):
 
     @resolved(metadata=follow("reports"), description="Who reports to it, by key.")
     async def direct_reports(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> Connection[Person]:
-        found: Connection[Person] = await resolvers.connection(info, self, "reports", first, after)
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> Connection[Person]:  # fmt: skip
+        found: Connection[Person] = await resolvers.connection(
+            info, self, "reports", first, after, last, before
+        )
         return found
 
     @resolved(
@@ -404,17 +355,13 @@ class Person(Customer):
         description="The buying committees (of accounts and deals) it sits on.",
     )
     async def committee_seats(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> CommitteeSeatConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> CommitteeSeatConnection:  # fmt: skip
         found: CommitteeSeatConnection = await resolvers.connection(
-            info,
-            self,
-            "committee_seats",
-            first,
-            after,
-            edge=CommitteeSeatEdge,
-            wrap=CommitteeSeatConnection,
-        )
+            info, self, "committee_seats", first, after, last, before,
+            edge=CommitteeSeatEdge, wrap=CommitteeSeatConnection,
+        )  # fmt: skip
         return found
 
 
@@ -427,17 +374,13 @@ class Household(Customer):
 
     @resolved(metadata=follow("members"), description="Its members, by key.")
     async def members(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> HouseholdMemberConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> HouseholdMemberConnection:  # fmt: skip
         found: HouseholdMemberConnection = await resolvers.connection(
-            info,
-            self,
-            "members",
-            first,
-            after,
-            edge=HouseholdMemberEdge,
-            wrap=HouseholdMemberConnection,
-        )
+            info, self, "members", first, after, last, before,
+            edge=HouseholdMemberEdge, wrap=HouseholdMemberConnection,
+        )  # fmt: skip
         return found
 
 
@@ -471,47 +414,49 @@ class Organization(Customer):
 
     @resolved(metadata=follow("subsidiaries"), description="Its subsidiaries, by key.")
     async def subsidiaries(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> Connection[Organization]:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> Connection[Organization]:  # fmt: skip
         found: Connection[Organization] = await resolvers.connection(
-            info, self, "subsidiaries", first, after
+            info, self, "subsidiaries", first, after, last, before
         )
         return found
 
     @resolved(metadata=follow("contacts"), description="People working for it, by key.")
     async def contacts(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> ContactConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> ContactConnection:  # fmt: skip
         found: ContactConnection = await resolvers.connection(
-            info, self, "contacts", first, after, edge=ContactEdge, wrap=ContactConnection
-        )
+            info, self, "contacts", first, after, last, before,
+            edge=ContactEdge, wrap=ContactConnection,
+        )  # fmt: skip
         return found
 
     @resolved(
         metadata=follow("committee"),
         description="Its buying committee's seats, one edge per seat record, by seat record: a "
         "person seated by two sources is two edges, so `totalCount` counts seats (people: "
-        "`buyingCommittee.members`, `committeeSize`).",
+        "`buyingCommittee.people`, `committeeSize`).",
     )
     async def committee(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> CommitteeMemberConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> CommitteeMemberConnection:  # fmt: skip
         found: CommitteeMemberConnection = await resolvers.connection(
-            info,
-            self,
-            "committee",
-            first,
-            after,
-            edge=CommitteeMemberEdge,
-            wrap=CommitteeMemberConnection,
-        )
+            info, self, "committee", first, after, last, before,
+            edge=CommitteeMemberEdge, wrap=CommitteeMemberConnection,
+        )  # fmt: skip
         return found
 
     @resolved(metadata=follow("deals"), description="Opportunities with it, by key.")
     async def deals(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> Connection[Deal]:
-        found: Connection[Deal] = await resolvers.connection(info, self, "deals", first, after)
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> Connection[Deal]:  # fmt: skip
+        found: Connection[Deal] = await resolvers.connection(
+            info, self, "deals", first, after, last, before
+        )
         return found
 
 
@@ -547,11 +492,13 @@ class Broker(Party):
 
     @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
     async def referrals(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> ReferralConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> ReferralConnection:  # fmt: skip
         found: ReferralConnection = await resolvers.connection(
-            info, self, "referrals", first, after, edge=ReferralEdge, wrap=ReferralConnection
-        )
+            info, self, "referrals", first, after, last, before,
+            edge=ReferralEdge, wrap=ReferralConnection,
+        )  # fmt: skip
         return found
 
     @resolved(
@@ -562,11 +509,13 @@ class Broker(Party):
         self,
         info: Info[Context, None],
         filter: Annotated[CustomerFilter | None, ONLY] = None,
-        first: First = DEFAULT_FIRST,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Customer]:
         found: Connection[Customer] = await resolvers.connection(
-            info, self, "network", first, after, criteria=customer_criteria(filter)
+            info, self, "network", first, after, last, before, criteria=customer_criteria(filter)
         )
         return found
 
@@ -578,20 +527,23 @@ class Employee(Party):
 
     @resolved(metadata=follow("accounts"), description="The accounts it owns, by key.")
     async def accounts(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> Connection[Customer]:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> Connection[Customer]:  # fmt: skip
         found: Connection[Customer] = await resolvers.connection(
-            info, self, "accounts", first, after
+            info, self, "accounts", first, after, last, before
         )
         return found
 
     @resolved(metadata=follow("knows"), description="People it knows, by record.")
     async def knows(
-        self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
-    ) -> KnownPersonConnection:
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+    ) -> KnownPersonConnection:  # fmt: skip
         found: KnownPersonConnection = await resolvers.connection(
-            info, self, "knows", first, after, edge=KnownPersonEdge, wrap=KnownPersonConnection
-        )
+            info, self, "knows", first, after, last, before,
+            edge=KnownPersonEdge, wrap=KnownPersonConnection,
+        )  # fmt: skip
         return found
 
 

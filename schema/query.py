@@ -28,7 +28,7 @@ from schema.loads import LoadRun, resolve_loads
 from schema.meta import ROOT, resolved
 from schema.metrics import PortfolioKpis, ValueModel, resolve_portfolio, resolve_value_model
 from schema.parties import Broker, Customer, Organization
-from schema.relay import DEFAULT_FIRST, After, Connection, First, Node
+from schema.relay import After, Before, Connection, First, Last, Node
 from schema.search import SEARCH, SearchConnection, SearchEdge, kind_criterion, lucene_query
 from schema.server_info import Server, resolve_server
 from schema.traversals import (
@@ -243,14 +243,16 @@ class Query:
                 description="Sort keys after `orderBy` (at most three keys in all), then the key."
             ),
         ] = None,
-        first: First = DEFAULT_FIRST,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Customer]:
         masked = info.context.masked
         tag, relation = customers_relation(order_by, masked, then_by)
         criteria = customer_criteria(filter, masked)
         found: Connection[Customer] = await resolvers.connection(
-            info, None, tag, first, after, criteria=criteria, relation=relation
+            info, None, tag, first, after, last, before, criteria=criteria, relation=relation
         )
         return found
 
@@ -265,8 +267,10 @@ class Query:
         self,
         info: Info[Context, None],
         text: Annotated[str, strawberry.argument(description="Words to find (at most 10).")],
-        first: First = DEFAULT_FIRST,
+        first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         kind: Annotated[
             list[PartyKind] | None, strawberry.argument(description="Only these kinds (null: any).")
         ] = None,
@@ -277,6 +281,8 @@ class Query:
             "search",
             first,
             after,
+            last,
+            before,
             edge=SearchEdge,
             relation=SEARCH,
             text=lucene_query(text, emails="email" not in info.context.masked),

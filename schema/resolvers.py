@@ -41,11 +41,10 @@ from graph.read.positions import Family, Position, python_roles, python_typename
 from graph.read.relations import RELATIONS, Relation
 from schema.context import Context
 from schema.cursors import decode_cursor, encode_cursor
-from schema.errors import ClientError
 from schema.ids import global_id
 from schema.meta import COMPUTED, KEY, PROP, TARGET
 from schema.reads import read_root, run_root
-from schema.relay import MAX_FIRST, Connection, Edge, PageInfo
+from schema.relay import Connection, Edge, PageInfo, page_size
 
 T = TypeVar("T")
 NODE_ITEMS: tuple[Item, ...] = (Labels(), Properties())
@@ -153,12 +152,24 @@ async def _load(info: Info[Context, None], source: GraphObject, items: tuple[Ite
     return await loader.load(source._key)
 
 
-def page_of(first: int, after: str | None, tag: str, relation: Relation) -> Page:
-    if not 0 <= first <= MAX_FIRST:
-        raise ClientError(f"`first` must be between 0 and {MAX_FIRST}, not {first}.")
-    if after is None:
-        return Page(first)
-    return Page(first, decode_cursor(tag, after, len(relation.order)))
+def page_of(
+    first: int | None,
+    after: str | None,
+    tag: str,
+    relation: Relation,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page:
+    """The page the Relay arguments ask for: `first` items after `after` (and before `before`),
+    or the `last` ones before `before` (and after `after`)."""
+    size, backward = page_size(first, last)
+    width = len(relation.order)
+    return Page(
+        size,
+        None if after is None else decode_cursor(tag, after, width),
+        None if before is None else decode_cursor(tag, before, width),
+        backward,
+    )
 
 
 async def single(
@@ -185,8 +196,10 @@ async def connection(
     info: Info[Context, None],
     source: GraphObject | None,
     name: str,
-    first: int,
+    first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     *,
     criteria: AnyCriteria | None = None,
     edge: type[Any] | None = None,
@@ -196,7 +209,7 @@ async def connection(
 ) -> Any:
     """A page of a relation (or of a root list when `source` is None), as a connection object."""
     rel = relation or RELATIONS[name]
-    page = page_of(first, after, name, rel)
+    page = page_of(first, after, name, rel, last, before)
     items: tuple[Item, ...] = (Cursor(), Target(NodeShape(rel.target, NODE_ITEMS)))
     items += (EdgeProperties(),) if rel.edge else ()
     items += (Score(),) if text is not None else ()

@@ -20,8 +20,7 @@ from schema import resolvers
 from schema.access import allowed
 from schema.context import Context
 from schema.cursors import decode_cursor, encode_cursor
-from schema.errors import ClientError
-from schema.relay import DEFAULT_FIRST, MAX_FIRST, After, First, Node, PageInfo
+from schema.relay import After, Before, First, Last, Node, PageInfo, page_size
 from schema.scalars import DateTime
 
 TAG = "timeline"
@@ -59,7 +58,9 @@ class TimelineEntry:
 
 @strawberry.type(description="A timeline entry and its cursor.")
 class TimelineEdge:
-    cursor: str = strawberry.field(description="Pass as `after` for the entries that follow.")
+    cursor: str = strawberry.field(
+        description="Pass as `after` for the entries that follow, or as `before` for those before."
+    )
     node: TimelineEntry = strawberry.field(description="The entry.")
 
 
@@ -84,21 +85,24 @@ REFERRALS = "Customer.referrals"  # the role matrix's rule for whom a party refe
 async def resolve_timeline(
     root: Any,
     info: Info[Context, None],
-    first: First = DEFAULT_FIRST,
+    first: First = None,
     after: After = None,
+    last: Last = None,
+    before: Before = None,
     kind: Kinds = None,
     channel: Channels = None,
 ) -> TimelineConnection:
-    if not 0 <= first <= MAX_FIRST:
-        raise ClientError(f"`first` must be between 0 and {MAX_FIRST}, not {first}.")
+    size, backward = page_size(first, last)
     cursor = decode_cursor(TAG, after, 2) if after is not None else None
+    end = decode_cursor(TAG, before, 2) if before is not None else None
     ctx = info.context
     kinds = [k.name for k in (kind if kind is not None else TimelineKind)]
     if not allowed(ctx.principal or ANONYMOUS, REFERRALS):
         kinds = [k for k in kinds if k != TimelineKind.REFERRAL.name]  # as `Customer.referrals`
-    entries, has_next = await timeline(
-        ctx.driver, ctx.database, root._key, first, cursor, kinds, channel, ctx.timeout
-    )
+    entries, more = await timeline(
+        ctx.driver, ctx.database, root._key, size, cursor, kinds, channel, ctx.timeout, end,
+        backward,
+    )  # fmt: skip
     nodes = await resolvers.many(info, [(Family(e.family), e.key) for e in entries])
     edges = [
         TimelineEdge(
@@ -109,8 +113,8 @@ async def resolve_timeline(
         if n is not None  # an entry whose node is outside the caller's scope is not shown
     ]
     page_info = PageInfo(
-        has_next_page=has_next,
-        has_previous_page=after is not None,
+        has_next_page=before is not None if backward else more,
+        has_previous_page=more if backward else after is not None,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )

@@ -183,8 +183,13 @@ ConnItem = Edges | HasNext | HasPrevious | StartCursor | EndCursor | Total | Gro
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    first: int
+    """A page of `size` rows between the cursors `after` and `before` (each optional): the first
+    rows of that window, or its last ones when `backward` (`last`)."""
+
+    size: int
     after: tuple[Any, ...] | None = None
+    before: tuple[Any, ...] | None = None
+    backward: bool = False
 
 
 AnyCriteria = Criterion | InteractionCriteria | OrderCriteria

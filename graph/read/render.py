@@ -337,28 +337,40 @@ class _Renderer:
     def _connection(
         self, tr: Traversal, source: LiteralString | None, page: Page
     ) -> tuple[LiteralString, LiteralString]:
+        """A page in the keyset order, or (`page.backward`) the last rows of its window: sorted by
+        the reverse order, `size + 1` taken, and reversed back when collected."""
         v = self._vars(tr)
         keys = self._keys(tr, v)
         v.keys = tuple(k for k, _ in keys)
-        first = self.w.param(page.first)
+        size = self.w.param(page.size)
+        back = page.backward
         flat = _flatten(tr.conn)
         calls: LiteralString = ""
         edges_vars: list[LiteralString] = []
         keys_var: LiteralString = ""
-        if any(isinstance(c, Edges | HasNext | StartCursor | EndCursor) for c in flat):
-            after = keyset.after(keys, page.after, self.w) if page.after is not None else None
+        # the "more rows" flag of the direction read (hasNextPage forward, hasPreviousPage back)
+        more: type[HasNext] | type[HasPrevious] = HasPrevious if back else HasNext
+        if any(isinstance(c, Edges | StartCursor | EndCursor | more) for c in flat):
+            bounds: list[LiteralString] = []
+            if page.after is not None:
+                bounds.append(keyset.after(keys, page.after, self.w))
+            if page.before is not None:
+                bounds.append(keyset.before(keys, page.before, self.w))
+            bound: LiteralString | None = " AND ".join(bounds) if bounds else None
             if (
-                after is None
+                bound is None
                 and source is None
                 and tr.text is None
                 and keys[0] == (f"{v.t}.id", False)
             ):
-                # A first page of a root in id order: a bound on the id lets the planner walk the
-                # id index in order and stop at the page's end instead of sorting every candidate.
-                after = f"{v.t}.id > ''"
-            body = self._candidates(tr, source, v, after)
-            limit = self.w.param(page.first + 1)
-            body += f"WITH {self._carried(v)} ORDER BY {keyset.order_by(keys)} LIMIT {limit}\n"
+                # A first (or last) page of a root in id order: a bound on the id lets the planner
+                # walk the id index in order and stop at the page's end instead of sorting every
+                # candidate.
+                bound = f"{v.t}.id > ''"
+            body = self._candidates(tr, source, v, bound)
+            limit = self.w.param(page.size + 1)
+            order = keyset.order_by(keys, reverse=back)
+            body += f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
             collects: list[LiteralString] = []
             preludes: LiteralString = ""
             for c in flat:
@@ -375,7 +387,7 @@ class _Renderer:
             row_keys: LiteralString = "[" + ", ".join(v.keys) + "]" if cursors else "true"
             collects.append(f"collect({row_keys}) AS {keys_var}")
             if preludes:
-                body += preludes + f"WITH * ORDER BY {keyset.order_by(keys)}\n"
+                body += preludes + f"WITH * ORDER BY {order}\n"
             body += "RETURN " + ", ".join(collects) + "\n"
             calls += self._import(source) + body + "}\n"
         total_var: LiteralString = ""
@@ -384,37 +396,46 @@ class _Renderer:
             cv = self._vars(tr)
             body = self._candidates(tr, source, cv, None)
             calls += self._import(source) + body + f"RETURN count(*) AS {total_var}\n}}\n"
-        previous_var: LiteralString = ""
-        if page.after is not None and any(isinstance(c, HasPrevious) for c in flat):
-            previous_var = self.w.var("h")
+        # the other direction: whether rows lie beyond the cursor the page starts from
+        # (hasPreviousPage: rows not after `after`; backward, hasNextPage: rows not before `before`)
+        beyond_var: LiteralString = ""
+        start = page.before if back else page.after
+        other: type[HasNext] | type[HasPrevious] = HasNext if back else HasPrevious
+        if start is not None and any(isinstance(c, other) for c in flat):
+            beyond_var = self.w.var("h")
             pv = self._vars(tr)
             pkeys = self._keys(tr, pv)
-            before = "NOT " + keyset.after(pkeys, page.after, self.w)
-            body = self._candidates(tr, source, pv, before)
+            side = keyset.before if back else keyset.after
+            outside = "NOT " + side(pkeys, start, self.w)
+            body = self._candidates(tr, source, pv, outside)
             calls += (
                 self._import(source)
                 + body
-                + f"WITH {pv.t} LIMIT 1\nRETURN count(*) > 0 AS {previous_var}\n}}\n"
+                + f"WITH {pv.t} LIMIT 1\nRETURN count(*) > 0 AS {beyond_var}\n}}\n"
             )
-        state = _ConnState(first, iter(edges_vars), keys_var, total_var, previous_var)
+        state = _ConnState(size, iter(edges_vars), keys_var, total_var, beyond_var, back)
         return calls, self._conn_expr(tr.conn, state)
 
     def _conn_expr(self, items: tuple[ConnItem, ...], st: _ConnState) -> LiteralString:
         exprs: list[LiteralString] = []
+        more: LiteralString = f"size({st.keys}) > {st.size}"
+        beyond: LiteralString = st.beyond or "false"
+        page_keys: LiteralString = f"{st.keys}[0..{st.size}]"
         for c in items:
             match c:
                 case Edges():
-                    exprs.append(f"{next(st.edges)}[0..{st.first}]")
+                    edges: LiteralString = f"{next(st.edges)}[0..{st.size}]"
+                    exprs.append(f"reverse({edges})" if st.backward else edges)
                 case HasNext():
-                    exprs.append(f"size({st.keys}) > {st.first}")
+                    exprs.append(beyond if st.backward else more)
+                case HasPrevious():
+                    exprs.append(more if st.backward else beyond)
                 case StartCursor():
-                    exprs.append(f"head({st.keys})")
+                    exprs.append(f"last({page_keys})" if st.backward else f"head({st.keys})")
                 case EndCursor():
-                    exprs.append(f"last({st.keys}[0..{st.first}])")
+                    exprs.append(f"head({st.keys})" if st.backward else f"last({page_keys})")
                 case Total():
                     exprs.append(st.total)
-                case HasPrevious():
-                    exprs.append(st.previous or "false")
                 case Group(items=inner):
                     exprs.append(self._conn_expr(inner, st))
                 case Const(value=value):
@@ -499,11 +520,12 @@ class _Renderer:
 
 @dataclass(slots=True)
 class _ConnState:
-    first: LiteralString
+    size: LiteralString
     edges: Any
     keys: LiteralString
     total: LiteralString
-    previous: LiteralString
+    beyond: LiteralString  # whether rows lie beyond the page's starting cursor
+    backward: bool
 
 
 def _flatten(items: tuple[ConnItem, ...]) -> list[ConnItem]:

@@ -1,7 +1,7 @@
 """Statements cached by shape: a root rendered once, then only its parameters filled per request.
 
 Two requests whose roots differ only in a lookup's key or in a root page's cursor values ask the
-same statement with other parameters. `statement` renders the root's skeleton (those values
+same statement with other parameters (both cursors of a page are slots). `statement` renders the root's skeleton (those values
 replaced by `Slot`s, which the renderer binds like any value) once per skeleton, scope and masked
 set, and fills the slots of the kept parameters on each call. A cursor value that is null changes
 the text (`IS NULL`), so it stays in the skeleton. Full-text roots are rendered each time (their
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, LiteralString, cast
 
-from graph.read.ir import Lookup, Page, Root, Traversal
+from graph.read.ir import Lookup, Root, Traversal
 from graph.read.render import render
 from graph.read.scope import Scope
 
@@ -36,10 +36,15 @@ def skeleton(root: Root) -> tuple[Root, tuple[Any, ...]] | None:
         if root.text is not None:
             return None
         page = root.page
-        if page is None or not page.after:
+        if page is None or not (page.after or page.before):
             return root, ()
-        after = tuple(None if v is None else Slot(i) for i, v in enumerate(page.after))
-        return dataclasses.replace(root, page=Page(page.first, after)), page.after
+        values = (page.after or ()) + (page.before or ())
+        slots = tuple(None if v is None else Slot(i) for i, v in enumerate(values))
+        split = len(page.after or ())
+        after = slots[:split] if page.after is not None else None
+        before = slots[split:] if page.before is not None else None
+        shape = dataclasses.replace(page, after=after, before=before)
+        return dataclasses.replace(root, page=shape), values
     return root, ()
 
 

@@ -60,27 +60,42 @@ async def timeline(
     driver: AsyncDriver,
     database: str,
     party: str,
-    first: int,
+    size: int,
     after: tuple[Any, ...] | None,
     kinds: list[str] | None,
     channels: list[str] | None,
     timeout: float | None,
+    before: tuple[Any, ...] | None = None,
+    backward: bool = False,
 ) -> tuple[list[Entry], bool]:
-    """One page of the party's entries and whether more follow."""
+    """One page of the party's entries between the cursors, the first `size` (or the last ones
+    when `backward`: read in the reverse order and reversed back in the statement), and whether
+    more lie beyond it in the direction read."""
     w = Writer()
     text: LiteralString = _ENTRIES
     if after is not None:
         text += "AND " + keyset.after(_KEYS, after, w) + "\n"
+    if before is not None:
+        text += "AND " + keyset.before(_KEYS, before, w) + "\n"
     text += (
-        f"RETURN kind, at, family, key, channel, entry ORDER BY {keyset.order_by(_KEYS)} "
-        "LIMIT $limit"
+        "WITH kind, at, family, key, channel, entry "
+        f"ORDER BY {keyset.order_by(_KEYS, reverse=backward)} LIMIT $limit\n"
+        "WITH collect([kind, at, family, key, channel, entry]) AS rows\n"
+        + (
+            "RETURN reverse(rows[0..$size]) AS page, "
+            if backward
+            else "RETURN rows[0..$size] AS page, "
+        )
+        + "size(rows) > $size AS more"
     )
     params = {
-        "party": party, "kinds": kinds, "channels": channels, "limit": first + 1, **w.params,
+        "party": party, "kinds": kinds, "channels": channels, "size": size, "limit": size + 1,
+        **w.params,
     }  # fmt: skip
     records = await read(driver, database, text, params, timeout)
+    (record,) = records  # the aggregation answers one row, even for no entries
     entries = [
-        Entry(r["kind"], r["at"], r["family"], r["key"], r["channel"], (r["at"], r["entry"]))
-        for r in records[:first]
+        Entry(kind, at, family, key, channel, (at, entry))
+        for kind, at, family, key, channel, entry in record["page"]
     ]
-    return entries, len(records) > first
+    return entries, bool(record["more"])

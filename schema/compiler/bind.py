@@ -31,7 +31,6 @@ from schema.compiler.plan import (
 from schema.ids import parse_global_id, parse_id
 from schema.inputs import customer_criteria, interaction_criteria, order_criteria
 from schema.query import customer_lookup, customers_relation, node_keys, party_key
-from schema.relay import DEFAULT_FIRST
 from schema.resolvers import page_of
 from schema.search import SEARCH, kind_criterion, lucene_query
 
@@ -92,8 +91,9 @@ class Binder:
             return ir.Traversal(spec.relation, items=self.items(spec.items))
         args = self.args(spec.field_def, spec.node)
         page = page_of(
-            args.get("first", DEFAULT_FIRST), args.get("after"), spec.name, spec.relation
-        )
+            args.get("first"), args.get("after"), spec.name, spec.relation,
+            args.get("last"), args.get("before"),
+        )  # fmt: skip
         found = args.get("filter")
         criteria: Any = None
         if spec.relation.criteria is Criteria.INTERACTIONS:
@@ -112,9 +112,9 @@ class Binder:
         if kind in {"customers", "search"}:
             assert rp.conn is not None
             conn = self.items(rp.conn)
-            first = args.get("first", DEFAULT_FIRST)
+            first, last, before = args.get("first"), args.get("last"), args.get("before")
             if kind == "search":
-                page = page_of(first, args.get("after"), "search", SEARCH)
+                page = page_of(first, args.get("after"), "search", SEARCH, last, before)
                 emails = self.masked is not None and "email" not in self.masked
                 text = lucene_query(args["text"], emails)
                 criteria = kind_criterion(args.get("kind"))
@@ -123,7 +123,7 @@ class Binder:
             tag, relation = customers_relation(
                 args.get("order_by"), self.masked, args.get("then_by")
             )
-            page = page_of(first, args.get("after"), tag, relation)
+            page = page_of(first, args.get("after"), tag, relation, last, before)
             criteria = customer_criteria(args.get("filter"), self.masked)
             return ir.Traversal(relation, page=page, conn=conn, criteria=criteria), tag
         assert rp.items is not None

@@ -15,8 +15,11 @@ from schema.context import Context
 from schema.descriptions import describe_values
 from schema.enums import CommitteeRole
 from schema.ids import global_id
+from schema.meta import resolved
+from schema.relay import CURSOR, After, Before, First, Last, PageInfo
 from schema.scalars import Date, DateTime
 from schema.traversals.common import TraversalParty, mirror, mirrors, run
+from schema.traversals.pages import page_list
 
 AsOf = Annotated[
     Date | None,
@@ -125,6 +128,22 @@ class CommitteeGap:
     )
 
 
+@strawberry.type(description="A member of a buying committee and its cursor.")
+class CommitteePersonEdge:
+    cursor: str = strawberry.field(description=CURSOR)
+    node: CommitteeMember = strawberry.field(description="The member (its seats merged).")
+
+
+@strawberry.type(
+    description="A page of a buying committee's members (people, their seats merged), primary "
+    "first, by influence."
+)
+class CommitteePeopleConnection:
+    edges: list[CommitteePersonEdge] = strawberry.field(description="The members of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands.")
+    total_count: int = strawberry.field(description="Members of the whole committee (people).")
+
+
 @strawberry.type(description="The buying committee of an account or of a deal.")
 class BuyingCommittee:
     id: strawberry.ID = strawberry.field(description="The account's or the deal's global id.")
@@ -136,11 +155,30 @@ class BuyingCommittee:
     )
     owners: list[TraversalParty] = strawberry.field(description="Employees owning the account.")
     as_of: DateTime = strawberry.field(description="The instant the committee is taken at.")
-    members: list[CommitteeMember] = strawberry.field(description="Primary first, by influence.")
+    members: list[CommitteeMember] = strawberry.field(
+        description="Primary first, by influence.",
+        deprecation_reason="Use `people` (the same members as a connection); removed in the next "
+        "release.",
+    )
     coverage: list[RoleCoverage] = strawberry.field(
         description="One entry per role, in `CommitteeRole` order."
     )
     gaps: list[CommitteeGap] = strawberry.field(description="Roles missing or disengaged.")
+
+    @resolved(
+        description="Its members (people, their seats merged), primary first, by influence, as a "
+        "connection (`totalCount`: the people, as `committeeSize`)."
+    )
+    def people(
+        self, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> CommitteePeopleConnection:
+        found = page_list(
+            self.members, lambda m: m.person.key, f"members:{self.key}", first, after, last, before
+        )
+        edges = [CommitteePersonEdge(cursor=c, node=m) for c, m in found.items]
+        return CommitteePeopleConnection(
+            edges=edges, page_info=found.page_info, total_count=found.total
+        )
 
 
 def buying_committee(c: committees.Committee) -> BuyingCommittee:

@@ -47,11 +47,11 @@ def convert(value: Any) -> Any:
 
 def mirror(source: Any, target: type[T], **given: Any) -> T:
     """`target` built from the dataclass `source`: `given` fields as given, the others converted
-    from `source`'s field of the same name."""
+    from `source`'s field of the same name (fields with a resolver are not built)."""
     values = {
         f.name: convert(getattr(source, f.name))
         for f in dataclasses.fields(target)  # type: ignore[arg-type]
-        if f.name not in given
+        if f.name not in given and f.init
     }
     return target(**values, **given)
 

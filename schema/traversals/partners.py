@@ -13,7 +13,13 @@ from graph.traversals import partners, referral_tree
 from schema.context import Context
 from schema.cursors import decode_tree_cursor as decode_cursor
 from schema.traversals.common import TraversalParty, mirror, mirrors, run
-from schema.traversals.referral_tree import ReferralTreeNode, end_cursor, tree_node
+from schema.traversals.referral_tree import (
+    ReferralTreeConnection,
+    ReferralTreeNode,
+    end_cursor,
+    page,
+    tree_node,
+)
 
 
 @mirrors(partners.NetworkFigures)
@@ -55,19 +61,32 @@ class PartnerNetwork:
     capped: bool = strawberry.field(
         description="Parties at the depth cap referred others beyond it."
     )
-    order: referral_tree.TreeOrder = strawberry.field(description="The order of `customers`.")
+    order: referral_tree.TreeOrder = strawberry.field(description="The order of `directCustomers`.")
+    direct_customers: ReferralTreeConnection = strawberry.field(
+        description="A page of its direct customers, with their own networks (`totalCount`: "
+        "`direct`), paged by `partnerNetwork`'s `first` and `after`."
+    )
     customers: list[ReferralTreeNode] = strawberry.field(
-        description="This page of direct customers, with their own networks."
+        description="This page of direct customers, with their own networks.",
+        deprecation_reason="Use `directCustomers` (a connection); removed in the next release.",
     )
-    has_next_page: bool = strawberry.field(description="True when more direct customers follow.")
+    has_next_page: bool = strawberry.field(
+        description="True when more direct customers follow.",
+        deprecation_reason="Use `directCustomers.pageInfo`; removed in the next release.",
+    )
     end_cursor: str | None = strawberry.field(
-        description="Pass as `after` (same `order`) for the next page; null when none."
+        description="Pass as `after` (same `order`) for the next page; null when none.",
+        deprecation_reason="Use `directCustomers.pageInfo`; removed in the next release.",
     )
 
 
-def network(found: partners.PartnerNetwork, order: referral_tree.TreeOrder) -> PartnerNetwork:
+def network(
+    found: partners.PartnerNetwork, order: referral_tree.TreeOrder, after: str | None
+) -> PartnerNetwork:
+    nodes = [tree_node(n, order) for n in found.customers]
     return mirror(
-        found, PartnerNetwork, customers=[tree_node(n, order) for n in found.customers],
+        found, PartnerNetwork, customers=nodes,
+        direct_customers=page(nodes, found.has_next, after, found.direct),
         has_next_page=found.has_next, end_cursor=end_cursor(order, found.end_cursor),
     )  # fmt: skip
 
@@ -88,12 +107,13 @@ async def resolve_partner_network(
         strawberry.argument(description="The `endCursor` of the previous page, in this `order`."),
     ] = None,
     order: Annotated[
-        referral_tree.TreeOrder, strawberry.argument(description="The order of `customers`.")
+        referral_tree.TreeOrder,
+        strawberry.argument(description="The order of `directCustomers`."),
     ] = referral_tree.TreeOrder.SUBTREE_REVENUE,
 ) -> PartnerNetwork | None:
     chosen = order
     return await run(
         info, partners.partner_network, [(broker, Family.PARTY)],
-        lambda found: network(found, chosen), depth=depth, order=chosen, first=first,
+        lambda found: network(found, chosen, after), depth=depth, order=chosen, first=first,
         after=decode_cursor(after, chosen),
     )  # fmt: skip

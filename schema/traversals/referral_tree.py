@@ -14,6 +14,7 @@ from schema.context import Context
 from schema.cursors import decode_tree_cursor as decode_cursor
 from schema.cursors import encode_tree_cursor as encode_cursor
 from schema.descriptions import describe_values
+from schema.relay import CURSOR, PageInfo
 from schema.traversals.common import TraversalParty, mirror, run
 from schema.traversals.referrals import ReferralHop
 
@@ -48,7 +49,31 @@ class ReferralTreeNode:
     )
 
 
-@strawberry.type(description="One page of the referral tree below a customer or a broker.")
+@strawberry.type(description="A party of a referral tree and its cursor.")
+class ReferralTreeEdge:
+    cursor: str = strawberry.field(description=CURSOR)
+    node: ReferralTreeNode = strawberry.field(description="The party and its subtree.")
+
+
+@strawberry.type(
+    description="A page of referral tree parties in the `order` asked, paged forward with `first` "
+    "and `after` on the field that made it."
+)
+class ReferralTreeConnection:
+    edges: list[ReferralTreeEdge] = strawberry.field(description="The parties of this page.")
+    page_info: PageInfo = strawberry.field(
+        description="Where this page stands (`hasPreviousPage`: an `after` cursor was given)."
+    )
+    total_count: int = strawberry.field(description="The parties of the whole list.")
+
+
+DEPRECATED = "Use the connection fields (`edges`, `pageInfo`); removed in the next release."
+
+
+@strawberry.type(
+    description="One page of the referral tree below a customer or a broker: a connection "
+    "(`edges`, `pageInfo`, `totalCount`) with the tree's figures."
+)
 class ReferralTree:
     root: TraversalParty = strawberry.field(
         description="The customer or broker the tree starts at."
@@ -62,11 +87,21 @@ class ReferralTree:
         description="The greatest depth reached (0 when the root referred nobody)."
     )
     capped: bool = strawberry.field(description="Parties at the cap referred others beyond it.")
-    order: referral_tree.TreeOrder = strawberry.field(description="The order of `nodes`.")
-    nodes: list[ReferralTreeNode] = strawberry.field(description="This page of the tree.")
-    has_next_page: bool = strawberry.field(description="True when more nodes follow.")
+    order: referral_tree.TreeOrder = strawberry.field(description="The order of `edges`.")
+    edges: list[ReferralTreeEdge] = strawberry.field(description="This page of the tree.")
+    page_info: PageInfo = strawberry.field(
+        description="Where this page stands (`hasPreviousPage`: an `after` cursor was given)."
+    )
+    total_count: int = strawberry.field(description="Parties in the tree, the root excluded.")
+    nodes: list[ReferralTreeNode] = strawberry.field(
+        description="This page of the tree.", deprecation_reason=DEPRECATED
+    )
+    has_next_page: bool = strawberry.field(
+        description="True when more nodes follow.", deprecation_reason=DEPRECATED
+    )
     end_cursor: str | None = strawberry.field(
-        description="Pass as `after` (same `order`) for the next page; null when none."
+        description="Pass as `after` (same `order`) for the next page; null when none.",
+        deprecation_reason=DEPRECATED,
     )
 
 
@@ -80,10 +115,29 @@ def end_cursor(order: referral_tree.TreeOrder, c: referral_tree.TreeCursor | Non
     return None if c is None else encode_cursor(order, c)
 
 
-def tree(found: referral_tree.ReferralTree, order: referral_tree.TreeOrder) -> ReferralTree:
+def page(
+    nodes: list[ReferralTreeNode], has_next: bool, after: str | None, total: int
+) -> ReferralTreeConnection:
+    """A page of tree nodes as a connection (tree pages go forward only)."""
+    info = PageInfo(
+        has_next_page=has_next,
+        has_previous_page=after is not None,
+        start_cursor=nodes[0].cursor if nodes else None,
+        end_cursor=nodes[-1].cursor if nodes else None,
+    )
+    edges = [ReferralTreeEdge(cursor=n.cursor, node=n) for n in nodes]
+    return ReferralTreeConnection(edges=edges, page_info=info, total_count=total)
+
+
+def tree(
+    found: referral_tree.ReferralTree, order: referral_tree.TreeOrder, after: str | None
+) -> ReferralTree:
+    nodes = [tree_node(n, order) for n in found.nodes]
+    conn = page(nodes, found.has_next, after, found.size)
     return mirror(
-        found, ReferralTree, nodes=[tree_node(n, order) for n in found.nodes],
-        has_next_page=found.has_next, end_cursor=end_cursor(order, found.end_cursor),
+        found, ReferralTree, nodes=nodes, edges=conn.edges, page_info=conn.page_info,
+        total_count=found.size, has_next_page=found.has_next,
+        end_cursor=end_cursor(order, found.end_cursor),
     )  # fmt: skip
 
 
@@ -104,12 +158,12 @@ async def resolve_referral_tree(
         strawberry.argument(description="The `endCursor` of the previous page, in this `order`."),
     ] = None,
     order: Annotated[
-        referral_tree.TreeOrder, strawberry.argument(description="The order of `nodes`.")
+        referral_tree.TreeOrder, strawberry.argument(description="The order of `edges`.")
     ] = referral_tree.TreeOrder.DEPTH,
 ) -> ReferralTree | None:
     chosen = order
     return await run(
         info, referral_tree.referral_tree, [(root_, Family.PARTY)],
-        lambda found: tree(found, chosen), depth=depth, order=chosen, first=first,
+        lambda found: tree(found, chosen, after), depth=depth, order=chosen, first=first,
         after=decode_cursor(after, chosen),
     )  # fmt: skip

@@ -97,7 +97,8 @@ def test_malformed_bodies(client: TestClient) -> None:
         ).status_code
         == 400
     )
-    assert post(client, [{"query": OK}]).status_code == 400  # no batches
+    assert post(client, []).status_code == 400  # an empty batch (batches: tests/api/test_batch.py)
+    assert post(client, "text").status_code == 400  # neither an object nor an array
     assert post(client, {"query": OK, "variables": [1]}).status_code == 400
     assert post(client, {"query": 3}).status_code == 400
     assert post(client, {"query": OK, "operationName": 3}).status_code == 400
