@@ -20,7 +20,6 @@ BROKERS = Relation("({t}:Party:Broker)", Position.BROKER, BY_ID)
 async def resolve_brokers(
     info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
 ) -> Connection[Broker]:
-    found: Connection[Broker] = await resolvers.connection(
-        info, None, "brokers", first, after, relation=BROKERS
+    return await resolvers.connection(
+        info, None, "brokers", first, after, relation=BROKERS, node=Broker
     )
-    return found

@@ -36,8 +36,9 @@ class Deal(Node):
 
     @resolved(metadata=follow("deal_account"), description="The account it is with.")
     async def account(self, info: Info[Context, None]) -> OrganizationRef | None:
-        found: Organization | None = await resolvers.single(info, self, "deal_account")
-        return found
+        from schema.parties import Organization  # imports this module
+
+        return await resolvers.single(info, self, "deal_account", node=Organization)
 
     @resolved(
         metadata=follow("committee"),
@@ -49,7 +50,7 @@ class Deal(Node):
     ) -> CommitteeRef:
         from schema.committee_edges import CommitteeMemberConnection, CommitteeMemberEdge
 
-        found: CommitteeMemberConnection = await resolvers.connection(
+        return await resolvers.connection(
             info,
             self,
             "committee",
@@ -58,7 +59,6 @@ class Deal(Node):
             edge=CommitteeMemberEdge,
             wrap=CommitteeMemberConnection,
         )
-        return found
 
 
 resolvers.register(Deal)

@@ -192,10 +192,9 @@ class Party(Node):
     async def identities(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> IdentityConnection:
-        found: IdentityConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "identities", first, after, edge=IdentityEdge, wrap=IdentityConnection
         )
-        return found
 
 
 @strawberry.interface(description="A party we have (or seek) a customer relationship with.")
@@ -281,13 +280,11 @@ class Customer(Party):
         description="The date of its latest interaction (UTC) or order.",
     )
     async def last_activity_date(self, info: Info[Context, None]) -> Date | None:
-        found: Date | None = await resolvers.last_activity(info, self)
-        return found
+        return await resolvers.last_activity(info, self)
 
     @resolved(metadata=follow("account_owner"), description="Our employee owning it.")
     async def account_owner(self, info: Info[Context, None]) -> Employee | None:
-        found: Employee | None = await resolvers.single(info, self, "account_owner")
-        return found
+        return await resolvers.single(info, self, "account_owner", node=Employee)
 
     @resolved(
         metadata=follow("broker"),
@@ -295,8 +292,7 @@ class Customer(Party):
         "`referralChain` follows it, at most 10 hops); null when the chain ends elsewhere.",
     )
     async def broker(self, info: Info[Context, None]) -> Broker | None:
-        found: Broker | None = await resolvers.single(info, self, "broker")
-        return found
+        return await resolvers.single(info, self, "broker", node=Broker)
 
     @resolved(metadata=follow("interactions"), description="Newest first.")
     async def interactions(
@@ -306,19 +302,23 @@ class Customer(Party):
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Interaction]:
-        found: Connection[Interaction] = await resolvers.connection(
-            info, self, "interactions", first, after, criteria=interaction_criteria(filter)
+        return await resolvers.connection(
+            info,
+            self,
+            "interactions",
+            first,
+            after,
+            criteria=interaction_criteria(filter),
+            node=Interaction,
         )
-        return found
 
     @resolved(metadata=follow("survey_responses"), description="Newest first.")
     async def survey_responses(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[SurveyResponse]:
-        found: Connection[SurveyResponse] = await resolvers.connection(
-            info, self, "survey_responses", first, after
+        return await resolvers.connection(
+            info, self, "survey_responses", first, after, node=SurveyResponse
         )
-        return found
 
     @resolved(metadata=follow("orders"), description="Newest first.")
     async def orders(
@@ -328,10 +328,9 @@ class Customer(Party):
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Order]:
-        found: Connection[Order] = await resolvers.connection(
-            info, self, "orders", first, after, criteria=order_criteria(filter)
+        return await resolvers.connection(
+            info, self, "orders", first, after, criteria=order_criteria(filter), node=Order
         )
-        return found
 
     @resolved(
         metadata=follow("products_owned"),
@@ -340,28 +339,23 @@ class Customer(Party):
     async def products_owned(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Product]:
-        found: Connection[Product] = await resolvers.connection(
-            info, self, "products_owned", first, after
-        )
-        return found
+        return await resolvers.connection(info, self, "products_owned", first, after, node=Product)
 
     @resolved(metadata=follow("referred_by"), description="Who referred it, newest first.")
     async def referred_by(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> ReferrerConnection:
-        found: ReferrerConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "referred_by", first, after, edge=ReferrerEdge, wrap=ReferrerConnection
         )
-        return found
 
     @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
     async def referrals(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> ReferralConnection:
-        found: ReferralConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "referrals", first, after, edge=ReferralEdge, wrap=ReferralConnection
         )
-        return found
 
 
 @strawberry.type(description="An individual.")
@@ -377,27 +371,21 @@ class Person(Customer):
 
     @resolved(metadata=follow("household"), description="The household it belongs to.")
     async def household(self, info: Info[Context, None]) -> HouseholdMembership | None:
-        found: HouseholdMembership | None = await resolvers.single(
-            info, self, "household", HouseholdMembership
-        )
-        return found
+        return await resolvers.single(info, self, "household", wrapper=HouseholdMembership)
 
     @resolved(metadata=follow("employment"), description="Its employer.")
     async def employment(self, info: Info[Context, None]) -> Employment | None:
-        found: Employment | None = await resolvers.single(info, self, "employment", Employment)
-        return found
+        return await resolvers.single(info, self, "employment", wrapper=Employment)
 
     @resolved(metadata=follow("manager"), description="Whom it reports to.")
     async def manager(self, info: Info[Context, None]) -> Person | None:
-        found: Person | None = await resolvers.single(info, self, "manager")
-        return found
+        return await resolvers.single(info, self, "manager", node=Person)
 
     @resolved(metadata=follow("reports"), description="Who reports to it, by key.")
     async def direct_reports(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Person]:
-        found: Connection[Person] = await resolvers.connection(info, self, "reports", first, after)
-        return found
+        return await resolvers.connection(info, self, "reports", first, after, node=Person)
 
     @resolved(
         metadata=follow("committee_seats"),
@@ -406,7 +394,7 @@ class Person(Customer):
     async def committee_seats(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> CommitteeSeatConnection:
-        found: CommitteeSeatConnection = await resolvers.connection(
+        return await resolvers.connection(
             info,
             self,
             "committee_seats",
@@ -415,7 +403,6 @@ class Person(Customer):
             edge=CommitteeSeatEdge,
             wrap=CommitteeSeatConnection,
         )
-        return found
 
 
 @strawberry.type(description="People living together who buy together.")
@@ -429,7 +416,7 @@ class Household(Customer):
     async def members(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> HouseholdMemberConnection:
-        found: HouseholdMemberConnection = await resolvers.connection(
+        return await resolvers.connection(
             info,
             self,
             "members",
@@ -438,7 +425,6 @@ class Household(Customer):
             edge=HouseholdMemberEdge,
             wrap=HouseholdMemberConnection,
         )
-        return found
 
 
 @strawberry.type(description="A firm: a business account, or a partner firm.")
@@ -466,26 +452,23 @@ class Organization(Customer):
 
     @resolved(metadata=follow("parent"), description="Its parent company.")
     async def parent(self, info: Info[Context, None]) -> Organization | None:
-        found: Organization | None = await resolvers.single(info, self, "parent")
-        return found
+        return await resolvers.single(info, self, "parent", node=Organization)
 
     @resolved(metadata=follow("subsidiaries"), description="Its subsidiaries, by key.")
     async def subsidiaries(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Organization]:
-        found: Connection[Organization] = await resolvers.connection(
-            info, self, "subsidiaries", first, after
+        return await resolvers.connection(
+            info, self, "subsidiaries", first, after, node=Organization
         )
-        return found
 
     @resolved(metadata=follow("contacts"), description="People working for it, by key.")
     async def contacts(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> ContactConnection:
-        found: ContactConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "contacts", first, after, edge=ContactEdge, wrap=ContactConnection
         )
-        return found
 
     @resolved(
         metadata=follow("committee"),
@@ -496,7 +479,7 @@ class Organization(Customer):
     async def committee(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> CommitteeMemberConnection:
-        found: CommitteeMemberConnection = await resolvers.connection(
+        return await resolvers.connection(
             info,
             self,
             "committee",
@@ -505,14 +488,12 @@ class Organization(Customer):
             edge=CommitteeMemberEdge,
             wrap=CommitteeMemberConnection,
         )
-        return found
 
     @resolved(metadata=follow("deals"), description="Opportunities with it, by key.")
     async def deals(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Deal]:
-        found: Connection[Deal] = await resolvers.connection(info, self, "deals", first, after)
-        return found
+        return await resolvers.connection(info, self, "deals", first, after, node=Deal)
 
 
 @strawberry.type(description="A broker, distributor or partner bringing us business.")
@@ -549,10 +530,9 @@ class Broker(Party):
     async def referrals(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> ReferralConnection:
-        found: ReferralConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "referrals", first, after, edge=ReferralEdge, wrap=ReferralConnection
         )
-        return found
 
     @resolved(
         metadata=follow("network"),
@@ -565,10 +545,9 @@ class Broker(Party):
         first: First = DEFAULT_FIRST,
         after: After = None,
     ) -> Connection[Customer]:
-        found: Connection[Customer] = await resolvers.connection(
-            info, self, "network", first, after, criteria=customer_criteria(filter)
+        return await resolvers.connection(
+            info, self, "network", first, after, criteria=customer_criteria(filter), node=Customer
         )
-        return found
 
 
 @strawberry.type(description="One of our own people: account owners, reps.")
@@ -580,19 +559,15 @@ class Employee(Party):
     async def accounts(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> Connection[Customer]:
-        found: Connection[Customer] = await resolvers.connection(
-            info, self, "accounts", first, after
-        )
-        return found
+        return await resolvers.connection(info, self, "accounts", first, after, node=Customer)
 
     @resolved(metadata=follow("knows"), description="People it knows, by record.")
     async def knows(
         self, info: Info[Context, None], first: First = DEFAULT_FIRST, after: After = None
     ) -> KnownPersonConnection:
-        found: KnownPersonConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "knows", first, after, edge=KnownPersonEdge, wrap=KnownPersonConnection
         )
-        return found
 
 
 resolvers.register(Person, Household, Organization, Broker, Employee)

@@ -99,7 +99,7 @@ async def resolve_timeline(
     entries, has_next = await timeline(
         ctx.driver, ctx.database, root._key, first, cursor, kinds, channel, ctx.timeout
     )
-    nodes = await resolvers.many(info, [(Family(e.family), e.key) for e in entries])
+    nodes = await resolvers.many(info, [(Family(e.family), e.key) for e in entries], node=Node)
     edges = [
         TimelineEdge(
             cursor=encode_cursor(TAG, e.sort),
