@@ -72,16 +72,16 @@ class TextFormatter(logging.Formatter):
 
 
 def configure(settings: Settings) -> None:
-    """Send the `customer360` loggers to stderr in the configured format and level (idempotent)."""
+    """Send the `customer360` loggers to the current stderr in the configured format and level
+    (configured again, its one handler is replaced by one on the stderr of now)."""
     if logging.getLogRecordFactory() is not _record_with_trace:
         logging.setLogRecordFactory(_record_with_trace)
     logger = logging.getLogger(ROOT)
     logger.setLevel(settings.log_level.upper())
     formatter = TextFormatter() if settings.log_format == "text" else JsonFormatter()
-    for handler in logger.handlers:
-        if handler.get_name() == _HANDLER_NAME:
-            handler.setFormatter(formatter)
-            return
+    for handler in list(logger.handlers):
+        if handler.get_name() == _HANDLER_NAME:  # an earlier command's, on its stderr
+            logger.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(formatter)

@@ -4,7 +4,9 @@ a loader batch's span."""
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import sys
 import uuid
 from pathlib import Path
 
@@ -109,3 +111,24 @@ def test_a_loader_batch_is_a_span_with_its_statement(settings: Settings) -> None
     assert batch.attributes is not None and batch.attributes["rows"] == 3
     assert cypher.parent is not None and cypher.parent.span_id == batch.context.span_id
     assert LOADER_BATCHES.labels("write:product")._value.get() >= 1
+
+
+def test_logs_go_to_the_stderr_of_the_latest_configure(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each command configures logging; a second one in the same process (the tests invoke the
+    CLI many times) logs to its own stderr, not to the first one's, closed by then."""
+    first, second = io.StringIO(), io.StringIO()
+    try:
+        monkeypatch.setattr(sys, "stderr", first)
+        logs.configure(settings)
+        first.close()
+        monkeypatch.setattr(sys, "stderr", second)
+        logs.configure(settings)
+        logging.getLogger(logs.ROOT).warning("second command")
+        written = second.getvalue()
+        assert "Logging error" not in written
+        assert written.count("second command") == 1
+    finally:
+        monkeypatch.undo()
+        logs.configure(settings)
