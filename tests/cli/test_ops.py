@@ -113,22 +113,24 @@ def test_a_loader_batch_is_a_span_with_its_statement(settings: Settings) -> None
     assert LOADER_BATCHES.labels("write:product")._value.get() >= 1
 
 
-def test_logs_go_to_the_stderr_of_the_latest_configure(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each command configures logging; a second one in the same process (the tests invoke the
-    CLI many times) logs to its own stderr, not to the first one's, closed by then."""
-    first, second = io.StringIO(), io.StringIO()
+def test_logs_go_to_the_current_stderr(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command configures logging, and tests run many commands (and the API) in one
+    process, each with its own stderr: a record goes to the stderr of the moment it is written,
+    never to an earlier command's, closed by then."""
+    first, second, third = io.StringIO(), io.StringIO(), io.StringIO()
+    log = logging.getLogger(logs.ROOT)
     try:
         monkeypatch.setattr(sys, "stderr", first)
         logs.configure(settings)
         first.close()
         monkeypatch.setattr(sys, "stderr", second)
         logs.configure(settings)
-        logging.getLogger(logs.ROOT).warning("second command")
-        written = second.getvalue()
-        assert "Logging error" not in written
-        assert written.count("second command") == 1
+        log.warning("second command")
+        monkeypatch.setattr(sys, "stderr", third)
+        log.warning("after it")
+        assert [s.getvalue().count("Logging error") for s in (second, third)] == [0, 0]
+        assert second.getvalue().count("second command") == 1
+        assert third.getvalue().count("after it") == 1 and "second command" not in third.getvalue()
     finally:
         monkeypatch.undo()
         logs.configure(settings)
