@@ -40,18 +40,19 @@ class Interaction(Node):
 
     @resolved(metadata=follow("interaction_customer"), description="Whose it is.")
     async def customer(self, info: Info[Context, None]) -> CustomerRef | None:
-        found: Customer | None = await resolvers.single(info, self, "interaction_customer")
-        return found
+        from schema.parties import Customer  # imports this module
+
+        return await resolvers.single(info, self, "interaction_customer", node=Customer)
 
     @resolved(metadata=follow("handled_by"), description="Our employee who handled it.")
     async def handled_by(self, info: Info[Context, None]) -> EmployeeRef | None:
-        found: Employee | None = await resolvers.single(info, self, "handled_by")
-        return found
+        from schema.parties import Employee  # imports this module
+
+        return await resolvers.single(info, self, "handled_by", node=Employee)
 
     @resolved(metadata=follow("interaction_product"), description="What it was about.")
     async def product(self, info: Info[Context, None]) -> Product | None:
-        found: Product | None = await resolvers.single(info, self, "interaction_product")
-        return found
+        return await resolvers.single(info, self, "interaction_product", node=Product)
 
 
 @strawberry.type(description="An NPS answer.")
@@ -66,8 +67,9 @@ class SurveyResponse(Node):
 
     @resolved(metadata=follow("survey_customer"), description="Who answered.")
     async def customer(self, info: Info[Context, None]) -> CustomerRef | None:
-        found: Customer | None = await resolvers.single(info, self, "survey_customer")
-        return found
+        from schema.parties import Customer  # imports this module
+
+        return await resolvers.single(info, self, "survey_customer", node=Customer)
 
 
 resolvers.register(Interaction, SurveyResponse)

@@ -24,7 +24,6 @@ async def resolve_brokers(
     last: Last = None,
     before: Before = None,
 ) -> Connection[Broker]:
-    found: Connection[Broker] = await resolvers.connection(
-        info, None, "brokers", first, after, last, before, relation=BROKERS
+    return await resolvers.connection(
+        info, None, "brokers", first, after, last, before, relation=BROKERS, node=Broker
     )
-    return found

@@ -58,13 +58,11 @@ class OrderLine(Node):
 
     @resolved(metadata=follow("line_product"), description="The product ordered.")
     async def product(self, info: Info[Context, None]) -> Product | None:
-        found: Product | None = await resolvers.single(info, self, "line_product")
-        return found
+        return await resolvers.single(info, self, "line_product", node=Product)
 
     @resolved(metadata=follow("line_order"), description="The order it belongs to.")
     async def order(self, info: Info[Context, None]) -> Order | None:
-        found: Order | None = await resolvers.single(info, self, "line_order")
-        return found
+        return await resolvers.single(info, self, "line_order", node=Order)
 
 
 @strawberry.type(description="A purchase.")
@@ -80,18 +78,18 @@ class Order(Node):
 
     @resolved(metadata=follow("order_customer"), description="Who placed it.")
     async def customer(self, info: Info[Context, None]) -> CustomerRef | None:
-        found: Customer | None = await resolvers.single(info, self, "order_customer")
-        return found
+        from schema.parties import Customer  # imports this module
+
+        return await resolvers.single(info, self, "order_customer", node=Customer)
 
     @resolved(metadata=follow("lines"), description="By line number.")
     async def lines(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> Connection[OrderLine]:  # fmt: skip
-        found: Connection[OrderLine] = await resolvers.connection(
-            info, self, "lines", first, after, last, before
+        return await resolvers.connection(
+            info, self, "lines", first, after, last, before, node=OrderLine
         )
-        return found
 
 
 resolvers.register(Product, OrderLine, Order)

@@ -36,8 +36,9 @@ class Deal(Node):
 
     @resolved(metadata=follow("deal_account"), description="The account it is with.")
     async def account(self, info: Info[Context, None]) -> OrganizationRef | None:
-        found: Organization | None = await resolvers.single(info, self, "deal_account")
-        return found
+        from schema.parties import Organization  # imports this module
+
+        return await resolvers.single(info, self, "deal_account", node=Organization)
 
     @resolved(
         metadata=follow("committee"),
@@ -50,11 +51,10 @@ class Deal(Node):
     ) -> CommitteeRef:  # fmt: skip
         from schema.committee_edges import CommitteeMemberConnection, CommitteeMemberEdge
 
-        found: CommitteeMemberConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "committee", first, after, last, before,
             edge=CommitteeMemberEdge, wrap=CommitteeMemberConnection,
         )  # fmt: skip
-        return found
 
 
 resolvers.register(Deal)

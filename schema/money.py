@@ -39,7 +39,7 @@ def money(amounts: tuple[Amount, ...]) -> list[Money]:
 async def load(info: Info[Context, None], fetch: Fetch, key: str) -> list[Money]:
     """The totals `fetch` gives for `key`, batched per request and field (one DataLoader each)."""
     ctx = info.context
-    loader = ctx.loaders.get(fetch)
+    loader = ctx.totals.get(fetch)
     if loader is None:
 
         async def batch(keys: list[str]) -> list[tuple[Amount, ...]]:
@@ -49,6 +49,5 @@ async def load(info: Info[Context, None], fetch: Fetch, key: str) -> list[Money]
                 raise client_error(exc) from exc
             return [found.get(k, ()) for k in keys]
 
-        loader = ctx.loaders[fetch] = DataLoader(load_fn=batch)
-    found: tuple[Amount, ...] = await loader.load(key)
-    return money(found)
+        loader = ctx.totals[fetch] = DataLoader(load_fn=batch)
+    return money(await loader.load(key))

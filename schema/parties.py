@@ -128,11 +128,10 @@ class Party(Node):
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> IdentityConnection:  # fmt: skip
-        found: IdentityConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "identities", first, after, last, before,
             edge=IdentityEdge, wrap=IdentityConnection,
         )  # fmt: skip
-        return found
 
 
 @strawberry.interface(description="A party we have (or seek) a customer relationship with.")
@@ -218,13 +217,11 @@ class Customer(Party):
         description="The date of its latest interaction (UTC) or order.",
     )
     async def last_activity_date(self, info: Info[Context, None]) -> Date | None:
-        found: Date | None = await resolvers.last_activity(info, self)
-        return found
+        return await resolvers.last_activity(info, self)
 
     @resolved(metadata=follow("account_owner"), description="Our employee owning it.")
     async def account_owner(self, info: Info[Context, None]) -> Employee | None:
-        found: Employee | None = await resolvers.single(info, self, "account_owner")
-        return found
+        return await resolvers.single(info, self, "account_owner", node=Employee)
 
     @resolved(
         metadata=follow("broker"),
@@ -232,8 +229,7 @@ class Customer(Party):
         "`referralChain` follows it, at most 10 hops); null when the chain ends elsewhere.",
     )
     async def broker(self, info: Info[Context, None]) -> Broker | None:
-        found: Broker | None = await resolvers.single(info, self, "broker")
-        return found
+        return await resolvers.single(info, self, "broker", node=Broker)
 
     @resolved(metadata=follow("interactions"), description="Newest first.")
     async def interactions(
@@ -245,21 +241,19 @@ class Customer(Party):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Interaction]:
-        found: Connection[Interaction] = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "interactions", first, after, last, before,
-            criteria=interaction_criteria(filter),
+            criteria=interaction_criteria(filter), node=Interaction,
         )  # fmt: skip
-        return found
 
     @resolved(metadata=follow("survey_responses"), description="Newest first.")
     async def survey_responses(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> Connection[SurveyResponse]:  # fmt: skip
-        found: Connection[SurveyResponse] = await resolvers.connection(
-            info, self, "survey_responses", first, after, last, before
+        return await resolvers.connection(
+            info, self, "survey_responses", first, after, last, before, node=SurveyResponse
         )
-        return found
 
     @resolved(metadata=follow("orders"), description="Newest first.")
     async def orders(
@@ -271,10 +265,17 @@ class Customer(Party):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Order]:
-        found: Connection[Order] = await resolvers.connection(
-            info, self, "orders", first, after, last, before, criteria=order_criteria(filter)
+        return await resolvers.connection(
+            info,
+            self,
+            "orders",
+            first,
+            after,
+            last,
+            before,
+            criteria=order_criteria(filter),
+            node=Order,
         )
-        return found
 
     @resolved(
         metadata=follow("products_owned"),
@@ -284,32 +285,29 @@ class Customer(Party):
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> Connection[Product]:  # fmt: skip
-        found: Connection[Product] = await resolvers.connection(
-            info, self, "products_owned", first, after, last, before
+        return await resolvers.connection(
+            info, self, "products_owned", first, after, last, before, node=Product
         )
-        return found
 
     @resolved(metadata=follow("referred_by"), description="Who referred it, newest first.")
     async def referred_by(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> ReferrerConnection:  # fmt: skip
-        found: ReferrerConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "referred_by", first, after, last, before,
             edge=ReferrerEdge, wrap=ReferrerConnection,
         )  # fmt: skip
-        return found
 
     @resolved(metadata=follow("referrals"), description="Whom it referred, newest first.")
     async def referrals(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> ReferralConnection:  # fmt: skip
-        found: ReferralConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "referrals", first, after, last, before,
             edge=ReferralEdge, wrap=ReferralConnection,
         )  # fmt: skip
-        return found
 
 
 @strawberry.type(description="An individual.")
@@ -325,30 +323,24 @@ class Person(Customer):
 
     @resolved(metadata=follow("household"), description="The household it belongs to.")
     async def household(self, info: Info[Context, None]) -> HouseholdMembership | None:
-        found: HouseholdMembership | None = await resolvers.single(
-            info, self, "household", HouseholdMembership
-        )
-        return found
+        return await resolvers.single(info, self, "household", wrapper=HouseholdMembership)
 
     @resolved(metadata=follow("employment"), description="Its employer.")
     async def employment(self, info: Info[Context, None]) -> Employment | None:
-        found: Employment | None = await resolvers.single(info, self, "employment", Employment)
-        return found
+        return await resolvers.single(info, self, "employment", wrapper=Employment)
 
     @resolved(metadata=follow("manager"), description="Whom it reports to.")
     async def manager(self, info: Info[Context, None]) -> Person | None:
-        found: Person | None = await resolvers.single(info, self, "manager")
-        return found
+        return await resolvers.single(info, self, "manager", node=Person)
 
     @resolved(metadata=follow("reports"), description="Who reports to it, by key.")
     async def direct_reports(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> Connection[Person]:  # fmt: skip
-        found: Connection[Person] = await resolvers.connection(
-            info, self, "reports", first, after, last, before
+        return await resolvers.connection(
+            info, self, "reports", first, after, last, before, node=Person
         )
-        return found
 
     @resolved(
         metadata=follow("committee_seats"),
@@ -358,11 +350,10 @@ class Person(Customer):
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> CommitteeSeatConnection:  # fmt: skip
-        found: CommitteeSeatConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "committee_seats", first, after, last, before,
             edge=CommitteeSeatEdge, wrap=CommitteeSeatConnection,
         )  # fmt: skip
-        return found
 
 
 @strawberry.type(description="People living together who buy together.")
@@ -377,11 +368,10 @@ class Household(Customer):
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> HouseholdMemberConnection:  # fmt: skip
-        found: HouseholdMemberConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "members", first, after, last, before,
             edge=HouseholdMemberEdge, wrap=HouseholdMemberConnection,
         )  # fmt: skip
-        return found
 
 
 @strawberry.type(description="A firm: a business account, or a partner firm.")
@@ -409,29 +399,26 @@ class Organization(Customer):
 
     @resolved(metadata=follow("parent"), description="Its parent company.")
     async def parent(self, info: Info[Context, None]) -> Organization | None:
-        found: Organization | None = await resolvers.single(info, self, "parent")
-        return found
+        return await resolvers.single(info, self, "parent", node=Organization)
 
     @resolved(metadata=follow("subsidiaries"), description="Its subsidiaries, by key.")
     async def subsidiaries(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> Connection[Organization]:  # fmt: skip
-        found: Connection[Organization] = await resolvers.connection(
-            info, self, "subsidiaries", first, after, last, before
+        return await resolvers.connection(
+            info, self, "subsidiaries", first, after, last, before, node=Organization
         )
-        return found
 
     @resolved(metadata=follow("contacts"), description="People working for it, by key.")
     async def contacts(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> ContactConnection:  # fmt: skip
-        found: ContactConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "contacts", first, after, last, before,
             edge=ContactEdge, wrap=ContactConnection,
         )  # fmt: skip
-        return found
 
     @resolved(
         metadata=follow("committee"),
@@ -443,21 +430,19 @@ class Organization(Customer):
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> CommitteeMemberConnection:  # fmt: skip
-        found: CommitteeMemberConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "committee", first, after, last, before,
             edge=CommitteeMemberEdge, wrap=CommitteeMemberConnection,
         )  # fmt: skip
-        return found
 
     @resolved(metadata=follow("deals"), description="Opportunities with it, by key.")
     async def deals(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> Connection[Deal]:  # fmt: skip
-        found: Connection[Deal] = await resolvers.connection(
-            info, self, "deals", first, after, last, before
+        return await resolvers.connection(
+            info, self, "deals", first, after, last, before, node=Deal
         )
-        return found
 
 
 @strawberry.type(description="A broker, distributor or partner bringing us business.")
@@ -495,11 +480,10 @@ class Broker(Party):
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> ReferralConnection:  # fmt: skip
-        found: ReferralConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "referrals", first, after, last, before,
             edge=ReferralEdge, wrap=ReferralConnection,
         )  # fmt: skip
-        return found
 
     @resolved(
         metadata=follow("network"),
@@ -514,10 +498,17 @@ class Broker(Party):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Customer]:
-        found: Connection[Customer] = await resolvers.connection(
-            info, self, "network", first, after, last, before, criteria=customer_criteria(filter)
+        return await resolvers.connection(
+            info,
+            self,
+            "network",
+            first,
+            after,
+            last,
+            before,
+            criteria=customer_criteria(filter),
+            node=Customer,
         )
-        return found
 
 
 @strawberry.type(description="One of our own people: account owners, reps.")
@@ -530,21 +521,19 @@ class Employee(Party):
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> Connection[Customer]:  # fmt: skip
-        found: Connection[Customer] = await resolvers.connection(
-            info, self, "accounts", first, after, last, before
+        return await resolvers.connection(
+            info, self, "accounts", first, after, last, before, node=Customer
         )
-        return found
 
     @resolved(metadata=follow("knows"), description="People it knows, by record.")
     async def knows(
         self, info: Info[Context, None], first: First = None, after: After = None,
         last: Last = None, before: Before = None,
     ) -> KnownPersonConnection:  # fmt: skip
-        found: KnownPersonConnection = await resolvers.connection(
+        return await resolvers.connection(
             info, self, "knows", first, after, last, before,
             edge=KnownPersonEdge, wrap=KnownPersonConnection,
         )  # fmt: skip
-        return found
 
 
 resolvers.register(Person, Household, Organization, Broker, Employee)

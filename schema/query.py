@@ -162,8 +162,7 @@ class Query:
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
     ) -> Node | None:
         family, key = parse_global_id(id)
-        found: Node | None = await resolvers.lookup(info, family, LookupBy.ID, key, Position.NODE)
-        return found
+        return await resolvers.lookup(info, family, LookupBy.ID, key, Position.NODE, node=Node)
 
     @resolved(
         metadata=root("nodes"),
@@ -182,7 +181,7 @@ class Query:
             raise ClientError(f"At most {MAX_IDS} ids at a time.")
         decoded = [decode_id(i) for i in ids]
         keys = [d for d in decoded if not isinstance(d, ClientError)]
-        found = iter(await resolvers.many(info, keys))
+        found = iter(await resolvers.many(info, keys, node=Node))
         # An exception in the list becomes that entry's error and null (graphql-core): a bad id's,
         # or NOT_FOUND for an id that names nothing visible.
         answers: list[Any] = [
@@ -217,10 +216,9 @@ class Query:
         by, value = customer_lookup(id, email, source_id, external_id, info.context.masked)
         if value is None:
             return None
-        found: Customer | None = await resolvers.lookup(
-            info, Family.PARTY, by, value, Position.CUSTOMER, "Customer"
+        return await resolvers.lookup(
+            info, Family.PARTY, by, value, Position.CUSTOMER, "Customer", node=Customer
         )
-        return found
 
     @resolved(
         metadata=root("customers"),
@@ -251,10 +249,18 @@ class Query:
         masked = info.context.masked
         tag, relation = customers_relation(order_by, masked, then_by)
         criteria = customer_criteria(filter, masked)
-        found: Connection[Customer] = await resolvers.connection(
-            info, None, tag, first, after, last, before, criteria=criteria, relation=relation
+        return await resolvers.connection(
+            info,
+            None,
+            tag,
+            first,
+            after,
+            last,
+            before,
+            criteria=criteria,
+            relation=relation,
+            node=Customer,
         )
-        return found
 
     @resolved(
         metadata=root("search"),
@@ -275,7 +281,7 @@ class Query:
             list[PartyKind] | None, strawberry.argument(description="Only these kinds (null: any).")
         ] = None,
     ) -> SearchConnection:
-        found: SearchConnection = await resolvers.connection(
+        return await resolvers.connection(
             info,
             None,
             "search",
@@ -289,17 +295,21 @@ class Query:
             criteria=kind_criterion(kind),
             wrap=SearchConnection,
         )
-        return found
 
     @resolved(metadata=root("account"), description="A business account by global id or key.")
     async def account(self, info: Info[Context, None], id: IdOrKey) -> Organization | None:
         key = party_key(id)
         if key is None:
             return None
-        found: Organization | None = await resolvers.lookup(
-            info, Family.PARTY, LookupBy.ID, key, Position.ORGANIZATION, "Customer"
+        return await resolvers.lookup(
+            info,
+            Family.PARTY,
+            LookupBy.ID,
+            key,
+            Position.ORGANIZATION,
+            "Customer",
+            node=Organization,
         )
-        return found
 
     @resolved(
         metadata=root("broker"), description="A broker by global id or key (`partners:BR00001`)."
@@ -308,20 +318,18 @@ class Query:
         key = party_key(id)
         if key is None:
             return None
-        found: Broker | None = await resolvers.lookup(
-            info, Family.PARTY, LookupBy.ID, key, Position.BROKER
+        return await resolvers.lookup(
+            info, Family.PARTY, LookupBy.ID, key, Position.BROKER, node=Broker
         )
-        return found
 
     @resolved(metadata=root("product"), description="A product by global id or key.")
     async def product(self, info: Info[Context, None], id: IdOrKey) -> Product | None:
         family, key = parse_id(id, Family.PRODUCT)
         if family is not Family.PRODUCT:
             return None
-        found: Product | None = await resolvers.lookup(
-            info, Family.PRODUCT, LookupBy.ID, key, Position.PRODUCT
+        return await resolvers.lookup(
+            info, Family.PRODUCT, LookupBy.ID, key, Position.PRODUCT, node=Product
         )
-        return found
 
 
 def customer_lookup(

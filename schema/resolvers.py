@@ -3,15 +3,23 @@ field and nesting level (DataLoaders batch the parents), whatever the size of th
 
 The compiled path (`schema/compiler`) answers the same operations in one statement; this path
 answers everything, and is the reference the compiled one is tested against.
+
+Typed seams: a caller names the class of the nodes it expects (`node=`), or the class carrying a
+relationship's properties (`wrapper=`, `edge=`) and its connection class (`wrap=`), and gets exactly
+that type back. Which class a node is built as follows its labels and the relation's position, so
+`build_node` checks the built object against the class the caller named: a field declared with the
+wrong class fails on its first read instead of handing Strawberry an object of another type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, ClassVar, LiteralString, Protocol, TypeVar
+from typing import ClassVar, LiteralString, Protocol, TypeVar, overload
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.read.ir import (
@@ -39,18 +47,24 @@ from graph.read.ir import (
 )
 from graph.read.positions import Family, Position, python_roles, python_typename
 from graph.read.relations import RELATIONS, Relation
-from schema.context import Context
+from schema.context import Context, Data, Props, Raw
 from schema.cursors import decode_cursor, encode_cursor
 from schema.ids import global_id
 from schema.meta import COMPUTED, KEY, PROP, TARGET
 from schema.reads import read_root, run_root
-from schema.relay import Connection, Edge, PageInfo, page_size
+from schema.relay import Connection, Edge, PageInfo, TotalCount, page_size
+from schema.scalars import Date
 
 T = TypeVar("T")
+N = TypeVar("N")  # the class of the nodes a caller expects
+W = TypeVar("W")  # a class carrying a relationship's properties around the node it lands on
+E = TypeVar("E")  # the edge class of a connection
+C_co = TypeVar("C_co", covariant=True)  # a connection class over those edges
+
 NODE_ITEMS: tuple[Item, ...] = (Labels(), Properties())
 EDGE_ITEMS: tuple[Item, ...] = (*NODE_ITEMS, EdgeProperties())
 
-_CLASSES: dict[str, type[Any]] = {}
+_CLASSES: dict[str, type[object]] = {}
 
 
 class GraphObject(Protocol):
@@ -58,26 +72,32 @@ class GraphObject(Protocol):
     _key: str
 
 
-def register(*classes: type[Any]) -> None:
+class Wraps(Protocol[E, C_co]):
+    """A connection class over edges of class `E` (the `EdgeConnection` subclasses)."""
+
+    def __call__(self, *, edges: list[E], page_info: PageInfo, _total: TotalCount) -> C_co: ...
+
+
+def register(*classes: type[object]) -> None:
     """Make node types known by their GraphQL name, to build them from what Neo4j returns."""
     for cls in classes:
-        _CLASSES[cls.__strawberry_definition__.name] = cls
+        _CLASSES[get_object_definition(cls, strict=True).name] = cls
 
 
-_FIELDS: dict[type[Any], tuple[tuple[str, str, str], ...]] = {}
+_FIELDS: dict[type[object], tuple[tuple[str, str, str], ...]] = {}
 
 
-def _plain_fields(cls: type[Any]) -> tuple[tuple[str, str, str], ...]:
+def _plain_fields(cls: type[object]) -> tuple[tuple[str, str, str], ...]:
     """(python name, what it reads, graph name) of the fields that are plain attributes."""
     found = _FIELDS.get(cls)
     if found is not None:
         return found
     out = []
-    for f in cls.__strawberry_definition__.fields:
+    for f in get_object_definition(cls, strict=True).fields:
         if f.base_resolver is not None:
             continue
-        meta = f.metadata or {}
-        graph_name = meta.get(PROP) or f.graphql_name or to_camel_case(f.python_name)
+        meta: Mapping[str, object] = f.metadata or {}
+        graph_name = str(meta.get(PROP) or f.graphql_name or to_camel_case(f.python_name))
         if TARGET in meta:
             kind = "target"
         elif KEY in meta:
@@ -98,15 +118,15 @@ def _plain_fields(cls: type[Any]) -> tuple[tuple[str, str, str], ...]:
 def build(
     cls: type[T],
     labels: list[str],
-    props: dict[str, Any],
+    props: Props,
     *,
-    edge: dict[str, Any] | None = None,
-    node: Any = None,
+    edge: Props | None = None,
+    node: object = None,
     cursor: str | None = None,
     score: float | None = None,
 ) -> T:
     """An object of `cls` from a node's labels and properties (or an edge's, around a node)."""
-    kwargs: dict[str, Any] = {}
+    kwargs: Props = {}
     source = props if edge is None else edge
     for python_name, kind, graph_name in _plain_fields(cls):
         if kind == "prop":
@@ -128,22 +148,27 @@ def build(
     return cls(**kwargs)
 
 
-def build_node(position: Position, row: list[Any]) -> Any:
+def build_node(position: Position, row: list[Raw], cls: type[N]) -> N:
+    """The node of `row` (its labels and properties) as the class its labels give at `position`,
+    which must be `cls` or one of its subclasses (else the schema declares a field wrongly)."""
     labels, props = row[0], row[1]
-    return build(_CLASSES[python_typename(position, labels, props)], labels, props)
+    node = build(_CLASSES[python_typename(position, labels, props)], labels, props)
+    if not isinstance(node, cls):
+        raise TypeError(f"{position} read a {type(node).__name__}, not the {cls.__name__} expected")
+    return node
 
 
 # ---- batched loads ---------------------------------------------------------------------------
 
 
-async def _load(info: Info[Context, None], source: GraphObject, items: tuple[Item, ...]) -> Any:
+async def _load(info: Info[Context, None], source: GraphObject, items: tuple[Item, ...]) -> Data:
     """The items of one node, read together with those of its siblings (same items asked)."""
     ctx = info.context
     family = source.FAMILY
     loader = ctx.loaders.get((family, items))
     if loader is None:
 
-        async def batch(keys: list[str]) -> list[Any]:
+        async def batch(keys: list[str]) -> list[Data]:
             records = await run_root(ctx, Batch(family, tuple(keys), items))
             found = {r["key"]: r["data"] for r in records}
             return [found.get(k) for k in keys]
@@ -172,24 +197,78 @@ def page_of(
     )
 
 
+@overload
 async def single(
-    info: Info[Context, None], source: GraphObject, name: str, wrapper: type[Any] | None = None
-) -> Any:
+    info: Info[Context, None], source: GraphObject, name: str, *, node: type[N]
+) -> N | None: ...
+
+
+@overload
+async def single(
+    info: Info[Context, None], source: GraphObject, name: str, *, wrapper: type[W]
+) -> W | None: ...
+
+
+async def single(
+    info: Info[Context, None],
+    source: GraphObject,
+    name: str,
+    *,
+    node: type[object] = object,
+    wrapper: type[object] | None = None,
+) -> object:
+    """The node a to-one relation lands on, as `node`; or, with `wrapper`, an object of that
+    class holding the relationship's properties and the node."""
     rel = RELATIONS[name]
     traversal = Traversal(rel, items=EDGE_ITEMS if rel.edge else NODE_ITEMS)
     data = await _load(info, source, (Follow(traversal),))
     row = None if data is None else data[0]
     if row is None:
         return None
-    node = build_node(rel.target, row)
+    target = build_node(rel.target, row, node)
     if wrapper is None:
-        return node
-    return build(wrapper, row[0], row[1], edge=row[2], node=node)
+        return target
+    return build(wrapper, row[0], row[1], edge=row[2], node=target)
 
 
-async def last_activity(info: Info[Context, None], source: GraphObject) -> Any:
+async def last_activity(info: Info[Context, None], source: GraphObject) -> Date | None:
     data = await _load(info, source, (LastActivity(),))
-    return None if data is None else data[0]
+    value = None if data is None else data[0]
+    return None if value is None else Date(value)
+
+
+@overload
+async def connection(
+    info: Info[Context, None],
+    source: GraphObject | None,
+    name: str,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+    *,
+    node: type[N],
+    criteria: AnyCriteria | None = None,
+    relation: Relation | None = None,
+) -> Connection[N]: ...
+
+
+@overload
+async def connection(
+    info: Info[Context, None],
+    source: GraphObject | None,
+    name: str,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+    *,
+    edge: type[E],
+    wrap: Wraps[E, C_co],
+    criteria: AnyCriteria | None = None,
+    relation: Relation | None = None,
+    text: str | None = None,
+) -> C_co: ...
 
 
 async def connection(
@@ -201,13 +280,16 @@ async def connection(
     last: int | None = None,
     before: str | None = None,
     *,
+    node: type[object] = object,
+    edge: type[object] | None = None,
+    wrap: Callable[..., object] | None = None,
     criteria: AnyCriteria | None = None,
-    edge: type[Any] | None = None,
     relation: Relation | None = None,
     text: str | None = None,
-    wrap: type[Any] = Connection,
-) -> Any:
-    """A page of a relation (or of a root list when `source` is None), as a connection object."""
+) -> object:
+    """A page of a relation (or of a root list when `source` is None): a `Connection` of `node`
+    objects, or, with `edge` and `wrap`, a `wrap` of `edge` objects (the relationship's properties,
+    the node, and with `text` its search score)."""
     rel = relation or RELATIONS[name]
     page = page_of(first, after, name, rel, last, before)
     items: tuple[Item, ...] = (Cursor(), Target(NodeShape(rel.target, NODE_ITEMS)))
@@ -216,37 +298,60 @@ async def connection(
     traversal = Traversal(
         rel, page=page, conn=(Edges(items), HasNext(), HasPrevious()), criteria=criteria, text=text
     )
-    if source is None:
-        data = await read_root(info.context, traversal)
-    else:
-        data = (await _load(info, source, (Follow(traversal),)))[0]
-    rows, has_next, has_previous = data
-    edges = []
-    for row in rows:
-        node = build_node(rel.target, row[1])
-        cursor = encode_cursor(name, row[0])
-        if edge is None:
-            edges.append(Edge(cursor=cursor, node=node))
-        else:
-            extra = row[2] if rel.edge else {}
-            score = row[-1] if text is not None else None
-            edges.append(build(edge, [], {}, edge=extra, node=node, cursor=cursor, score=score))
+    rows, has_next, has_previous = await _read(info, source, traversal)
+    cursors = [encode_cursor(name, row[0]) for row in rows]
     page_info = PageInfo(
         has_next_page=has_next,
         has_previous_page=has_previous,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
     )
-    counted = replace(traversal, page=Page(0), conn=(Total(),))
+    total = _counter(source, replace(traversal, page=Page(0), conn=(Total(),)))
+    if edge is None or wrap is None:
+        nodes = [
+            Edge(cursor=cursor, node=build_node(rel.target, row[1], node))
+            for cursor, row in zip(cursors, rows, strict=True)
+        ]
+        return Connection(edges=nodes, page_info=page_info, _total=total)
+    edges = [
+        build(
+            edge,
+            [],
+            {},
+            edge=row[2] if rel.edge else {},
+            node=build_node(rel.target, row[1], object),
+            cursor=cursor,
+            score=row[-1] if text is not None else None,
+        )
+        for cursor, row in zip(cursors, rows, strict=True)
+    ]
+    return wrap(edges=edges, page_info=page_info, _total=total)
+
+
+async def _read(
+    info: Info[Context, None], source: GraphObject | None, traversal: Traversal
+) -> tuple[list[list[Raw]], bool, bool]:
+    """The rows, `hasNext` and `hasPrevious` of one page (of a root list when `source` is None);
+    a source node no longer in the graph has an empty page."""
+    if source is None:
+        data = await read_root(info.context, traversal)
+    else:
+        loaded = await _load(info, source, (Follow(traversal),))
+        data = [[], False, False] if loaded is None else loaded[0]
+    rows, has_next, has_previous = data
+    return rows, has_next, has_previous
+
+
+def _counter(source: GraphObject | None, counted: Traversal) -> TotalCount:
+    """`totalCount` of a connection, read only when asked."""
 
     async def total(info: Info[Context, None]) -> int:
         if source is None:
-            found: int = (await read_root(info.context, counted))[0]
-            return found
+            return int((await read_root(info.context, counted))[0])
         loaded = await _load(info, source, (Follow(counted),))
-        return int(loaded[0][0])
+        return 0 if loaded is None else int(loaded[0][0])
 
-    return wrap(edges=edges, page_info=page_info, _total=total)
+    return total
 
 
 async def lookup(
@@ -256,12 +361,16 @@ async def lookup(
     value: str,
     position: Position,
     label: LiteralString | None = None,
-) -> Any:
+    *,
+    node: type[N],
+) -> N | None:
     root = Lookup(family, by, value, position, NODE_ITEMS, label)
     data = await read_root(info.context, root)
-    return None if data is None else build_node(position, data)
+    return None if data is None else build_node(position, data, node)
 
 
-async def many(info: Info[Context, None], keys: list[tuple[Family, str]]) -> list[Any]:
+async def many(
+    info: Info[Context, None], keys: list[tuple[Family, str]], *, node: type[N]
+) -> list[N | None]:
     data = await read_root(info.context, Many(tuple(keys), NODE_ITEMS))
-    return [None if row is None else build_node(Position.NODE, row) for row in data]
+    return [None if row is None else build_node(Position.NODE, row, node) for row in data]

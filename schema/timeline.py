@@ -103,7 +103,7 @@ async def resolve_timeline(
         ctx.driver, ctx.database, root._key, size, cursor, kinds, channel, ctx.timeout, end,
         backward,
     )  # fmt: skip
-    nodes = await resolvers.many(info, [(Family(e.family), e.key) for e in entries])
+    nodes = await resolvers.many(info, [(Family(e.family), e.key) for e in entries], node=Node)
     edges = [
         TimelineEdge(
             cursor=encode_cursor(TAG, e.sort),

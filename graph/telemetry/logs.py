@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import orjson
 from opentelemetry import trace
@@ -71,18 +71,30 @@ class TextFormatter(logging.Formatter):
         return text + (f"\n{error}" if error else "")
 
 
+class _Stderr(logging.StreamHandler[TextIO]):
+    """Writes to `sys.stderr` as it is when a record is written (as logging's last resort does),
+    so a process that swaps stderr (a CLI command run in tests) never logs to a closed one."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> TextIO:  # type: ignore[override]  # read-only: always the current one
+        return sys.stderr
+
+
 def configure(settings: Settings) -> None:
-    """Send the `customer360` loggers to stderr in the configured format and level (idempotent)."""
+    """Send the `customer360` loggers to the current stderr in the configured format and level
+    (configured again, its one handler is replaced by one on the stderr of now)."""
     if logging.getLogRecordFactory() is not _record_with_trace:
         logging.setLogRecordFactory(_record_with_trace)
     logger = logging.getLogger(ROOT)
     logger.setLevel(settings.log_level.upper())
     formatter = TextFormatter() if settings.log_format == "text" else JsonFormatter()
-    for handler in logger.handlers:
-        if handler.get_name() == _HANDLER_NAME:
-            handler.setFormatter(formatter)
-            return
-    handler = logging.StreamHandler(sys.stderr)
+    for handler in list(logger.handlers):
+        if handler.get_name() == _HANDLER_NAME:  # an earlier command's, on its stderr
+            logger.removeHandler(handler)
+    handler = _Stderr()
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(formatter)
     logger.addHandler(handler)

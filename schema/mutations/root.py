@@ -111,10 +111,9 @@ class CustomerPayload:
 
     @resolved(description="The customer as it reads now (null if no longer visible).")
     async def customer(self, info: Info[Context, None]) -> Customer | None:
-        found: Customer | None = await resolvers.lookup(
-            info, Family.PARTY, LookupBy.ID, self.key, Position.CUSTOMER, "Customer"
+        return await resolvers.lookup(
+            info, Family.PARTY, LookupBy.ID, self.key, Position.CUSTOMER, "Customer", node=Customer
         )
-        return found
 
 
 @strawberry.type(description="What `recordInteraction` did.")
@@ -125,10 +124,9 @@ class InteractionPayload:
 
     @resolved(description="The interaction as it reads now (null if not visible).")
     async def interaction(self, info: Info[Context, None]) -> Interaction | None:
-        found: Interaction | None = await resolvers.lookup(
-            info, Family.INTERACTION, LookupBy.ID, self.key, Position.INTERACTION
+        return await resolvers.lookup(
+            info, Family.INTERACTION, LookupBy.ID, self.key, Position.INTERACTION, node=Interaction
         )
-        return found
 
 
 @strawberry.type(description="What `recordOrder` did.")
@@ -139,10 +137,9 @@ class OrderPayload:
 
     @resolved(description="The order as it reads now (null if not visible).")
     async def order(self, info: Info[Context, None]) -> Order | None:
-        found: Order | None = await resolvers.lookup(
-            info, Family.ORDER, LookupBy.ID, self.key, Position.ORDER
+        return await resolvers.lookup(
+            info, Family.ORDER, LookupBy.ID, self.key, Position.ORDER, node=Order
         )
-        return found
 
 
 @strawberry.type(description="What `recordSurveyResponse` did.")
@@ -153,10 +150,14 @@ class SurveyResponsePayload:
 
     @resolved(description="The answer as it reads now (null if not visible).")
     async def survey_response(self, info: Info[Context, None]) -> SurveyResponse | None:
-        found: SurveyResponse | None = await resolvers.lookup(
-            info, Family.SURVEY_RESPONSE, LookupBy.ID, self.key, Position.SURVEY_RESPONSE
+        return await resolvers.lookup(
+            info,
+            Family.SURVEY_RESPONSE,
+            LookupBy.ID,
+            self.key,
+            Position.SURVEY_RESPONSE,
+            node=SurveyResponse,
         )
-        return found
 
 
 @strawberry.type(description="What `recordReferral` did.")
@@ -186,10 +187,7 @@ class IdentityPayload:
 
     @resolved(description="The customers now holding the records (survivor first).")
     async def customers(self, info: Info[Context, None]) -> list[Customer | None]:
-        found: list[Customer | None] = await resolvers.many(
-            info, [(Family.PARTY, k) for k in self.keys]
-        )
-        return found
+        return await resolvers.many(info, [(Family.PARTY, k) for k in self.keys], node=Customer)
 
 
 @strawberry.type(description="What `eraseCustomer` did; the counts hold no personal data.")

@@ -4,7 +4,9 @@ a loader batch's span."""
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import sys
 import uuid
 from pathlib import Path
 
@@ -109,3 +111,26 @@ def test_a_loader_batch_is_a_span_with_its_statement(settings: Settings) -> None
     assert batch.attributes is not None and batch.attributes["rows"] == 3
     assert cypher.parent is not None and cypher.parent.span_id == batch.context.span_id
     assert LOADER_BATCHES.labels("write:product")._value.get() >= 1
+
+
+def test_logs_go_to_the_current_stderr(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each command configures logging, and tests run many commands (and the API) in one
+    process, each with its own stderr: a record goes to the stderr of the moment it is written,
+    never to an earlier command's, closed by then."""
+    first, second, third = io.StringIO(), io.StringIO(), io.StringIO()
+    log = logging.getLogger(logs.ROOT)
+    try:
+        monkeypatch.setattr(sys, "stderr", first)
+        logs.configure(settings)
+        first.close()
+        monkeypatch.setattr(sys, "stderr", second)
+        logs.configure(settings)
+        log.warning("second command")
+        monkeypatch.setattr(sys, "stderr", third)
+        log.warning("after it")
+        assert [s.getvalue().count("Logging error") for s in (second, third)] == [0, 0]
+        assert second.getvalue().count("second command") == 1
+        assert third.getvalue().count("after it") == 1 and "second command" not in third.getvalue()
+    finally:
+        monkeypatch.undo()
+        logs.configure(settings)

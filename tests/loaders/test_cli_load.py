@@ -238,11 +238,11 @@ def test_metrics_summary_is_readable_and_says_why_clv_is_null(named: Loader) -> 
     assert cli("load", str(path), "--rejects", str(loader.folder / "r.jsonl")).exit_code == 0
     result = cli("metrics", "compute", "--system", loader.system, "--as-of", "2024-06-30")
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()  # (the log lines go to stderr)
     assert lines[0] == "3 customers scored, 2 with orders"
     assert lines[1] == "CLV left null: only 2 customers ordered by 2024-06-30: BG/NBD needs 10"
     assert lines[2].startswith("time: read ")
-    assert "Summary(" not in result.output
+    assert "Summary(" not in result.stdout
 
 
 def test_progress_on_a_terminal_is_a_bar_with_rate_and_eta(tmp_path: Path) -> None:

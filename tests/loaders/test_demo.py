@@ -6,9 +6,19 @@ from collections import defaultdict
 from itertools import combinations
 
 import orjson
+import pytest
 from neo4j import Driver
 
-from tests.conftest import DemoData
+from tests.conftest import DemoData, resolve_everything
+
+
+@pytest.fixture
+def demo_resolved(demo_loaded: DemoData) -> DemoData:
+    """The demo with its identities as a full resolution of the graph gives them now: a load that
+    ran a full one since the demo went in (one that doubled the person records, such as FEBRL's
+    11,000 rows) re-linked the demo's records with a model counted over its own records too."""
+    resolve_everything(demo_loaded.settings)
+    return demo_loaded
 
 
 def test_demo_loads_without_rejects(demo_loaded: DemoData) -> None:
@@ -20,13 +30,13 @@ def test_demo_loads_without_rejects(demo_loaded: DemoData) -> None:
     assert by_file == {name: count for name, count in truth["rows"].items() if name in by_file}
 
 
-def test_demo_identities_match_the_truth(demo_loaded: DemoData, driver: Driver) -> None:
-    truth = orjson.loads((demo_loaded.folder / "truth.json").read_bytes())
+def test_demo_identities_match_the_truth(demo_resolved: DemoData, driver: Driver) -> None:
+    truth = orjson.loads((demo_resolved.folder / "truth.json").read_bytes())
     records, _, _ = driver.execute_query(
         "MATCH (s:SourceRecord)-[:RESOLVES_TO]->(p:Party) "
         "WHERE s.kind IS NOT NULL AND split(s.id, ':')[0] IN ['crm', 'shop', 'hr', 'partners'] "
         "RETURN s.id AS record, p.id AS party",
-        database_=demo_loaded.settings.neo4j_database,
+        database_=demo_resolved.settings.neo4j_database,
     )
     parties: dict[str, list[str]] = defaultdict(list)
     for r in records:

@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 import orjson
+import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
@@ -35,6 +36,7 @@ def _cleanup(driver: Driver, settings: Settings) -> None:
         )
 
 
+@pytest.mark.usefixtures("identities_restored")  # 11,000 people: the load runs a full resolution
 def test_febrl_loads_every_person_and_resolves_them(
     settings: Settings, driver: Driver, tmp_path: Path
 ) -> None:
