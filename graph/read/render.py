@@ -12,6 +12,7 @@ The statement returns one record with a `data` column (a `Batch` returns `key, d
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
@@ -232,9 +233,15 @@ class _Renderer:
     # -- traversals --
 
     def _candidates(
-        self, tr: Traversal, source: LiteralString | None, v: _Vars, extra: LiteralString | None
+        self,
+        tr: Traversal,
+        source: LiteralString | None,
+        v: _Vars,
+        extra: LiteralString | None,
+        hint: LiteralString = "",
     ) -> LiteralString:
-        """MATCH, guard, scope, distinct, computed keys and filters: the rows before ordering."""
+        """MATCH (with a planner `hint`), guard, scope, distinct, computed keys and filters: the
+        rows before ordering."""
         rel = tr.relation
         target = rel.target
         conditions: list[LiteralString] = []
@@ -247,7 +254,7 @@ class _Renderer:
         else:
             hops = chain(self.seen) if "{chain}" in rel.pattern else ""
             pattern = rel.pattern.format(s=source or "", t=v.t, r=v.r, p=v.p, chain=hops)
-            clause = f"MATCH {pattern}\n"
+            clause = f"MATCH {pattern}{hint}\n"
         found_guard = guard(target, v.t)
         if found_guard:
             conditions.append(found_guard)
@@ -300,6 +307,55 @@ class _Renderer:
             expr = key.expr.format(t=v.t, r=v.r, p=v.p, la=v.la, sc=v.score)
             keys.append((expr, key.descending))
         return keys
+
+    def _top(
+        self,
+        tr: Traversal,
+        source: LiteralString | None,
+        v: _Vars,
+        bound: LiteralString | None,
+        keys: Sequence[tuple[LiteralString, bool]],
+        limit: LiteralString,
+        back: bool,
+    ) -> LiteralString:
+        """The candidates of a page, before its ORDER BY and LIMIT.
+
+        A root list whose first key is a property sorted descending gets two branches: the rows
+        that have the property, in the index's order (`ORDER BY p DESC` with `p IS NOT NULL` lets
+        the planner walk the property's range index backwards and stop at the limit), then those
+        without it. The order the caller applies next puts nulls last, which, written as one
+        `ORDER BY p IS NULL, p DESC`, no index can give: every candidate was sorted (300 ms for
+        the top 20 of 100k customers by revenue)."""
+        first, desc = keys[0]
+        plain = first.startswith(f"{v.t}.") and first[len(v.t) + 1 :].isidentifier()
+        single = tr.relation.pattern.startswith("({t}:Party") and "-" not in tr.relation.pattern
+        if source is not None or back or not desc or not plain or not single:
+            return self._candidates(tr, source, v, bound)
+        if tr.text is not None or self._carried(v) != v.t:
+            return self._candidates(tr, source, v, bound)
+        extra: LiteralString = f"{bound} AND " if bound else ""
+        rest: LiteralString = keyset.order_by(keys[1:]) if len(keys) > 1 else f"{v.t}.id"
+        top, more = self.w.var("top"), self.w.var("more")
+        valued = self._candidates(tr, source, v, extra + f"{first} IS NOT NULL")
+        # The rows without the property, read only when those with it do not fill the page: an
+        # id range that is empty when they do (no id sorts after U+FFFF), walked in id order (the
+        # hint: a filter on the property would otherwise have the planner seek its index, every
+        # entry of which fails `IS NULL`).
+        start: LiteralString = f"CASE WHEN size({top}) < {limit} THEN '' ELSE '\\uffff' END"
+        missing = self._candidates(
+            tr,
+            source,
+            v,
+            extra + f"{first} IS NULL AND {v.t}.id > {start}",
+            hint=f" USING INDEX {v.t}:Party(id)",
+        )
+        return (
+            f"CALL () {{\n{valued}WITH {v.t} ORDER BY {first} DESC, {rest} LIMIT {limit}\n"
+            f"RETURN collect({v.t}) AS {top}\n}}\n"
+            f"CALL ({top}) {{\n{missing}"
+            f"WITH {v.t} ORDER BY {rest} LIMIT {limit}\nRETURN collect({v.t}) AS {more}\n}}\n"
+            f"UNWIND {top} + {more} AS {v.t}\n"
+        )
 
     def _carried(self, v: _Vars) -> LiteralString:
         names = [n for n in (v.t, v.r, v.p, v.la, v.score) if n]
@@ -367,9 +423,9 @@ class _Renderer:
                 # walk the id index in order and stop at the page's end instead of sorting every
                 # candidate.
                 bound = f"{v.t}.id > ''"
-            body = self._candidates(tr, source, v, bound)
             limit = self.w.param(page.size + 1)
             order = keyset.order_by(keys, reverse=back)
+            body = self._top(tr, source, v, bound, keys, limit, back)
             body += f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
             collects: list[LiteralString] = []
             preludes: LiteralString = ""
