@@ -54,7 +54,7 @@ TREE = """query Tree($id: ID!) { referralTree(root: $id, first: 100) {
 NETWORK = """query Network($id: ID!) { partnerNetwork(broker: $id, first: 50) {
   depth direct capped figures { parties active revenue conversion } } }"""
 KPIS = """query Kpis { portfolio(start: "2024-07-01", end: "2025-06-30", groupBy: SEGMENT) {
-  key customers activeAtStart activeAtEnd new retentionRate nps revenue averageClv } }"""
+  key customers activeAtStart activeAtEnd new retentionRate nps revenue { amount currency } averageClv } }"""
 
 ROOTS = {
     "view": "MATCH (c:Party:Customer) WHERE c.kind IS NOT NULL "

@@ -23,6 +23,7 @@ from graph.ingest import rows as prepare
 from graph.ingest.records import PARTY_ENTITIES, Record
 from graph.ingest.upsert import write_batch
 from graph.migrations import migrate
+from graph.planner import replan
 from loaders.checkpoint import checkpoint
 from loaders.files import FileError, Row, rows
 from loaders.mapping import Mapping, Source
@@ -299,6 +300,8 @@ async def load(
         report.sources.append(found)
         held.append(party_ids)
     await resolve_pending()
+    if any(found.created or found.updated for found in report.sources):
+        await replan(driver, database)  # the next statements plan with the new graph's statistics
     if runs:
         report.resolution = combined(runs)
         for found, party_ids in zip(report.sources, held, strict=True):
