@@ -318,14 +318,10 @@ class _Renderer:
         limit: LiteralString,
         back: bool,
     ) -> LiteralString:
-        """The candidates of a page, before its ORDER BY and LIMIT.
-
-        A root list whose first key is a property sorted descending gets two branches: the rows
-        that have the property, in the index's order (`ORDER BY p DESC` with `p IS NOT NULL` lets
-        the planner walk the property's range index backwards and stop at the limit), then those
-        without it. The order the caller applies next puts nulls last, which, written as one
-        `ORDER BY p IS NULL, p DESC`, no index can give: every candidate was sorted (300 ms for
-        the top 20 of 100k customers by revenue)."""
+        """The candidates of a page, before its ORDER BY and LIMIT. A root list sorted descending
+        on a property first reads the rows that have it in its range index's order (stopping at
+        the limit), then those without it: one `ORDER BY p IS NULL, p DESC` (nulls last) sorted
+        every candidate, 300 ms for the top 20 of 100k customers by revenue."""
         first, desc = keys[0]
         plain = first.startswith(f"{v.t}.") and first[len(v.t) + 1 :].isidentifier()
         single = tr.relation.pattern.startswith("({t}:Party") and "-" not in tr.relation.pattern
