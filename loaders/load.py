@@ -119,10 +119,11 @@ async def _flush(
     pending: dict[str, list[dict[str, Any]]],
     report: SourceReport,
     written_ids: set[str],
-    reject_erased: Callable[[str], object],
-) -> None:
-    """Write the pending rows; the rows of erased records go to `reject_erased` (the caller counts
-    them, as it may still be reading)."""
+    reject_erased: Callable[[str], int],
+) -> int:
+    """Write the pending rows; returns how many rows were rejected as erased records' (counted
+    into the report by the caller, which may still be reading)."""
+    rejected = 0
     for statement, batch in pending.items():
         if not batch:
             continue
@@ -130,8 +131,7 @@ async def _flush(
         written = await write_batch(driver, database, statement, unique)
         if written.erased:  # every row of an erased record is a reject, duplicates included
             erased = set(written.erased)
-            for record_id in written.erased:
-                reject_erased(record_id)
+            rejected += sum(reject_erased(record_id) for record_id in written.erased)
             batch[:] = [item for item in batch if item["id"] not in erased]
             unique, same, superseded = _dedupe(batch)
         report.created += written.created
@@ -140,6 +140,7 @@ async def _flush(
         if statement == "party":
             written_ids.update(item["id"] for item in unique)
         batch.clear()
+    return rejected
 
 
 def records_of(
@@ -226,12 +227,15 @@ async def load_source(
     began = time.perf_counter()
     party_ids: set[str] = set()
     erased_rows: list[Row] = []
+    erased = [0]  # rows rejected as erased records' (added to the report once reading is done)
 
     async def write(batch: _Batch) -> None:
-        def reject_erased(record_id: str) -> None:
-            erased_rows.extend(batch.lines.get(record_id, []))
+        def reject_erased(record_id: str) -> int:
+            found = batch.lines.get(record_id, [])
+            erased_rows.extend(found)
+            return len(found)
 
-        await _flush(driver, database, batch.pending, report, party_ids, reject_erased)
+        erased[0] += await _flush(driver, database, batch.pending, report, party_ids, reject_erased)
         checkpoint("batch")
 
     batches = _batches(
@@ -250,8 +254,8 @@ async def load_source(
             await writing
     for row in erased_rows:
         rejects.write(path, source, row, [ERASED], raw=False)
-    report.rejected += len(erased_rows)  # counted here: the reading thread counts its own rejects
-    report.erased += len(erased_rows)
+    report.rejected += erased[0]
+    report.erased += erased[0]
     if progress:
         progress(source, report.read)
     report.seconds = time.perf_counter() - began

@@ -11,7 +11,7 @@ order is total and every row comes exactly once however the pages are cut.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, LiteralString
 
 from graph.read.writer import Writer
@@ -47,32 +47,21 @@ def _equal(expr: LiteralString, value: Any, w: Writer) -> LiteralString:
     return f"coalesce({expr} = {w.param(value)}, false)"
 
 
-def _chain(
-    keys: Sequence[tuple[LiteralString, bool]],
-    values: Sequence[Any],
-    w: Writer,
-    strict: Callable[[LiteralString, bool, Any, Writer, bool], LiteralString],
+def after(
+    keys: Sequence[tuple[LiteralString, bool]], values: Sequence[Any], w: Writer
 ) -> LiteralString:
-    """Rows strictly past the cursor `values` on the first key that differs (`strict` says what
-    past is on one key); null-safe: true or false."""
+    """A predicate true exactly for rows after the cursor `values` (null-safe: true or false)."""
     if len(values) != len(keys):
         raise ValueError("cursor does not match the order")
     predicate: LiteralString = ""
     for i in range(len(keys) - 1, -1, -1):
         expr, desc = keys[i]
-        past = strict(expr, desc, values[i], w, i == len(keys) - 1)
+        greater = _greater(expr, desc, values[i], w, last=i == len(keys) - 1)
         if not predicate:
-            predicate = past
+            predicate = greater
         else:
-            predicate = f"({past} OR ({_equal(expr, values[i], w)} AND {predicate}))"
+            predicate = f"({greater} OR ({_equal(expr, values[i], w)} AND {predicate}))"
     return predicate
-
-
-def after(
-    keys: Sequence[tuple[LiteralString, bool]], values: Sequence[Any], w: Writer
-) -> LiteralString:
-    """A predicate true exactly for rows after the cursor `values` (null-safe: true or false)."""
-    return _chain(keys, values, w, _greater)
 
 
 def _less(expr: LiteralString, desc: bool, value: Any, w: Writer, last: bool) -> LiteralString:
@@ -92,4 +81,14 @@ def before(
     keys: Sequence[tuple[LiteralString, bool]], values: Sequence[Any], w: Writer
 ) -> LiteralString:
     """A predicate true exactly for rows before the cursor `values` (null-safe: true or false)."""
-    return _chain(keys, values, w, _less)
+    if len(values) != len(keys):
+        raise ValueError("cursor does not match the order")
+    predicate: LiteralString = ""
+    for i in range(len(keys) - 1, -1, -1):
+        expr, desc = keys[i]
+        less = _less(expr, desc, values[i], w, last=i == len(keys) - 1)
+        if not predicate:
+            predicate = less
+        else:
+            predicate = f"({less} OR ({_equal(expr, values[i], w)} AND {predicate}))"
+    return predicate
