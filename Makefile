@@ -159,10 +159,12 @@ clean:
 
 # Loads at scale (issue 17): for each of SIZES, a fresh Neo4j on SCALE_NEO4J_PORT gets the sample, the
 # load, the metrics, a delta of 1,000 rows and the read mix (bench/scale.py); bench/scale_report.py then
-# writes the table and plots into BENCHMARKS.md. `make bench-scale SIZES=10k` is the quick run.
+# writes the table and plots into BENCHMARKS.md. `make bench-scale SIZES=10k` is the quick run;
+# SCALE_HEAP and SCALE_PAGECACHE size that Neo4j (3g each by default; 1m wants a larger page cache).
 SIZES ?= 10k 100k 1m
 SCALE_ENV := NEO4J_BOLT_PORT=$(or $(SCALE_NEO4J_PORT),17689) NEO4J_DATA_DIR=.neo4j/scale \
-	NEO4J_HEAP=3g NEO4J_PAGECACHE=3g NEO4J_PASSWORD=customer360-bench ENVIRONMENT=development \
+	NEO4J_HEAP=$(or $(SCALE_HEAP),3g) NEO4J_PAGECACHE=$(or $(SCALE_PAGECACHE),3g) \
+	NEO4J_PASSWORD=customer360-bench ENVIRONMENT=development \
 	AUTH_DISABLED=true NEO4J_QUERY_TIMEOUT_S=60 NEO4J_START_TIMEOUT_S=600
 
 bench-scale: install
