@@ -50,5 +50,8 @@ async def fates(
         database_=database,
         routing_=RoutingControl.READ,
     )
-    stored = {r["id"]: r.data() for r in records}
+    stored = {
+        id_: {"hash": hash_, "ts": ts, "erased": erased}
+        for id_, hash_, ts, erased in records[0]["stored"]
+    }
     return [fate(row, stored.get(row["id"])) for row in rows]
