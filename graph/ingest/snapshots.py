@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import LiteralString
+from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, RoutingControl
 
@@ -21,6 +21,7 @@ from graph.ingest.records import PARTY_ENTITIES
 from graph.ingest.upsert import SPECS
 
 BATCH = 10_000
+PAGE = 100_000
 
 
 def _statement(entity: str) -> str:
@@ -30,10 +31,15 @@ def _statement(entity: str) -> str:
 
 
 def _stored(label: LiteralString) -> LiteralString:
+    """A page (`PAGE` ids after `$after`, in id order by the id index) of the system's stored
+    records, as one list of [id, ended]: no statement grows with the graph, and the driver decodes
+    a list's items for next to nothing where it spends ~16 us on each record."""
     return (
-        "MATCH (n:" + label + ") WHERE n.id STARTS WITH $prefix AND n.hash IS NOT NULL "
+        "MATCH (n:" + label + ") USING INDEX n:" + label + "(id) "
+        "WHERE n.id STARTS WITH $prefix AND n.id > $after AND n.hash IS NOT NULL "
         "AND ($entity IS NULL OR n.entity = $entity) AND n.erased IS NULL "
-        "RETURN n.id AS id, n.endedAt IS NOT NULL AS ended"
+        "WITH n ORDER BY n.id LIMIT $limit "
+        "RETURN collect([n.id, n.endedAt IS NOT NULL]) AS page"
     )
 
 
@@ -73,15 +79,23 @@ async def vanished(
 ) -> Vanished:
     """What ending the records missing from a snapshot would change (read-only)."""
     statement = _statement(entity)
-    records, _, _ = await driver.execute_query(
-        STORED[statement],
-        prefix=f"{system}:",
-        entity=entity if LABELS[statement] == "SourceRecord" else None,
-        database_=database,
-        routing_=RoutingControl.READ,
-    )
-    ended = sorted(r["id"] for r in records if not r["ended"] and r["id"] not in seen)
-    revived = sorted(r["id"] for r in records if r["ended"] and r["id"] in seen)
+    stored: list[list[Any]] = []
+    while True:
+        records, _, _ = await driver.execute_query(
+            STORED[statement],
+            prefix=f"{system}:",
+            after=stored[-1][0] if stored else "",
+            limit=PAGE,
+            entity=entity if LABELS[statement] == "SourceRecord" else None,
+            database_=database,
+            routing_=RoutingControl.READ,
+        )
+        page = records[0]["page"]
+        stored += page
+        if len(page) < PAGE:
+            break
+    ended = sorted(id_ for id_, gone in stored if not gone and id_ not in seen)
+    revived = sorted(id_ for id_, gone in stored if gone and id_ in seen)
     return Vanished(ended, revived)
 
 

@@ -1,5 +1,6 @@
 """Identity resolution's whole-graph reads come in bounded chunks: a 100k load once died because the
-read of every pending record was one statement past the server's transaction timeout."""
+read of every pending record was one statement past the server's transaction timeout, and a 1M load
+because the read of every pending id was."""
 
 from __future__ import annotations
 
@@ -18,15 +19,21 @@ PEOPLE = "id,first,last,email\n" + "".join(
 
 
 def read_all(loader: Loader, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """`pending` and `all_records` with this chunk size, and how many record reads each made."""
+    """`pending` and `all_records` with this chunk (and id page) size, and how many records and
+    ids each statement read."""
     monkeypatch.setattr(progress, "CHUNK", chunk)
+    monkeypatch.setattr(progress, "ID_PAGE", chunk)
     reads: list[int] = []
+    pages: list[int] = []
     real = progress._read
 
     async def counting(driver: Any, database: str, statement: str, **params: Any) -> Any:
+        found = await real(driver, database, statement, **params)
         if statement == progress.RECORDS:
             reads.append(len(params["ids"]))
-        return await real(driver, database, statement, **params)
+        if statement in (progress.PENDING_IDS, progress.ALL_IDS):
+            pages.append(len(found[0]["ids"]))
+        return found
 
     monkeypatch.setattr(progress, "_read", counting)
 
@@ -43,6 +50,7 @@ def read_all(loader: Loader, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dic
 
     found = asyncio.run(go())
     found["reads"] = reads
+    found["pages"] = pages
     return found
 
 
@@ -72,4 +80,7 @@ def test_whole_graph_reads_come_in_chunks(loader: Loader, monkeypatch: pytest.Mo
     assert max(chunked["reads"]) == 2
     assert sum(chunked["reads"]) >= len(whole["pending"]) + len(whole["all"])
     assert len(chunked["reads"]) > len(whole["all"]) // 2
+    # Nor did any id read: the ids came a page of 2 at a time, the last page short.
+    assert max(chunked["pages"]) == 2 and chunked["pages"][-1] < 2
+    assert sum(chunked["pages"]) == len(whole["pending"]) + len(whole["all"])
     assert [r.kind for r in chunked["pending"] if r.id in ids] == ["person"] * 3

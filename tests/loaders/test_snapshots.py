@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli.main import app
+from graph.ingest import snapshots
 from graph.read.positions import Family
 from schema.ids import global_id
 from tests.loaders.conftest import Loader
@@ -58,9 +60,12 @@ def run(loader: Loader, tmp_path: Path, name: str, *extra: str) -> dict[str, Any
     return found
 
 
+# The stored records are read a page at a time; a page of 1 makes every record its own statement.
+@pytest.mark.parametrize("page", [snapshots.PAGE, 1], ids=["one page", "pages of 1"])
 def test_vanished_records_are_ended_reported_and_revived(
-    loader: Loader, tmp_path: Path, client: TestClient
+    loader: Loader, tmp_path: Path, client: TestClient, page: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(snapshots, "PAGE", page)
     s = loader.system
     write_files(
         loader,
