@@ -9,7 +9,7 @@
 2. turns each of its `SourceRecord`s into a tombstone: `data`, `hash`, `kind`, `sourceTs` and the
    blocking keys and sort key identity resolution kept (`matchKeys`, `matchOrder`) go,
    `erased: true` and `erasedAt` come, the `RESOLVES_TO` edge stays. Without `kind` the record is no
-   party record any more, so identity resolution (`graph.identity.store.PARTY_RECORDS`, `RECORDS_OF`)
+   party record any more, so identity resolution (`graph.identity.store.RECORDS_OF`)
    never reads it, never moves it and never rebuilds the party; references to its id (orders,
    interactions, relationships, other parties' household or employer) keep resolving to the
    anonymised party, and `graph.ingest.upsert` rejects a row carrying its id;

@@ -82,7 +82,7 @@ async def stored_data(tx: AsyncManagedTransaction, record_id: str) -> str | None
 async def reconcile(tx: AsyncManagedTransaction, party_ids: list[str]) -> None:
     """Rebuild these parties' properties, labels and embedded edges from their records, by the
     reconciliation policy (`graph/identity/reconcile.py`) with no system priority."""
-    found = await (await tx.run(store.RECORDS_OF, ids=party_ids)).data()
+    found = await store.records_in(tx, party_ids)
     parties = [reconciled(p["id"], p["records"], ()) for p in found]
     if parties:
         await (await tx.run(store.RECONCILE, parties=parties)).consume()
