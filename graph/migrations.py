@@ -116,6 +116,10 @@ MIGRATIONS: tuple[tuple[str, LiteralString], ...] = (
         "CREATE CONSTRAINT trusted_document_id IF NOT EXISTS "
         "FOR (n:TrustedDocument) REQUIRE n.id IS UNIQUE",
     ),
+    # Root lists in id order (`customers`, `brokers`) walk their own label's ids: walking every
+    # party's read 314,509 parties (the contacts' ids sort first) for the first 50 customers of 1M.
+    ("customer_id", "CREATE INDEX customer_id IF NOT EXISTS FOR (n:Customer) ON (n.id)"),
+    ("broker_id", "CREATE INDEX broker_id IF NOT EXISTS FOR (n:Broker) ON (n.id)"),
 )
 
 

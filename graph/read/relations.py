@@ -41,6 +41,15 @@ class Relation:
     path: bool = False  # `{p}` is bound
     criteria: Criteria | None = None
 
+    @property
+    def id_label(self) -> LiteralString:
+        """The label whose id index a root list of this relation walks in id order: its own
+        (`Customer`, `Broker`: migrations `customer_id`, `broker_id`), not every party's."""
+        for label in ("Customer", "Broker"):
+            if self.pattern.startswith("({t}:Party:" + label + ")"):
+                return label
+        return "Party"
+
 
 BY_ID = (SortKey("{t}.id"),)
 BY_EDGE_SOURCE = (SortKey("{r}.src"),)

@@ -317,6 +317,7 @@ class _Renderer:
         keys: Sequence[tuple[LiteralString, bool]],
         limit: LiteralString,
         back: bool,
+        walk: LiteralString,
     ) -> LiteralString:
         """The candidates of a page, before its ORDER BY and LIMIT. A root list sorted descending
         on a property first reads the rows that have it in its range index's order (stopping at
@@ -326,7 +327,7 @@ class _Renderer:
         plain = first.startswith(f"{v.t}.") and first[len(v.t) + 1 :].isidentifier()
         single = tr.relation.pattern.startswith("({t}:Party") and "-" not in tr.relation.pattern
         if source is not None or back or not desc or not plain or not single:
-            return self._candidates(tr, source, v, bound)
+            return self._candidates(tr, source, v, bound, hint=walk)
         if tr.text is not None or self._carried(v) != v.t:
             return self._candidates(tr, source, v, bound)
         extra: LiteralString = f"{bound} AND " if bound else ""
@@ -343,7 +344,7 @@ class _Renderer:
             source,
             v,
             extra + f"{first} IS NULL AND {v.t}.id > {start}",
-            hint=f" USING INDEX {v.t}:Party(id)",
+            hint=f" USING INDEX {v.t}:{tr.relation.id_label}(id)",
         )
         return (
             f"CALL () {{\n{valued}WITH {v.t} ORDER BY {first} DESC, {rest} LIMIT {limit}\n"
@@ -409,19 +410,17 @@ class _Renderer:
             if page.before is not None:
                 bounds.append(keyset.before(keys, page.before, self.w))
             bound: LiteralString | None = " AND ".join(bounds) if bounds else None
-            if (
-                bound is None
-                and source is None
-                and tr.text is None
-                and keys[0] == (f"{v.t}.id", False)
-            ):
-                # A first (or last) page of a root in id order: a bound on the id lets the planner
-                # walk the id index in order and stop at the page's end instead of sorting every
-                # candidate.
-                bound = f"{v.t}.id > ''"
+            walk: LiteralString = ""
+            if source is None and tr.text is None and keys[0] == (f"{v.t}.id", False):
+                # A root in id order walks its label's id index in order and stops at the page's
+                # end (a bound on the id), instead of sorting every candidate; unfiltered and
+                # unscoped it is told which index (at 1M the planner walked every party's id).
+                bound = bound or f"{v.t}.id > ''"
+                told = not tr.criteria and self.scope is None
+                walk = f" USING INDEX {v.t}:{tr.relation.id_label}(id)" if told else ""
             limit = self.w.param(page.size + 1)
             order = keyset.order_by(keys, reverse=back)
-            body = self._top(tr, source, v, bound, keys, limit, back)
+            body = self._top(tr, source, v, bound, keys, limit, back, walk)
             body += f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
             collects: list[LiteralString] = []
             preludes: LiteralString = ""
