@@ -90,13 +90,15 @@ bench: install $(DEMO_DIR)/truth.json
 # `c360 sample var/sample100k --customers 100000 --seed 42`) and VERSUS_NEO4J_PORT can be set to
 # measure another sample on another port; each sample gets its own store, loaded (with the metrics
 # as of $(DEMO_AS_OF)) once and reused while `loaded-from` says it holds that sample
-# (VERSUS_RELOAD=1 loads it again). VERSUS_ARGS go to run.py (e.g. --only page --rounds 1).
+# (VERSUS_RELOAD=1 loads it again). VERSUS_ARGS go to run.py (e.g. --only page --rounds 1);
+# VERSUS_HEAP and VERSUS_PAGECACHE size its Neo4j (2g each by default).
 APOC_VERSION ?= 5.26.19
 VERSUS_DATA ?= $(DEMO_DIR)
 VERSUS_HOME := .neo4j/versus-home
 VERSUS_STORE := .neo4j/bench-versus-$(notdir $(VERSUS_DATA))
 VERSUS_ENV := NEO4J_BOLT_PORT=$(or $(VERSUS_NEO4J_PORT),17688) NEO4J_DATA_DIR=$(VERSUS_STORE) \
-	NEO4J_HOME=$(VERSUS_HOME) NEO4J_HEAP=2g NEO4J_PAGECACHE=2g NEO4J_PASSWORD=customer360-bench \
+	NEO4J_HOME=$(VERSUS_HOME) NEO4J_HEAP=$(or $(VERSUS_HEAP),2g) NEO4J_PAGECACHE=$(or $(VERSUS_PAGECACHE),2g) \
+	NEO4J_PASSWORD=customer360-bench \
 	NEO4J_START_TIMEOUT_S=600
 
 bench-versus: install $(DEMO_DIR)/truth.json
