@@ -39,3 +39,16 @@ def run_with(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) ->
             await driver.close()
 
     return asyncio.run(go())
+
+
+async def every_page(
+    page: Callable[[str], Awaitable[list[T]]], key: Callable[[T], str], size: int
+) -> list[T]:
+    """Every item of a read paged by id: `page(after)` returns the next `size` items (fewer at the
+    end) whose `key` sorts after `after`, in that order."""
+    found: list[T] = []
+    while True:
+        items = await page(key(found[-1]) if found else "")
+        found += items
+        if len(items) < size:
+            return found

@@ -23,6 +23,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
+from graph.driver import every_page
 from graph.identity import reconcile, store
 
 KEYS_INDEX: LiteralString = "source_record_keys"
@@ -188,13 +189,12 @@ async def _read(driver: AsyncDriver, database: str, statement: LiteralString, **
 
 async def _ids(driver: AsyncDriver, database: str, statement: LiteralString) -> list[str]:
     """Every id `statement` pages through (`ID_PAGE` at a time, in id order)."""
-    found: list[str] = []
-    while True:
-        after = found[-1] if found else ""
-        page = (await _read(driver, database, statement, after=after, limit=ID_PAGE))[0]["ids"]
-        found += page
-        if len(page) < ID_PAGE:
-            return found
+
+    async def page(after: str) -> list[str]:
+        found = await _read(driver, database, statement, after=after, limit=ID_PAGE)
+        return list(found[0]["ids"])
+
+    return await every_page(page, str, ID_PAGE)
 
 
 async def pending(driver: AsyncDriver, database: str) -> list[Row]:

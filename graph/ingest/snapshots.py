@@ -17,6 +17,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, RoutingControl
 
+from graph.driver import every_page
 from graph.ingest.records import PARTY_ENTITIES
 from graph.ingest.upsert import SPECS
 
@@ -79,21 +80,20 @@ async def vanished(
 ) -> Vanished:
     """What ending the records missing from a snapshot would change (read-only)."""
     statement = _statement(entity)
-    stored: list[list[Any]] = []
-    while True:
+
+    async def page(after: str) -> list[list[Any]]:
         records, _, _ = await driver.execute_query(
             STORED[statement],
             prefix=f"{system}:",
-            after=stored[-1][0] if stored else "",
+            after=after,
             limit=PAGE,
             entity=entity if LABELS[statement] == "SourceRecord" else None,
             database_=database,
             routing_=RoutingControl.READ,
         )
-        page = records[0]["page"]
-        stored += page
-        if len(page) < PAGE:
-            break
+        return list(records[0]["page"])
+
+    stored = await every_page(page, lambda item: str(item[0]), PAGE)
     ended = sorted(id_ for id_, gone in stored if not gone and id_ not in seen)
     revived = sorted(id_ for id_, gone in stored if gone and id_ in seen)
     return Vanished(ended, revived)
