@@ -1,10 +1,9 @@
 """Identity in the graph: which party each source record resolves to, and the party built from them.
 
-`move_records` re-points
-records to the party identity resolution chose (a merge, or a split when rules or data change) and
-carries with them every edge that was derived from those records: orders, interactions, survey answers,
-deals and relationship records that referenced them, and embedded edges of other parties pointing at
-them. `reconcile` then writes each affected party's properties, labels and its own embedded edges
+`move_records` re-points records to the party identity resolution chose (a merge, or a split when
+rules or data change) and carries with them every edge that was derived from those records: orders,
+interactions, survey answers, deals and relationship records that referenced them, and embedded edges
+of other parties pointing at them. `reconcile` then writes each affected party's properties, labels and its own embedded edges
 (household, employer, manager, parent firm, account owner), all computed by the loaders from the records.
 
 Each also has a form that runs in the caller's managed write transaction (`move_records_in`,
