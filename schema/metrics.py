@@ -73,6 +73,15 @@ class PortfolioKpis:
         description="The amounts of orders dated in the period, per currency."
     )
     average_clv: float | None = strawberry.field(description="The mean stored CLV.")
+    as_of: DateTime = strawberry.field(
+        description="When these figures were computed: by the last `c360 metrics compute` (served "
+        "from its aggregates), or for this request (`live`, a filter, a scope, grouped by broker, a "
+        "period of a year or more)."
+    )
+    stale: bool = strawberry.field(
+        description="Facts (parties, orders, answers) changed after `asOf`; `live: true` computes "
+        "them now."
+    )
 
 
 def value_model(props: dict[str, Any]) -> ValueModel:
@@ -145,6 +154,8 @@ def portfolio_kpis(k: Kpis) -> PortfolioKpis:
         survey_answers=k.survey_answers,
         revenue=money(k.revenue),
         average_clv=k.average_clv,
+        as_of=k.as_of,
+        stale=k.stale,
     )
 
 
@@ -161,6 +172,13 @@ async def resolve_portfolio(
     group_by: Annotated[
         KpiGroup | None, strawberry.argument(description="How to group the customers.")
     ] = KpiGroup.NONE,
+    live: Annotated[
+        bool,
+        strawberry.argument(
+            description="Compute from every matching customer now, not from the aggregates of the "
+            "last metrics run (slow on large graphs: the request timeout applies)."
+        ),
+    ] = False,
 ) -> list[PortfolioKpis]:
     assert isinstance(start, dt.date) and isinstance(end, dt.date)
     if end < start:
@@ -178,6 +196,7 @@ async def resolve_portfolio(
             hops=hops,
             params=params,
             timeout=ctx.timeout,
+            scan=live,
         )
     except ReadError as exc:
         raise client_error(exc) from exc

@@ -226,12 +226,18 @@ def _between(days: list[int], values: list[Any], lo: int, hi: int) -> list[Any]:
     return values[bisect.bisect_left(days, lo) : bisect.bisect_right(days, hi)]
 
 
-def _kpi_row(a: dict[str, Any], start: int, end: int) -> dict[str, Any]:
-    starts = list(accumulate(a["startCounts"]))
-    stops = list(accumulate(a["stopCounts"]))
+def _prepared(a: dict[str, Any]) -> dict[str, Any]:
+    """An aggregate's properties with the running sums of its interval starts and stops added
+    (kept in `_BUILDS`, so a request only bisects)."""
+    return {**a, "startSums": list(accumulate(a["startCounts"])),
+            "stopSums": list(accumulate(a["stopCounts"]))}  # fmt: skip
 
+
+def _kpi_row(a: dict[str, Any], start: int, end: int) -> dict[str, Any]:
     def active(day: int) -> int:
-        return _count(a["startDays"], starts, day) - _count(a["stopDays"], stops, day)
+        return _count(a["startDays"], a["startSums"], day) - _count(
+            a["stopDays"], a["stopSums"], day
+        )
 
     survey = a["surveyDays"]
     return {
@@ -252,6 +258,37 @@ def _kpi_row(a: dict[str, Any], start: int, end: int) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Stored:
+    """KPI rows from the aggregates, when they were computed (the server's clock), and whether
+    facts changed after that (`graph.ingest.changes`), so the rows may no longer be the scan's."""
+
+    rows: list[dict[str, Any]]
+    computed_at: dt.datetime
+    stale: bool
+
+
+# (database, build, grouping) -> prepared aggregates. A build is never changed once published (a
+# new metrics run writes a new one), so its entry stays right; the oldest go past `_KEEP`.
+_BUILDS: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+_KEEP = 32
+
+
+async def _aggregates(
+    driver: AsyncDriver, database: str, build: str, grouping: str, timeout: float | None
+) -> list[dict[str, Any]]:
+    key = (database, build, grouping)
+    found = _BUILDS.get(key)
+    if found is None:
+        records = await read(driver, database, READ, {"build": build, "grouping": grouping},
+                             timeout)  # fmt: skip
+        found = [_prepared(r["a"]) for r in records]
+        while len(_BUILDS) >= _KEEP:
+            del _BUILDS[next(iter(_BUILDS))]
+        _BUILDS[key] = found
+    return found
+
+
 async def answer(
     driver: AsyncDriver,
     database: str,
@@ -260,21 +297,26 @@ async def answer(
     end: dt.date,
     window: int,
     timeout: float | None,
-) -> list[dict[str, Any]] | None:
+    *,
+    stale_ok: bool = False,
+) -> Stored | None:
     """The KPI rows (as `graph.metrics.kpis` reads them) from the aggregates, or None when they
-    cannot answer exactly (stale, absent, another window, a period as long as the window)."""
+    cannot answer (absent, another window, a period as long as the window, or stale while not
+    `stale_ok`)."""
     if grouping not in GROUPINGS or window != WINDOW or (end - start).days >= window:
         return None
     [state] = await read(driver, database, STATE, {}, timeout)
     if state["build"] is None or state["window"] != window:
         return None
     changed = state["changedAt"]
-    computed = state["computedAt"].to_native() - dt.timedelta(seconds=SLACK_SECONDS)
-    if changed is not None and changed.to_native() >= computed:
-        return None
-    found = await read(
-        driver, database, READ, {"build": state["build"], "grouping": grouping}, timeout
+    computed_at = state["computedAt"].to_native()
+    stale = changed is not None and changed.to_native() >= computed_at - dt.timedelta(
+        seconds=SLACK_SECONDS
     )
+    if stale and not stale_ok:
+        return None
+    found = await _aggregates(driver, database, state["build"], grouping, timeout)
     lo, hi = (start - EPOCH).days, (end - EPOCH).days
-    rows_ = [_kpi_row(r["a"], lo, hi) for r in found]
-    return sorted(rows_, key=lambda r: (r["key"] is None, r["key"] or ""))
+    rows_ = [_kpi_row(a, lo, hi) for a in found]
+    rows_.sort(key=lambda r: (r["key"] is None, r["key"] or ""))
+    return Stored(rows_, computed_at, stale)

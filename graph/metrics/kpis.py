@@ -17,8 +17,8 @@ from whitelisted fields with parameters (the GraphQL filter compiler), so KPIs o
 authorization scopes as customer lists.
 
 Unfiltered and unscoped, the KPIs come from the aggregates of `graph.metrics.kpi_store` when those can
-answer exactly (fresh, a period shorter than the window, not grouped by broker); the figures are the
-same.
+answer (a period shorter than the window, not grouped by broker): the scan's figures as of the last
+`c360 metrics compute`, marked stale when facts changed since; `scan` reads the customers instead.
 """
 
 from __future__ import annotations
@@ -129,9 +129,11 @@ class Kpis:
     survey_answers: int
     revenue: tuple[Amount, ...]  # per currency
     average_clv: float | None
+    as_of: dt.datetime  # when the figures were computed (the aggregates' build, or the scan)
+    stale: bool  # facts changed after `as_of` (aggregates only; a scan is never stale)
 
 
-def _kpis(row: dict[str, Any]) -> Kpis:
+def _kpis(row: dict[str, Any], as_of: dt.datetime, stale: bool = False) -> Kpis:
     s, e, n = row["s"], row["e"], row["n"]
     crr = (e - n) / s if s else None
     answers = row["answers"]
@@ -148,6 +150,8 @@ def _kpis(row: dict[str, Any]) -> Kpis:
         survey_answers=answers,
         revenue=totals((c, a) for c, a in row["revenue"]),
         average_clv=row["averageClv"],
+        as_of=as_of,
+        stale=stale,
     )
 
 
@@ -169,16 +173,18 @@ async def portfolio(
     transaction `timeout` in seconds, an unavailable server) raise `graph.read.run.ReadError`.
 
     Unfiltered, unscoped requests (`predicate` "true", no `hops`) are answered from the aggregates
-    `c360 metrics compute` keeps (`graph.metrics.kpi_store`) when they can be exact; the rest, or
-    all with `scan`, read every customer matching the predicate."""
+    `c360 metrics compute` keeps (`graph.metrics.kpi_store`) when those can answer the period and
+    grouping, stale or not: each `Kpis` says when its figures were computed and whether facts
+    changed since. The rest, or all with `scan`, read every customer matching the predicate."""
     if end < start:
         raise ValueError("the period ends before it starts")
     if not scan and predicate == "true" and hops is None:
         stored = await kpi_store.answer(
-            driver, database, group.value, start, end, window_days, timeout
+            driver, database, group.value, start, end, window_days, timeout, stale_ok=True
         )
         if stored is not None:
-            return [_kpis(r) for r in stored]
+            return [_kpis(r, stored.computed_at, stored.stale) for r in stored.rows]
+    began = dt.datetime.now(dt.UTC)
     bounds = {
         "start": start,
         "end": end,
@@ -193,4 +199,4 @@ async def portfolio(
         {**(params or {}), **bounds},
         timeout,
     )
-    return [_kpis(r.data()) for r in records]
+    return [_kpis(r.data(), began) for r in records]

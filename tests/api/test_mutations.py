@@ -436,7 +436,7 @@ def test_concurrent_sends_of_one_mutation_write_it_once(
 ERASE = """mutation($input: EraseCustomerInput!) {
   eraseCustomer(input: $input) { replayed erasedId counts }
 }"""
-KPIS = """query { portfolio(start: "2026-01-01", end: "2026-12-31") {
+KPIS = """query { portfolio(start: "2026-01-01", end: "2026-12-31", live: true) {
   customers activeAtStart activeAtEnd new retentionRate churnRate revenue { currency amount } nps
 } }"""
 

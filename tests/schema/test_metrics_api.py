@@ -17,7 +17,7 @@ from graph.metrics.compute import Options, compute
 from graph.metrics.kpis import GroupBy, Kpis, portfolio
 from graph.read.positions import Family
 from schema.ids import global_id
-from schema.scalars import format_datetime
+from schema.scalars import format_datetime, parse_datetime
 from tests.conftest import DemoData
 from tests.schema.conftest import data, run
 
@@ -301,6 +301,48 @@ def test_portfolio_equals_the_kpi_function(scored: DemoData, client: TestClient)
     # Not grouped: one entry with a null key; `groupBy` defaults to NONE.
     [single] = data(client, PORTFOLIO, period)["portfolio"]
     assert single == as_api(direct(s, GroupBy.NONE, "true")[0]) and single["key"] is None
+
+
+LIVE = """
+query($start: Date!, $end: Date!, $live: Boolean!) {
+  portfolio(start: $start, end: $end, groupBy: SEGMENT, live: $live) {
+    key customers activeAtEnd revenue { currency amount } asOf stale
+  }
+}
+"""
+
+
+def test_portfolio_says_when_its_figures_were_computed(
+    scored: DemoData, client: TestClient, driver: Driver
+) -> None:
+    s = scored.settings
+    [state] = stored(driver, s, """MATCH (k:KpiState {id: 'kpi'}), (g:GraphState {id: 'facts'})
+                                  RETURN k.computedAt AS computed, g.changedAt AS changed""")
+    computed = state["computed"].to_native()
+    stale = state["changed"].to_native() >= computed - dt.timedelta(seconds=1)
+    period = {"start": START.isoformat(), "end": AS_OF.isoformat()}
+    served = data(client, LIVE, {**period, "live": False})["portfolio"]
+    assert {(g["asOf"], g["stale"]) for g in served} == {(format_datetime(computed), stale)}
+
+    began = dt.datetime.now(dt.UTC)
+    live = data(client, LIVE, {**period, "live": True})["portfolio"]
+    scanned = asyncio.run(_scan(s))
+    assert [{k: g[k] for k in ("key", "customers", "activeAtEnd", "revenue")} for g in live] == [
+        {k: v for k, v in as_api(x).items() if k in ("key", "customers", "activeAtEnd", "revenue")}
+        for x in scanned
+    ]
+    assert not any(g["stale"] for g in live)
+    times = {parse_datetime(g["asOf"]) for g in live}
+    assert len(times) == 1 and began <= times.pop() <= dt.datetime.now(dt.UTC)
+
+
+async def _scan(settings: Settings) -> list[Kpis]:
+    driver = open_driver(settings)
+    try:
+        return await portfolio(driver, settings.neo4j_database, START, AS_OF,
+                               group=GroupBy.SEGMENT, scan=True)  # fmt: skip
+    finally:
+        await driver.close()
 
 
 def test_portfolio_refuses_what_it_cannot_answer(client: TestClient) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +235,8 @@ def erase(settings: Settings, party_id: str) -> Erasure | None:
 
 
 def kpis(w: World) -> dict[GroupBy, list[Kpis]]:
-    """Portfolio KPIs of this world's customers, whole and by segment and broker."""
+    """Portfolio KPIs of this world's customers, whole and by segment and broker (scanned, so
+    `as_of` is the time of the call and left out)."""
 
     async def work(driver: AsyncDriver) -> dict[GroupBy, list[Kpis]]:
         return {
@@ -252,7 +253,8 @@ def kpis(w: World) -> dict[GroupBy, list[Kpis]]:
         }
 
     found: dict[GroupBy, list[Kpis]] = run_with(w.settings, work)
-    return found
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return {g: [replace(k, as_of=epoch) for k in ks] for g, ks in found.items()}
 
 
 def compute_metrics(w: World) -> None:

@@ -1,6 +1,7 @@
 """Portfolio KPIs from the aggregates `c360 metrics compute` writes equal those of scanning every
 customer, on the demo sample, for every grouping and several periods; requests the aggregates cannot
-answer (a filter, a long period, a graph changed since) fall back to the scan and stay exact."""
+answer (a filter, a long period) fall back to the scan and stay exact; after a change, the aggregates'
+figures are served marked stale, and the scan on request has the change."""
 
 from __future__ import annotations
 
@@ -102,10 +103,16 @@ def test_what_the_aggregates_cannot_answer_is_scanned(built: DemoData) -> None:
                   predicate="c.country = $country", params={"country": "US"}))  # fmt: skip
 
 
-def test_a_change_after_the_metrics_falls_back_to_the_scan(built: DemoData, driver: Driver) -> None:
+def test_a_change_after_the_metrics_is_served_marked_stale_and_scanned_on_request(
+    built: DemoData, driver: Driver
+) -> None:
     start, end = PERIODS[0]
-    before = kpis(built, start, end, GroupBy.NONE, scan=False)
     db = built.settings.neo4j_database
+    computed = driver.execute_query(
+        "MATCH (s:KpiState {id: 'kpi'}) RETURN s.computedAt AS at", database_=db
+    ).records[0]["at"].to_native()
+    [before] = kpis(built, start, end, GroupBy.NONE, scan=False)
+    assert (before.as_of, before.stale) == (computed, False)
     customer = driver.execute_query(
         "MATCH (c:Customer)<-[:RESOLVES_TO]-(s:SourceRecord) RETURN s.id AS id ORDER BY id LIMIT 1",
         database_=db,
@@ -117,13 +124,18 @@ def test_a_change_after_the_metrics_falls_back_to_the_scan(built: DemoData, driv
                      "quantity": 1, "status": "completed"}}  # fmt: skip
     try:
         go(built, lambda d, db_: write_batch(d, db_, "order", [row]))
-        assert stored(built, start, end, GroupBy.NONE) is None  # stale now
-        [after] = kpis(built, start, end, GroupBy.NONE, scan=False)
-        usd = {a.currency: a.amount for a in before[0].revenue}.get("USD", 0.0)
+        assert stored(built, start, end, GroupBy.NONE) is None  # not when fresh figures are asked
+        # Served from the aggregates all the same: the figures of the metrics run, marked stale.
+        [served] = kpis(built, start, end, GroupBy.NONE, scan=False)
+        assert (served.as_of, served.stale) == (computed, True)
+        same([served], [before])
+        began = dt.datetime.now(dt.UTC)
+        [after] = kpis(built, start, end, GroupBy.NONE, scan=True)
+        assert after.stale is False and began <= after.as_of <= dt.datetime.now(dt.UTC)
+        usd = {a.currency: a.amount for a in before.revenue}.get("USD", 0.0)
         assert {a.currency: a.amount for a in after.revenue}["USD"] == pytest.approx(
             usd + 1234.5, abs=0.011
         )
-        same([after], kpis(built, start, end, GroupBy.NONE, scan=True))
     finally:
         driver.execute_query("MATCH (o:Order {id: $id}) DETACH DELETE o", id=order, database_=db)
 

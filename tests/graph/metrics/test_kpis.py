@@ -26,7 +26,7 @@ def run(demo: DemoData, group: GroupBy, predicate: str = "true", **params: Any) 
         try:
             return await portfolio(
                 driver, demo.settings.neo4j_database, START, END, group=group,
-                predicate=predicate, params=params,
+                predicate=predicate, params=params, scan=True,
             )  # fmt: skip
         finally:
             await driver.close()
