@@ -154,7 +154,7 @@ def portfolio_kpis(k: Kpis) -> PortfolioKpis:
         survey_answers=k.survey_answers,
         revenue=money(k.revenue),
         average_clv=k.average_clv,
-        as_of=k.as_of,
+        as_of=DateTime(k.as_of),
         stale=k.stale,
     )
 

@@ -316,8 +316,9 @@ def test_portfolio_says_when_its_figures_were_computed(
     scored: DemoData, client: TestClient, driver: Driver
 ) -> None:
     s = scored.settings
-    [state] = stored(driver, s, """MATCH (k:KpiState {id: 'kpi'}), (g:GraphState {id: 'facts'})
-                                  RETURN k.computedAt AS computed, g.changedAt AS changed""")
+    both = """MATCH (k:KpiState {id: 'kpi'}), (g:GraphState {id: 'facts'})
+              RETURN k.computedAt AS computed, g.changedAt AS changed"""
+    [state] = stored(driver, s, both)
     computed = state["computed"].to_native()
     stale = state["changed"].to_native() >= computed - dt.timedelta(seconds=1)
     period = {"start": START.isoformat(), "end": AS_OF.isoformat()}

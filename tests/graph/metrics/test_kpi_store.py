@@ -108,9 +108,8 @@ def test_a_change_after_the_metrics_is_served_marked_stale_and_scanned_on_reques
 ) -> None:
     start, end = PERIODS[0]
     db = built.settings.neo4j_database
-    computed = driver.execute_query(
-        "MATCH (s:KpiState {id: 'kpi'}) RETURN s.computedAt AS at", database_=db
-    ).records[0]["at"].to_native()
+    at = "MATCH (s:KpiState {id: 'kpi'}) RETURN s.computedAt AS at"
+    computed = driver.execute_query(at, database_=db).records[0]["at"].to_native()
     [before] = kpis(built, start, end, GroupBy.NONE, scan=False)
     assert (before.as_of, before.stale) == (computed, False)
     customer = driver.execute_query(
