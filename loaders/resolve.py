@@ -359,8 +359,9 @@ async def _incremental(
         unknown = {t for tokens_ in shared.values() for t in tokens_} - touched
         blocks = dict(after)
         blocks.update(await progress.members(driver, database, unknown))
+        index = delta.Index(blocks, config)
         for pair, tokens_ in shared.items():
-            pair_flags[pair] = delta.pair_flags(pair, tokens_, blocks, config)
+            pair_flags[pair] = delta.pair_flags(pair, tokens_, index)
     partners = {i for pair in pair_flags for i in pair} - rows.keys()
     for r in await progress.records(driver, database, partners):
         rows[r.id] = r
