@@ -204,6 +204,13 @@ def _expected_alive(model: BGNBD, t: FloatArray, x: FloatArray, T: FloatArray) -
     return result
 
 
+def expected_purchases_alive(model: BGNBD, t: ArrayLike, x: ArrayLike, T: ArrayLike) -> FloatArray:
+    """E[Y(t) | x, T, alive]: the expected repeat purchases in the next ``t`` periods of a customer
+    known to be alive (eq. 10 without P(alive)); it depends on x and T, not on t_x."""
+    xs, ages = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64))
+    return _expected_alive(model, np.asarray(t, dtype=np.float64), xs, ages)
+
+
 def expected_purchases(
     model: BGNBD, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
 ) -> FloatArray:

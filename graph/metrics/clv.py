@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from graph.metrics.bgnbd import BGNBD, expected_purchases, probability_alive
+from graph.metrics.bgnbd import BGNBD, expected_purchases_alive, probability_alive
 from graph.metrics.gammagamma import GammaGamma, expected_spend
 
 FloatArray = NDArray[np.float64]
@@ -62,18 +62,32 @@ def discounted_transactions(
     ``period`` is the length of one discounting period in the model's time unit (1 for weekly
     periods on a weekly model, 365.25 / 12 / 7 for months on a weekly model); ``discount_rate``
     is per period. Loops over periods, each step vectorised over customers, so memory stays
-    O(customers).
+    O(customers). E[Y(t)] = E[Y(t) | alive] P(alive), and only the first factor varies with t: it
+    is computed per distinct (x, T), of which there are far fewer than customers (x counts
+    purchases, T whole days), and P(alive) once per customer.
     """
     if horizon < 0 or period <= 0 or discount_rate <= -1:
         raise ValueError("need horizon >= 0, period > 0 and discount_rate > -1")
-    xs = np.asarray(x, dtype=np.float64)
-    previous = np.zeros(np.broadcast_shapes(xs.shape, np.shape(t_x), np.shape(T)))
+    xs, ts, ages = np.broadcast_arrays(
+        np.asarray(x, dtype=np.float64),
+        np.asarray(t_x, dtype=np.float64),
+        np.asarray(T, dtype=np.float64),
+    )
+    alive = probability_alive(model, xs, ts, ages)
+    pairs, where = np.unique(np.stack([xs.ravel(), ages.ravel()], axis=1), axis=0,
+                             return_inverse=True)  # fmt: skip
+    previous = np.zeros(len(pairs))
     discounted = np.zeros_like(previous)
     for k in range(1, horizon + 1):
-        current = expected_purchases(model, k * period, xs, t_x, T)
+        current = expected_purchases_alive(model, k * period, pairs[:, 0], pairs[:, 1])
         discounted += (current - previous) / (1.0 + discount_rate) ** k
         previous = current
-    return previous, discounted
+    shape = xs.shape
+    where = where.reshape(-1)
+    return (
+        (previous[where] * alive.ravel()).reshape(shape),
+        (discounted[where] * alive.ravel()).reshape(shape),
+    )
 
 
 def churn_risk(model: BGNBD, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> FloatArray:

@@ -108,14 +108,6 @@ def quadrant(clv: FloatArray, crv: FloatArray) -> NDArray[Any]:
     ).astype(object)
 
 
-def dates(days: IntArray) -> list[dt.date | None]:
-    """Day numbers as dates; negative ones (none) as None."""
-    found = (np.datetime64(EPOCH, "D") + days.astype("timedelta64[D]")).astype(object)
-    found[days < 0] = None
-    result: list[dt.date | None] = found.tolist()
-    return result
-
-
 def optional(values: NDArray[Any], present: NDArray[np.bool_]) -> list[Any]:
     """A column as a list, None where not `present`."""
     found = values.astype(object)

@@ -6,14 +6,17 @@ Gamma-Gamma on the calibration period; score every customer as of the `as of` da
 P(alive), expected purchases, CLV, churn risk), derive spend windows, NPS, engagement, lifecycle stage
 (`graph.metrics.columns`, the array form of `graph.metrics.lifecycle`), referral and network value
 (`graph.metrics.referrals`) and the value quadrant, all as numpy columns; write each customer once, in
-batches of columns; then the aggregates of accounts, brokers, households and products
-(`graph.metrics.aggregates`). The fitted models are stored as `:ValueModel` nodes.
+batches of columns; then the aggregates of accounts, brokers and households
+(`graph.metrics.aggregates`). Products' aggregates count order lines only and run on the server
+alongside all of that, from the start. The fitted models are stored as `:ValueModel` nodes.
 Orders, interactions and survey answers ended by a full snapshot (`endedAt`, `graph.ingest.snapshots`)
 do not count.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import time
 from dataclasses import asdict, dataclass, field
@@ -35,9 +38,11 @@ MIN_FIT = 10  # customers a model needs (repeat buyers for Gamma-Gamma)
 WRITE: LiteralString = """
 UNWIND range(0, size($ids) - 1) AS i
 MATCH (c:Party {id: $ids[i]})
+WITH c, i, [d IN [$firstOrderDate[i], $lastOrderDate[i], $lastActivityDate[i]] |
+            CASE WHEN d IS NULL THEN null ELSE $epoch + duration({days: d}) END] AS dates
 SET c.revenue = $revenue[i], c.orderCount = $orderCount[i],
-    c.firstOrderDate = $firstOrderDate[i], c.lastOrderDate = $lastOrderDate[i],
-    c.lastActivityDate = $lastActivityDate[i], c.npsScore = $npsScore[i],
+    c.firstOrderDate = dates[0], c.lastOrderDate = dates[1], c.lastActivityDate = dates[2],
+    c.npsScore = $npsScore[i],
     c.npsCategory = $npsCategory[i], c.interactions90d = $interactions90d[i],
     c.interactionsPrev90d = $interactionsPrev90d[i], c.engagementDropped = $engagementDropped[i],
     c.lifecycleStage = $lifecycleStage[i], c.frequency = $frequency[i], c.recency = $recency[i],
@@ -64,6 +69,7 @@ class Options:
     system: str | None = None  # only customers from this source system
     network_decay: float = 0.5
     batch_size: int = 5000
+    writers: int = 2  # batches written at a time
 
     @property
     def calibration(self) -> dt.date:
@@ -125,15 +131,39 @@ async def _save_model(
 
 
 async def compute(driver: AsyncDriver, database: str, options: Options) -> Summary:
+    computed_at = dt.datetime.now(dt.UTC)
+    # Products count order lines only: they run on the server while the customers are read,
+    # scored and written here (at 1M customers, a quarter of the run's time alone).
+    products = asyncio.create_task(aggregates.compute(
+        driver, database, options.as_of, options.system, computed_at, VERSION,
+        statements=aggregates.OF_ORDERS,
+    ))  # fmt: skip
+    try:
+        summary = await _customers(driver, database, options, computed_at)
+        began = time.perf_counter()
+        await products
+        summary.seconds["products"] = time.perf_counter() - began  # waited for, after the rest
+        return summary
+    finally:
+        if not products.done():
+            products.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await products
+
+
+async def _customers(
+    driver: AsyncDriver, database: str, options: Options, computed_at: dt.datetime
+) -> Summary:
+    """Everything but the products' aggregates."""
     seconds: dict[str, float] = {}
     began = time.perf_counter()
     kpis = options.system is None  # the KPI aggregates cover every customer
     started = await kpi_store.now(driver, database)
-    everything = await facts.read_customers(
-        driver, database, options.system, options.as_of, kpis=kpis
+    everything, edges = await asyncio.gather(
+        facts.read_customers(driver, database, options.system, options.as_of, kpis=kpis),
+        facts.read_edges(driver, database, options.as_of),
     )
     customers = everything.until(options.as_of)
-    edges = await facts.read_edges(driver, database, options.as_of)
     seconds["read"] = time.perf_counter() - began
 
     began = time.perf_counter()
@@ -176,26 +206,25 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
         )  # fmt: skip
 
     began = time.perf_counter()
-    computed_at = dt.datetime.now(dt.UTC)
     table = _table(customers, edges, scores, options)
     seconds["score"] = time.perf_counter() - began
 
     began = time.perf_counter()
-    for start in range(0, customers.size, options.batch_size):
+    gate = asyncio.Semaphore(options.writers)
+
+    async def write(start: int) -> None:
         stop = start + options.batch_size
-        await _write(
-            driver, database, WRITE, computedAt=computed_at, version=VERSION,
-            asOf=options.as_of, horizon=options.horizon, periodDays=options.period_days,
-            **{k: v[start:stop] for k, v in table.items()},
-        )  # fmt: skip
-    seconds["write"] = time.perf_counter() - began
+        async with gate:
+            await _write(
+                driver, database, WRITE, computedAt=computed_at, version=VERSION,
+                asOf=options.as_of, horizon=options.horizon, periodDays=options.period_days,
+                epoch=facts.EPOCH, **{k: v[start:stop] for k, v in table.items()},
+            )  # fmt: skip
 
-    began = time.perf_counter()
-    await aggregates.compute(driver, database, options.as_of, options.system, computed_at, VERSION)
-    seconds["aggregates"] = time.perf_counter() - began
-
-    began = time.perf_counter()
-    if kpis:
+    async def publish() -> None:
+        if not kpis:
+            await kpi_store.withdraw(driver, database)
+            return
         inputs = kpi_store.Inputs(
             keys={"segment": everything.segment,
                   "lifecycleStage": table["lifecycleStage"]},
@@ -206,9 +235,20 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
             answer_days=everything.answer_days, answer_scores=everything.answer_scores,
         )  # fmt: skip
         await kpi_store.publish(driver, database, inputs, started, VERSION)
-    else:
-        await kpi_store.withdraw(driver, database)
-    seconds["kpis"] = time.perf_counter() - began
+
+    # Batches hold disjoint customers, so `writers` of them commit side by side; the KPI aggregates
+    # (from the facts and the new columns) are built and written meanwhile.
+    await asyncio.gather(
+        publish(),
+        *(write(start) for start in range(0, customers.size, options.batch_size)),
+    )
+    seconds["write and kpis"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    await aggregates.compute(driver, database, options.as_of, options.system, computed_at, VERSION,
+                             statements=aggregates.OF_CUSTOMERS)  # fmt: skip
+    seconds["aggregates"] = time.perf_counter() - began
+
     buyers = int(np.count_nonzero(np.bincount(customers.owner, minlength=customers.size)))
     return Summary(customers.size, buyers, transactions_model, spend_model, seconds, why)
 
@@ -276,9 +316,10 @@ def _table(
         "ids": customers.ids,
         "revenue": revenue,
         "orderCount": w.orders.tolist(),
-        "firstOrderDate": columns.dates(w.first),
-        "lastOrderDate": columns.dates(w.last),
-        "lastActivityDate": columns.dates(activity),
+        # Dates travel as day numbers (packing a date object costs the driver a Python call).
+        "firstOrderDate": columns.optional(w.first, w.first >= 0),
+        "lastOrderDate": columns.optional(w.last, w.last >= 0),
+        "lastActivityDate": columns.optional(activity, activity >= 0),
         "npsScore": columns.optional(np.nan_to_num(nps).astype(np.int64), ~np.isnan(nps)),
         "npsCategory": columns.nps_category(nps).tolist(),
         "interactions90d": customers.recent.tolist(),

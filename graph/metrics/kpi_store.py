@@ -22,6 +22,7 @@ it returns None and the caller scans (`graph.metrics.kpis.portfolio`).
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import datetime as dt
 import uuid
@@ -200,7 +201,7 @@ async def publish(
 ) -> int:
     """Write a new build of the aggregates, switch readers to it, delete the older builds."""
     build = uuid.uuid4().hex
-    found = rows(inputs)
+    found = await asyncio.to_thread(rows, inputs)  # numpy, mostly: the event loop goes on meanwhile
     for start in range(0, len(found), 500):
         await driver.execute_query(WRITE, rows=found[start : start + 500], build=build,
                                    database_=database)  # fmt: skip

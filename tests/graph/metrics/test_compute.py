@@ -15,6 +15,7 @@ from neo4j import Driver
 from graph.config import Settings
 from graph.driver import open_driver
 from graph.metrics.compute import Options, Summary, compute
+from graph.metrics.facts import Customers, read_customers
 
 AS_OF = dt.date(2024, 6, 30)
 # Windows: last 90 days = (2024-04-01, 2024-06-30]; the 90 before = (2024-01-02, 2024-04-01];
@@ -154,6 +155,54 @@ def scored(settings: Settings, driver: Driver) -> Iterator[dict[str, dict[str, A
             "MATCH (n) WHERE n.id STARTS WITH $p DETACH DELETE n", p=prefix,
             database_=settings.neo4j_database,
         )  # fmt: skip
+
+
+def test_customers_read_pages_side_by_side_as_one_read(settings: Settings, driver: Driver) -> None:
+    """The facts read cuts the id range into pages read two (or more) at a time; taken in, in
+    order, they must equal one read of everything."""
+    s = f"m{uuid.uuid4().hex[:8]}"
+    prefix, db = f"{s}:", settings.neo4j_database
+    driver.execute_query(
+        BUILD, s=prefix, parties=PARTIES, orders=ORDERS, interactions=INTERACTIONS,
+        surveys=SURVEYS, edges=EDGES, database_=db,
+    )  # fmt: skip
+    driver.execute_query(
+        "MATCH (n:Party) WHERE n.id STARTS WITH $p SET n.sources = [$s]",
+        p=prefix,
+        s=s,
+        database_=db,
+    )
+
+    def read(page: int, parallel: int) -> Customers:
+        async def go() -> Customers:
+            d = open_driver(settings)
+            try:
+                return await read_customers(d, db, s, AS_OF, kpis=True, page=page,
+                                            parallel=parallel)  # fmt: skip
+            finally:
+                await d.close()
+
+        return asyncio.run(go())
+
+    def columns(c: Customers) -> list[Any]:
+        def plain(a: Any) -> list[Any]:
+            return [None if v != v else v for v in a.tolist()]  # NaN (no value) as None
+
+        return [c.ids, c.status, c.segment, plain(c.nps), plain(c.recent), plain(c.previous),
+                plain(c.last_interaction), plain(c.owner), plain(c.days), plain(c.amounts),
+                c.currencies.tolist(), plain(c.answer_owner), plain(c.answer_days),
+                plain(c.answer_scores)]  # fmt: skip
+
+    try:
+        whole = read(5000, 1)
+        assert whole.ids == sorted(prefix + p["id"] for p in PARTIES if p["customer"])
+        assert sorted(whole.amounts.tolist()) == sorted(float(str(o["amount"])) for o in ORDERS)
+        for page, parallel in ((1, 1), (1, 3), (2, 2), (3, 2), (7, 4)):
+            assert columns(read(page, parallel)) == columns(whole), (page, parallel)
+    finally:
+        driver.execute_query(
+            "MATCH (n) WHERE n.id STARTS WITH $p DETACH DELETE n", p=prefix, database_=db
+        )
 
 
 def pick(scored: dict[str, dict[str, Any]], key: str) -> dict[str, Any]:

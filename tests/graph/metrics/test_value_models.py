@@ -314,3 +314,22 @@ def test_clv_without_discount_is_the_expected_purchases(
         cdnow_bgnbd, cdnow.x, cdnow.t_x, cdnow.T, horizon=3, discount_rate=0.05, period=13.0
     )
     assert (lower < discounted).all()
+
+
+def test_discounting_per_distinct_x_and_age_equals_it_per_customer(
+    cdnow: RFM, cdnow_bgnbd: bgnbd.BGNBD
+) -> None:
+    # The sum is taken per distinct (x, T) and scaled by each customer's P(alive); spelled out
+    # per customer and period with E[Y(t) | x, t_x, T], it must be the same.
+    _, discounted = discounted_transactions(
+        cdnow_bgnbd, cdnow.x, cdnow.t_x, cdnow.T, horizon=5, discount_rate=0.02, period=4.0
+    )
+    steps = [
+        bgnbd.expected_purchases(cdnow_bgnbd, 4.0 * k, cdnow.x, cdnow.t_x, cdnow.T)
+        for k in range(6)
+    ]
+    by_hand = sum((steps[k] - steps[k - 1]) / 1.02**k for k in range(1, 6))
+    assert len({(x, t) for x, t in zip(cdnow.x.tolist(), cdnow.T.tolist(), strict=True)}) < len(
+        cdnow.x
+    )  # some customers share (x, T)
+    assert discounted == pytest.approx(by_hand, rel=1e-12)
