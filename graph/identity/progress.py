@@ -207,15 +207,23 @@ async def all_records(driver: AsyncDriver, database: str) -> list[Row]:
     return await records(driver, database, await _ids(driver, database, ALL_IDS))
 
 
-async def records(driver: AsyncDriver, database: str, ids: Iterable[str]) -> list[Row]:
-    """The party source records of these ids (those that are party records), by id."""
+async def records(
+    driver: AsyncDriver, database: str, ids: Iterable[str], parallel: int = 2
+) -> list[Row]:
+    """The party source records of these ids (those that are party records), by id; chunks of
+    `CHUNK` ids, `parallel` statements at a time."""
     ordered = sorted(set(ids))
-    found: list[Row] = []
-    for start in range(0, len(ordered), CHUNK):
-        part = ordered[start : start + CHUNK]
-        rows = (await _read(driver, database, RECORDS, ids=part))[0]["rows"]
-        found += sorted((Row(*r) for r in rows), key=lambda row: row.id)  # chunks in id order
-    return found
+    gate = asyncio.Semaphore(parallel)
+
+    async def chunk(part: list[str]) -> list[Row]:
+        async with gate:
+            rows = (await _read(driver, database, RECORDS, ids=part))[0]["rows"]
+        return sorted((Row(*r) for r in rows), key=lambda row: row.id)
+
+    parts = await asyncio.gather(
+        *(chunk(ordered[start : start + CHUNK]) for start in range(0, len(ordered), CHUNK))
+    )
+    return [row for part in parts for row in part]  # chunks in id order
 
 
 async def members(
