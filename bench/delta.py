@@ -1,6 +1,6 @@
 """Write a delta of a demo sample: half changed, half new CRM person records, and its mapping.
 
-    python bench/delta.py SAMPLE_DIR OUT_DIR --rows 1000
+    python bench/delta.py SAMPLE_DIR OUT_DIR --rows 1000 [--seed 42]
     c360 load OUT_DIR/delta.yaml
 
 Changed rows are existing `crm/persons.csv` rows (a seeded draw) with a new segment and a newer
@@ -55,8 +55,15 @@ def main() -> None:
     parser.add_argument("sample", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        help="another seed draws other rows (a graph that has "
+        "loaded one delta already: the same seed again would change nothing)",
+    )
     args = parser.parse_args()
-    print(f"{write_delta(args.sample, args.out, args.rows)} rows in {args.out}")
+    print(f"{write_delta(args.sample, args.out, args.rows, args.seed)} rows in {args.out}")
 
 
 if __name__ == "__main__":

@@ -196,7 +196,8 @@ def one_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> None:
                   flush=True)  # fmt: skip
         if "delta" in phases:
             delta = folder / "delta"
-            run([sys.executable, "bench/delta.py", str(folder), str(delta), "--rows", "1000"], env)
+            run([sys.executable, "bench/delta.py", str(folder), str(delta), "--rows", "1000",
+                 "--seed", str(args.delta_seed)], env)  # fmt: skip
             seconds, output, rss = run([C360, "load", str(delta / "delta.yaml")], env, timed=True)
             save(delta={"seconds": seconds, "rows": rows_read(output), "peak_rss_mb": rss / 1024,
                         "output": output[-2000:]})  # fmt: skip
@@ -231,6 +232,12 @@ def main() -> None:
     )
     parser.add_argument("--sizes", nargs="+", default=["10k", "100k", "1m"], choices=list(SIZES))
     parser.add_argument("--n", type=int, default=60, help="sequential requests per workload")
+    parser.add_argument(
+        "--delta-seed",
+        type=int,
+        default=42,
+        help="the delta's draw (another one on a graph that loaded a delta before)",
+    )
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10, help="duration of the 16-client run")
     parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES,
