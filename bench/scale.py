@@ -6,8 +6,10 @@ For each size (`--sizes 10k 100k 1m`) on a fresh local Neo4j (the settings' port
    seconds, source rows read (the loader's report), rows/s, the loader's peak RSS;
 3. `c360 metrics compute --as-of 2025-06-30`: wall seconds and the stage times it prints;
 4. a delta of 1,000 rows (`bench/delta.py`: 500 changed and 500 new person records), loaded the same way;
-5. the read mix through the HTTP API (`bench/api.py`'s server): each workload `--n` requests one at a
-   time, then for `--seconds` with 16 concurrent clients; p50 and p95 of each, req/s at 16.
+5. the read mix through the HTTP API (`bench/api.py`'s server): each workload's inputs asked once to
+   warm up (a larger graph than the page cache would otherwise time its first touches), then `--n`
+   requests one at a time, then for `--seconds` with 16 concurrent clients; p50 and p95 of each,
+   req/s at 16.
 
 Each size's figures go to `bench/results/scale-<size>.json`; `bench/scale_report.py` turns them into
 the table and plots of BENCHMARKS.md.
@@ -132,7 +134,7 @@ async def measure(
     url: str, query: str, variables: list[dict[str, Any]], n: int, clients: int, seconds: float
 ) -> dict[str, float]:
     async with httpx2.AsyncClient(timeout=120) as client:
-        for v in variables[:5]:
+        for v in variables:  # every input once first: steady state, not first touches of the store
             await _ask(client, url, query, v)
         single = [await _ask(client, url, query, variables[i % len(variables)]) for i in range(n)]
     times: list[float] = []
