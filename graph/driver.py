@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase
 
@@ -52,3 +52,17 @@ async def every_page(
         found += items
         if len(items) < size:
             return found
+
+
+async def together(*work: Awaitable[Any]) -> list[Any]:
+    """Run `work` side by side and return the results in order. On the first failure the rest
+    are cancelled and awaited before that failure is raised, so nothing keeps writing behind a
+    failed step (`asyncio.gather` alone would leave them running)."""
+    tasks = [asyncio.ensure_future(w) for w in work]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

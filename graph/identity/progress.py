@@ -23,7 +23,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
-from graph.driver import every_page
+from graph.driver import every_page, together
 from graph.identity import reconcile, store
 
 KEYS_INDEX: LiteralString = "source_record_keys"
@@ -220,7 +220,7 @@ async def records(
             rows = (await _read(driver, database, RECORDS, ids=part))[0]["rows"]
         return sorted((Row(*r) for r in rows), key=lambda row: row.id)
 
-    parts = await asyncio.gather(
+    parts = await together(
         *(chunk(ordered[start : start + CHUNK]) for start in range(0, len(ordered), CHUNK))
     )
     return [row for part in parts for row in part]  # chunks in id order
@@ -240,7 +240,7 @@ async def members(
             for token, members in (await _read(driver, database, MEMBERS, tokens=part))[0]["found"]:
                 found[token] = [(order, record_id) for order, record_id in members]
 
-    await asyncio.gather(
+    await together(
         *(lookup(ordered[start : start + chunk]) for start in range(0, len(ordered), chunk))
     )
     return found

@@ -17,12 +17,13 @@ Definitions (all as of the `as of` date, values in the orders' currency):
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from typing import LiteralString
 
 from neo4j import AsyncDriver
+
+from graph.driver import together
 
 _STAMP: LiteralString = "x.metricsAt = $computedAt, x.metricsVersion = $version"
 _PAGE_END: LiteralString = "\n}\nRETURN max(x.id) AS last\n"
@@ -170,4 +171,4 @@ async def compute(
                 break
             after = last
 
-    await asyncio.gather(*(run(statement, page) for statement, page in statements))
+    await together(*(run(statement, page) for statement, page in statements))

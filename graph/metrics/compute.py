@@ -16,7 +16,6 @@ do not count.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import time
 from dataclasses import asdict, dataclass, field
@@ -26,6 +25,7 @@ import numpy as np
 from neo4j import AsyncDriver
 from numpy.typing import NDArray
 
+from graph.driver import together
 from graph.metrics import aggregates, bgnbd, columns, facts, gammagamma, kpi_store, referrals
 from graph.metrics.clv import customer_value
 from graph.metrics.rfm import RFM, rfm_summary
@@ -134,21 +134,13 @@ async def compute(driver: AsyncDriver, database: str, options: Options) -> Summa
     computed_at = dt.datetime.now(dt.UTC)
     # Products count order lines only: they run on the server while the customers are read,
     # scored and written here (at 1M customers, a quarter of the run's time alone).
-    products = asyncio.create_task(aggregates.compute(
+    products = aggregates.compute(
         driver, database, options.as_of, options.system, computed_at, VERSION,
         statements=aggregates.OF_ORDERS,
-    ))  # fmt: skip
-    try:
-        summary = await _customers(driver, database, options, computed_at)
-        began = time.perf_counter()
-        await products
-        summary.seconds["products"] = time.perf_counter() - began  # waited for, after the rest
-        return summary
-    finally:
-        if not products.done():
-            products.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await products
+    )  # fmt: skip
+    _, summary = await together(products, _customers(driver, database, options, computed_at))
+    assert isinstance(summary, Summary)
+    return summary
 
 
 async def _customers(
@@ -159,7 +151,7 @@ async def _customers(
     began = time.perf_counter()
     kpis = options.system is None  # the KPI aggregates cover every customer
     started = await kpi_store.now(driver, database)
-    everything, edges = await asyncio.gather(
+    everything, edges = await together(
         facts.read_customers(driver, database, options.system, options.as_of, kpis=kpis),
         facts.read_edges(driver, database, options.as_of),
     )
@@ -238,7 +230,7 @@ async def _customers(
 
     # Batches hold disjoint customers, so `writers` of them commit side by side; the KPI aggregates
     # (from the facts and the new columns) are built and written meanwhile.
-    await asyncio.gather(
+    await together(
         publish(),
         *(write(start) for start in range(0, customers.size, options.batch_size)),
     )

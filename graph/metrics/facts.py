@@ -219,9 +219,10 @@ async def read_customers(
             reading.append(asyncio.create_task(fetch(after, upto)))
         while reading:
             columns.add(await reading.popleft())
-    finally:
+    finally:  # a failed page: the others are cancelled and awaited, not left running
         for task in reading:
             task.cancel()
+        await asyncio.gather(*reading, return_exceptions=True)
     return columns.customers()
 
 

@@ -277,12 +277,15 @@ _KEEP = 32
 
 async def _aggregates(
     driver: AsyncDriver, database: str, build: str, grouping: str, timeout: float | None
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | None:
     key = (database, build, grouping)
     found = _BUILDS.get(key)
     if found is None:
         records = await read(driver, database, READ, {"build": build, "grouping": grouping},
                              timeout)  # fmt: skip
+        [state] = await read(driver, database, STATE, {}, timeout)
+        if state["build"] != build:
+            return None  # a new build replaced this one meanwhile: what was read may be partial
         found = [_prepared(r["a"]) for r in records]
         while len(_BUILDS) >= _KEEP:
             del _BUILDS[next(iter(_BUILDS))]
@@ -317,6 +320,8 @@ async def answer(
     if stale and not stale_ok:
         return None
     found = await _aggregates(driver, database, state["build"], grouping, timeout)
+    if found is None:
+        return None
     lo, hi = (start - EPOCH).days, (end - EPOCH).days
     rows_ = [_kpi_row(a, lo, hi) for a in found]
     rows_.sort(key=lambda r: (r["key"] is None, r["key"] or ""))
