@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase
@@ -11,6 +11,7 @@ from neo4j import AsyncDriver, AsyncGraphDatabase
 from graph.config import Settings
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def open_driver(settings: Settings) -> AsyncDriver:
@@ -66,3 +67,18 @@ async def together(*work: Awaitable[Any]) -> list[Any]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+async def in_chunks(
+    items: Sequence[T], size: int, parallel: int, work: Callable[[Sequence[T]], Awaitable[R]]
+) -> list[R]:
+    """`work` on each chunk of `size` items, `parallel` chunks at a time (through `together`),
+    the results in the chunks' order."""
+    gate = asyncio.Semaphore(parallel)
+
+    async def chunk(start: int) -> R:
+        async with gate:
+            return await work(items[start : start + size])
+
+    found: list[R] = await together(*(chunk(start) for start in range(0, len(items), size)))
+    return found

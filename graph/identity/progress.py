@@ -16,14 +16,13 @@ name-frequency model, all kept in the graph so a crashed load is finished by the
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
-from graph.driver import every_page, together
+from graph.driver import every_page, in_chunks
 from graph.identity import reconcile, store
 
 KEYS_INDEX: LiteralString = "source_record_keys"
@@ -212,17 +211,12 @@ async def records(
 ) -> list[Row]:
     """The party source records of these ids (those that are party records), by id; chunks of
     `CHUNK` ids, `parallel` statements at a time."""
-    ordered = sorted(set(ids))
-    gate = asyncio.Semaphore(parallel)
 
-    async def chunk(part: list[str]) -> list[Row]:
-        async with gate:
-            rows = (await _read(driver, database, RECORDS, ids=part))[0]["rows"]
+    async def chunk(part: Sequence[str]) -> list[Row]:
+        rows = (await _read(driver, database, RECORDS, ids=list(part)))[0]["rows"]
         return sorted((Row(*r) for r in rows), key=lambda row: row.id)
 
-    parts = await together(
-        *(chunk(ordered[start : start + CHUNK]) for start in range(0, len(ordered), CHUNK))
-    )
+    parts = await in_chunks(sorted(set(ids)), CHUNK, parallel, chunk)
     return [row for part in parts for row in part]  # chunks in id order
 
 
@@ -233,16 +227,14 @@ async def members(
     full-text lookup per token (so only ids and orders travel), `parallel` statements at a time."""
     ordered = sorted(set(tokens))
     found: dict[str, list[tuple[str, str]]] = {token: [] for token in ordered}
-    gate = asyncio.Semaphore(parallel)
 
-    async def lookup(part: list[str]) -> None:
-        async with gate:
-            for token, members in (await _read(driver, database, MEMBERS, tokens=part))[0]["found"]:
-                found[token] = [(order, record_id) for order, record_id in members]
+    async def lookup(part: Sequence[str]) -> None:
+        for token, members in (await _read(driver, database, MEMBERS, tokens=list(part)))[0][
+            "found"
+        ]:
+            found[token] = [(order, record_id) for order, record_id in members]
 
-    await together(
-        *(lookup(ordered[start : start + chunk]) for start in range(0, len(ordered), chunk))
-    )
+    await in_chunks(ordered, chunk, parallel, lookup)
     return found
 
 

@@ -15,9 +15,9 @@ do not count.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, LiteralString
 
@@ -25,7 +25,7 @@ import numpy as np
 from neo4j import AsyncDriver
 from numpy.typing import NDArray
 
-from graph.driver import together
+from graph.driver import in_chunks, together
 from graph.metrics import aggregates, bgnbd, columns, facts, gammagamma, kpi_store, referrals
 from graph.metrics.clv import customer_value
 from graph.metrics.rfm import RFM, rfm_summary
@@ -202,16 +202,14 @@ async def _customers(
     seconds["score"] = time.perf_counter() - began
 
     began = time.perf_counter()
-    gate = asyncio.Semaphore(options.writers)
 
-    async def write(start: int) -> None:
-        stop = start + options.batch_size
-        async with gate:
-            await _write(
-                driver, database, WRITE, computedAt=computed_at, version=VERSION,
-                asOf=options.as_of, horizon=options.horizon, periodDays=options.period_days,
-                epoch=facts.EPOCH, **{k: v[start:stop] for k, v in table.items()},
-            )  # fmt: skip
+    async def write(batch: Sequence[int]) -> None:
+        rows = slice(batch[0], batch[-1] + 1)
+        await _write(
+            driver, database, WRITE, computedAt=computed_at, version=VERSION,
+            asOf=options.as_of, horizon=options.horizon, periodDays=options.period_days,
+            epoch=facts.EPOCH, **{k: v[rows] for k, v in table.items()},
+        )  # fmt: skip
 
     async def publish() -> None:
         if not kpis:
@@ -232,7 +230,7 @@ async def _customers(
     # (from the facts and the new columns) are built and written meanwhile.
     await together(
         publish(),
-        *(write(start) for start in range(0, customers.size, options.batch_size)),
+        in_chunks(range(customers.size), options.batch_size, options.writers, write),
     )
     seconds["write and kpis"] = time.perf_counter() - began
 

@@ -38,17 +38,23 @@ def test_a_block_pairs_what_the_full_matcher_pairs(members: dict[str, str], toke
     assert found == full_pairs(members, token)
 
 
+def edited(
+    before: dict[str, str], edits: dict[str, str]
+) -> tuple[set[str], dict[str, str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """`edits`: records that change (new, re-ordered, or leaving the block when their order is
+    "c"). The changing ids, the block after, and both as (order, id) members."""
+    changing = set(edits)
+    after = {i: o for i, o in before.items() if i not in changing}
+    after.update({i: o for i, o in edits.items() if o != "c"})
+    return changing, after, [(o, i) for i, o in before.items()], [(o, i) for i, o in after.items()]
+
+
 @settings(max_examples=200)
 @given(BLOCK, BLOCK, st.sampled_from(["p1", "x0"]))
 def test_changed_pairs_are_exactly_those_whose_candidacy_moved(
     before: dict[str, str], edits: dict[str, str], token: str
 ) -> None:
-    # `edits`: records that change (new, re-ordered, or leaving the block when their order is "c").
-    changing = set(edits)
-    after = {i: o for i, o in before.items() if i not in changing}
-    after.update({i: o for i, o in edits.items() if o != "c"})
-    old = [(o, i) for i, o in before.items()]
-    new = [(o, i) for i, o in after.items()]
+    changing, after, old, new = edited(before, edits)
     steady = {i for i in before if i not in changing}
 
     def among_steady(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -101,11 +107,7 @@ def test_shortcuts_flag_what_listing_every_pair_flags(
 def test_changed_pairs_in_any_regime(
     before: dict[str, str], edits: dict[str, str], token: str, config: MatchConfig
 ) -> None:
-    changing = set(edits)
-    after = {i: o for i, o in before.items() if i not in changing}
-    after.update({i: o for i, o in edits.items() if o != "c"})
-    old = [(o, i) for i, o in before.items()]
-    new = [(o, i) for i, o in after.items()]
+    changing, _, old, new = edited(before, edits)
 
     def steady(members: list[tuple[str, str]]) -> set[tuple[str, str]]:
         return {p for p in candidates(token, members, config) if not set(p) & changing}
