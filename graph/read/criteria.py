@@ -130,6 +130,21 @@ def needs_last_activity(criterion: Criterion | None) -> bool:
     return False
 
 
+def valued_fields(criterion: Criterion | None) -> frozenset[CustomerField]:
+    """The fields every customer matching `criterion` has a value of (a range or a list of values
+    on a field is false where the field is missing)."""
+    match criterion:
+        case OneOf(field=f, values=values) if None not in values:
+            return frozenset({f})
+        case Within(field=f):
+            return frozenset({f})
+        case AllOf(parts=parts):
+            return frozenset().union(*(valued_fields(p) for p in parts))
+        case AnyOf(parts=parts) if parts:
+            return frozenset.intersection(*(valued_fields(p) for p in parts))
+    return frozenset()
+
+
 def _range(expr: LiteralString, bounds: Range, w: Writer) -> LiteralString:
     terms: list[LiteralString] = []
     if bounds.low is not None:

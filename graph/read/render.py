@@ -19,6 +19,7 @@ from typing import Any, LiteralString
 from graph.read import keyset
 from graph.read.attribution import chain
 from graph.read.criteria import (
+    CUSTOMER_FIELDS,
     LAST_ACTIVITY,
     Criterion,
     InteractionCriteria,
@@ -27,13 +28,13 @@ from graph.read.criteria import (
     interaction_predicate,
     needs_last_activity,
     order_predicate,
+    valued_fields,
 )
 from graph.read.ir import (
     LOOKUP_KEY,
     AnyCriteria,
     AsText,
     Batch,
-    ConnItem,
     Const,
     Cursor,
     EdgeProp,
@@ -41,7 +42,6 @@ from graph.read.ir import (
     Edges,
     EndCursor,
     Follow,
-    Group,
     HasNext,
     HasPrevious,
     Item,
@@ -66,6 +66,7 @@ from graph.read.ir import (
     TypeName,
 )
 from graph.read.masking import search_text
+from graph.read.pageinfo import ConnState, conn_expr, flatten
 from graph.read.positions import Position, guard, roles, typename
 from graph.read.scope import Scope, restriction
 from graph.read.writer import Writer
@@ -333,7 +334,15 @@ class _Renderer:
         extra: LiteralString = f"{bound} AND " if bound else ""
         rest: LiteralString = keyset.order_by(keys[1:]) if len(keys) > 1 else f"{v.t}.id"
         top, more = self.w.var("top"), self.w.var("more")
-        valued = self._candidates(tr, source, v, extra + f"{first} IS NOT NULL")
+        with_value = self._candidates(tr, source, v, extra + f"{first} IS NOT NULL")
+        top_call: LiteralString = (
+            f"CALL () {{\n{with_value}WITH {v.t} ORDER BY {first} DESC, {rest} LIMIT {limit}\n"
+            f"RETURN collect({v.t}) AS {top}\n}}\n"
+        )
+        if isinstance(tr.criteria, Criterion) and any(
+            CUSTOMER_FIELDS[f].format(t=v.t, la=v.la) == first for f in valued_fields(tr.criteria)
+        ):  # the filter leaves no row without the property
+            return top_call + f"UNWIND {top} AS {v.t}\n"
         # The rows without the property, read only when those with it do not fill the page: an
         # id range that is empty when they do (no id sorts after U+FFFF), walked in id order (the
         # hint: a filter on the property would otherwise have the planner seek its index, every
@@ -347,9 +356,7 @@ class _Renderer:
             hint=f" USING INDEX {v.t}:{tr.relation.id_label}(id)",
         )
         return (
-            f"CALL () {{\n{valued}WITH {v.t} ORDER BY {first} DESC, {rest} LIMIT {limit}\n"
-            f"RETURN collect({v.t}) AS {top}\n}}\n"
-            f"CALL ({top}) {{\n{missing}"
+            top_call + f"CALL ({top}) {{\n{missing}"
             f"WITH {v.t} ORDER BY {rest} LIMIT {limit}\nRETURN collect({v.t}) AS {more}\n}}\n"
             f"UNWIND {top} + {more} AS {v.t}\n"
         )
@@ -397,7 +404,7 @@ class _Renderer:
         v.keys = tuple(k for k, _ in keys)
         size = self.w.param(page.size)
         back = page.backward
-        flat = _flatten(tr.conn)
+        flat = flatten(tr.conn)
         calls: LiteralString = ""
         edges_vars: list[LiteralString] = []
         keys_var: LiteralString = ""
@@ -464,34 +471,8 @@ class _Renderer:
                 + body
                 + f"WITH {pv.t} LIMIT 1\nRETURN count(*) > 0 AS {beyond_var}\n}}\n"
             )
-        state = _ConnState(size, iter(edges_vars), keys_var, total_var, beyond_var, back)
-        return calls, self._conn_expr(tr.conn, state)
-
-    def _conn_expr(self, items: tuple[ConnItem, ...], st: _ConnState) -> LiteralString:
-        exprs: list[LiteralString] = []
-        more: LiteralString = f"size({st.keys}) > {st.size}"
-        beyond: LiteralString = st.beyond or "false"
-        page_keys: LiteralString = f"{st.keys}[0..{st.size}]"
-        for c in items:
-            match c:
-                case Edges():
-                    edges: LiteralString = f"{next(st.edges)}[0..{st.size}]"
-                    exprs.append(f"reverse({edges})" if st.backward else edges)
-                case HasNext():
-                    exprs.append(beyond if st.backward else more)
-                case HasPrevious():
-                    exprs.append(more if st.backward else beyond)
-                case StartCursor():
-                    exprs.append(f"last({page_keys})" if st.backward else f"head({st.keys})")
-                case EndCursor():
-                    exprs.append(f"head({st.keys})" if st.backward else f"last({page_keys})")
-                case Total():
-                    exprs.append(st.total)
-                case Group(items=inner):
-                    exprs.append(self._conn_expr(inner, st))
-                case Const(value=value):
-                    exprs.append("null" if value is None else ("true" if value else "false"))
-        return "[" + ", ".join(exprs) + "]"
+        state = ConnState(size, iter(edges_vars), keys_var, total_var, beyond_var, back)
+        return calls, conn_expr(tr.conn, state)
 
     # -- roots --
 
@@ -567,26 +548,6 @@ class _Renderer:
             # collect() skips nulls: wrap each answer so that missing nodes keep their place
             + f"WITH _i, {out} ORDER BY _i\nRETURN [_x IN collect([{out}]) | _x[0]] AS data"
         )
-
-
-@dataclass(slots=True)
-class _ConnState:
-    size: LiteralString
-    edges: Any
-    keys: LiteralString
-    total: LiteralString
-    beyond: LiteralString  # whether rows lie beyond the page's starting cursor
-    backward: bool
-
-
-def _flatten(items: tuple[ConnItem, ...]) -> list[ConnItem]:
-    out: list[ConnItem] = []
-    for c in items:
-        if isinstance(c, Group):
-            out.extend(_flatten(c.items))
-        else:
-            out.append(c)
-    return out
 
 
 def render(

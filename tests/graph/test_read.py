@@ -11,9 +11,19 @@ from neo4j import AsyncGraphDatabase, Driver
 
 from graph.config import Settings
 from graph.read import keyset
-from graph.read.ir import Key, Lookup, LookupBy, Page, Traversal
+from graph.read.criteria import (
+    AllOf,
+    AnyOf,
+    CustomerField,
+    Not,
+    OneOf,
+    Range,
+    Within,
+    valued_fields,
+)
+from graph.read.ir import Edges, Key, Lookup, LookupBy, Page, Traversal
 from graph.read.positions import Family, Position
-from graph.read.relations import RELATIONS
+from graph.read.relations import RELATIONS, Criteria, Relation, SortKey
 from graph.read.render import render, utc_text
 from graph.read.run import GraphUnavailable, ReadTimeout, read
 from graph.read.writer import Writer
@@ -65,6 +75,40 @@ def test_user_values_never_reach_the_text() -> None:
     page = Page(5, (dt.datetime(2024, 1, 1, tzinfo=dt.UTC), hostile))
     text, params = render(Traversal(RELATIONS["interactions"], page=page, conn=()))
     assert hostile not in text
+
+
+CLV = Within(CustomerField.CLV, Range(low=0))
+PEOPLE = OneOf(CustomerField.KIND, ("person",))
+
+
+def test_the_fields_a_filter_leaves_no_customer_without() -> None:
+    assert valued_fields(None) == frozenset()
+    assert valued_fields(CLV) == {CustomerField.CLV}
+    assert valued_fields(PEOPLE) == {CustomerField.KIND}
+    assert valued_fields(OneOf(CustomerField.SEGMENT, ("a", None))) == frozenset()
+    assert valued_fields(AllOf((CLV, PEOPLE))) == {CustomerField.CLV, CustomerField.KIND}
+    assert valued_fields(AnyOf((CLV, PEOPLE))) == frozenset()
+    assert valued_fields(AnyOf((CLV, AllOf((CLV, PEOPLE))))) == {CustomerField.CLV}
+    assert valued_fields(AnyOf(())) == frozenset()
+    assert valued_fields(Not(CLV)) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("criteria", "reads_missing"),
+    [(None, True), (CLV, False), (AllOf((PEOPLE, CLV)), False), (AnyOf((CLV, PEOPLE)), True)],
+)
+def test_a_descending_page_reads_rows_without_the_value_only_when_the_filter_lets_them(
+    criteria: Any, reads_missing: bool
+) -> None:
+    by_clv = Relation(
+        "({t}:Party:Customer)",
+        Position.CUSTOMER,
+        (SortKey("{t}.clv", descending=True), SortKey("{t}.id")),
+        criteria=Criteria.CUSTOMERS,
+    )
+    text, _ = render(Traversal(by_clv, page=Page(20), conn=(Edges(()),), criteria=criteria))
+    assert ("clv IS NULL AND" in text) is reads_missing, text
+    assert "clv IS NOT NULL" in text  # the rows with a value come in the index's order
 
 
 def test_a_statement_over_its_time_budget(settings: Settings) -> None:

@@ -101,3 +101,41 @@ def test_several_sort_keys_across_pages(
         assert four["errors"][0]["message"] == "At most 3 sort keys."
     finally:
         g.delete(driver, settings.neo4j_database)
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        # a range on the sorted field: only customers with a CLV, the statement reads no others
+        ({"clv": {"min": 0}}, [120.5, 75.25, 30.0]),
+        ({"and": [{"clv": {"max": 100}}, {"kind": ["PERSON"]}]}, [75.25, 30.0]),
+        # either branch may hold without a CLV: the customers without one still come, last
+        ({"or": [{"clv": {"min": 50}}, {"kind": ["PERSON"]}]}, [120.5, 75.25, 30.0, None, None]),
+        ({"not": {"clv": {"max": 50}}}, [120.5, 75.25, None, None]),
+    ],
+    ids=["range", "and", "or", "not"],
+)
+def test_a_filter_on_the_sorted_field_pages_like_the_full_list(
+    client: TestClient, driver: Driver, settings: Settings, flt: dict[str, Any], expected: list[Any]
+) -> None:
+    g = Graph()
+    segment = f"valued-{g.tag}"
+    for i, clv in enumerate([None, 120.5, None, 30.0, 75.25]):
+        g.person("V", f"P{i}", segment=segment, clv=clv)
+    g.save(driver, settings.neo4j_database)
+    try:
+        variables = {
+            "f": {"and": [{"segment": [segment]}, flt]},
+            "o": {"field": "CLV", "direction": "DESC"},
+        }
+        clvs: list[Any] = []
+        after = None
+        while True:
+            found = data(client, QUERY, variables | {"after": after})["customers"]
+            clvs += [e["node"]["clv"] for e in found["edges"]]
+            if not found["pageInfo"]["hasNextPage"]:
+                break
+            after = found["pageInfo"]["endCursor"]
+        assert clvs == expected
+    finally:
+        g.delete(driver, settings.neo4j_database)
