@@ -293,7 +293,11 @@ class Case:
     message: str
 
 
-NOW = int(time.time())
+def now() -> int:
+    """The time a token is made (not when the module was imported: a case may run minutes later)."""
+    return int(time.time())
+
+
 SIGNATURE = "The token's signature is invalid."
 UNKNOWN_KEY = "The token's signing key is unknown."
 LACKS = "The token lacks a required claim."
@@ -306,10 +310,10 @@ def _tampered(key: bytes, keys: Keys) -> str:
 
 
 REFUSED = {
-    "expired": Case(lambda k, _: hs256(k, exp=NOW - 120), "The token has expired."),
-    "not yet valid": Case(lambda k, _: hs256(k, nbf=NOW + 120), "The token is not valid yet."),
+    "expired": Case(lambda k, _: hs256(k, exp=now() - 120), "The token has expired."),
+    "not yet valid": Case(lambda k, _: hs256(k, nbf=now() + 120), "The token is not valid yet."),
     "issued in the future": Case(
-        lambda k, _: hs256(k, iat=NOW + 120), "The token is not valid yet."
+        lambda k, _: hs256(k, iat=now() + 120), "The token is not valid yet."
     ),
     "wrong audience": Case(
         lambda k, _: hs256(k, aud="someone-else"), "The token is meant for another audience."
