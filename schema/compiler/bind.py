@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import FieldNode, GraphQLField
-from graphql.execution.values import VariableValues, get_argument_values
-from strawberry.types.arguments import convert_arguments
+from graphql.execution.values import VariableValues
 
 from graph.read import ir
 from graph.read.positions import Family, Position
 from graph.read.relations import Criteria
+from schema.compiler.arguments import arguments, fixed
 from schema.compiler.plan import (
     AbstractPlan,
     FollowSpec,
@@ -48,15 +47,11 @@ class Binder:
             masked  # the caller's masked properties (None: unknown, refuse lookups on them)
         )
 
-    def args(self, field_def: GraphQLField, node: FieldNode) -> dict[str, Any]:
-        raw = get_argument_values(field_def, node, self.variables)
-        definition = field_def.extensions["strawberry-definition"]
-        return convert_arguments(
-            raw,
-            definition.arguments,
-            scalar_registry=self.schema.schema_converter.scalar_registry,
-            config=self.schema.config,
-        )
+    def args(self, plan: FollowSpec | RootPlan) -> dict[str, Any]:
+        assert plan.field_def is not None and plan.node is not None
+        if plan.fixed is None:
+            plan.fixed = fixed(self.schema, plan.field_def, plan.node)
+        return arguments(self.schema, plan.field_def, plan.fixed, self.variables)
 
     def items(self, templates: list[Any]) -> tuple[Any, ...]:
         return tuple(self.item(t) for t in templates)
@@ -89,7 +84,7 @@ class Binder:
         if spec.conn is None:
             assert spec.items is not None
             return ir.Traversal(spec.relation, items=self.items(spec.items))
-        args = self.args(spec.field_def, spec.node)
+        args = self.args(spec)
         page = page_of(
             args.get("first"), args.get("after"), spec.name, spec.relation,
             args.get("last"), args.get("before"),
@@ -107,7 +102,7 @@ class Binder:
     def root(self, rp: RootPlan) -> tuple[ir.Root | None, str | None]:
         """The root's IR (None: the answer is null without asking) and its cursor tag."""
         assert rp.field_def is not None and rp.node is not None
-        args = self.args(rp.field_def, rp.node)
+        args = self.args(rp)
         kind = rp.kind
         if kind in {"customers", "search"}:
             assert rp.conn is not None

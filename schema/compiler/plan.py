@@ -80,6 +80,7 @@ class FollowSpec:
     conn: list[Any] | None = None  # connection: the connection's item templates
     static: bool | None = None  # no variable below: bound once, then reused (see `is_static`)
     bound: Any = None
+    fixed: Any = None  # the arguments written in the document, converted (`arguments.Fixed`)
 
 
 @dataclass(eq=False, slots=True)
@@ -146,6 +147,7 @@ class RootPlan:
     node: FieldNode | None = None
     items: list[Any] | None = None  # node roots: the node's item templates
     conn: list[Any] | None = None  # connection roots
+    fixed: Any = None  # the arguments written in the document, converted (`arguments.Fixed`)
 
 
 @dataclass(eq=False, slots=True)

@@ -116,6 +116,42 @@ def test_second_page_matches(client: TestClient, counting: CountingDriver, world
     assert orjson.loads(compiled)["data"]["customers"]["pageInfo"]["hasPreviousPage"] is True
 
 
+MIXED = """
+query($n: Int = 2, $after: String, $seg: [String!]) {
+  customers(filter: {segment: $seg, country: ["US", "DE"]}, orderBy: {field: NAME}, first: $n,
+            after: $after) {
+    pageInfo { endCursor }
+    edges { node { key orders(first: $n, filter: {date: {from: "2020-01-01"}}) { totalCount
+      edges { node { key } } } } } } }
+"""
+
+
+def test_arguments_written_in_the_document_and_given_by_variables_across_requests(
+    client: TestClient, counting: CountingDriver, world: World
+) -> None:
+    """The written arguments are converted once per plan: every request still gets its own."""
+    asks: list[dict[str, Any]] = [
+        {"seg": ["gold", "enterprise", "family"]},
+        {"seg": ["family"], "n": 1},
+        {},  # `$seg` absent: the segment filter is off; `$n` takes its default
+        {"seg": ["gold", "enterprise", "family"], "n": 1},
+    ]
+    answers = []
+    for variables in asks:
+        compiled, statements, executed, _ = both(client, counting, MIXED, variables)
+        assert compiled == executed and statements == 1, variables
+        answers.append(orjson.loads(compiled)["data"]["customers"])
+    first, narrow, everyone, one = answers
+    assert len(first["edges"]) == 2 and len(narrow["edges"]) == 1 == len(one["edges"])
+    assert one["edges"][0]["node"]["key"] == first["edges"][0]["node"]["key"]
+    assert len(everyone["edges"]) == 2
+    page = {"seg": ["gold", "enterprise", "family"], "after": first["pageInfo"]["endCursor"]}
+    compiled, _, executed, _ = both(client, counting, MIXED, page)
+    assert compiled == executed
+    later = [e["node"]["key"] for e in orjson.loads(compiled)["data"]["customers"]["edges"]]
+    assert not set(later) & {e["node"]["key"] for e in first["edges"]}
+
+
 @pytest.fixture
 def broken(driver: Driver, settings: Settings) -> Iterator[tuple[Graph, Any]]:
     """A customer whose data break the schema's promises: an interaction without `at`."""
