@@ -27,6 +27,7 @@ sequences of loads and edits), and the model, hence every name weight, changes o
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +37,7 @@ from typing import Any
 import orjson
 from neo4j import AsyncDriver
 
+from graph.driver import in_chunks
 from graph.identity import merges, progress, store
 from loaders.checkpoint import checkpoint
 from loaders.matching import (
@@ -55,6 +57,7 @@ from loaders.matching.features import Organization, Person
 from loaders.matching.links import organization_order, person_order
 
 GROWTH = 2.0  # a graph this many times the model's people gets a full run (the model is refreshed)
+FINISHING = 2  # finishing transactions at a time (`_apply`)
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,12 @@ class _Prepared:
 
 def _features(record: PartyRecord, config: MatchConfig) -> Person | Organization | None:
     # Features do not depend on name frequencies: any matcher computes them alike.
-    return Matcher(config, _NO_NAMES).features(record)
+    return _feature_matcher(config).features(record)
+
+
+@functools.lru_cache(maxsize=4)
+def _feature_matcher(config: MatchConfig) -> Matcher:
+    return Matcher(config, _NO_NAMES)
 
 
 _NO_NAMES = NameStats({}, 0)
@@ -206,8 +214,8 @@ async def _apply(
     by_party: dict[str, list[str]] = defaultdict(list)
     for record_id in finishing:
         by_party[assignment[record_id]].append(record_id)
-    reconciled = 0
-    for batch in _batches(sorted(by_party), batch_size):
+
+    async def finish(batch: Sequence[str]) -> int:
         finished = []
         for party in batch:
             for record_id in by_party[party]:
@@ -217,8 +225,12 @@ async def _apply(
                     finished.append(prepared.finished(record_id))
                 else:
                     finished.append({"id": record_id, "keys": row.keys, "order": row.order})
-        reconciled += await progress.finish(driver, database, batch, finished, priority)
-    return reconciled
+        return await progress.finish(driver, database, batch, finished, priority)
+
+    # Two batches at a time: one's party building in Python overlaps the other's writes. Each
+    # batch is its own transaction over its own parties, so a crash still leaves whatever it did
+    # not finish `:Pending`.
+    return sum(await in_chunks(sorted(by_party), batch_size, FINISHING, finish))
 
 
 def _report(
@@ -363,8 +375,13 @@ async def _incremental(
         for pair, tokens_ in shared.items():
             pair_flags[pair] = delta.pair_flags(pair, tokens_, index)
     partners = {i for pair in pair_flags for i in pair} - rows.keys()
-    for r in await progress.records(driver, database, partners):
-        rows[r.id] = r
+
+    def prepare(part: Sequence[progress.Row]) -> None:
+        for r in part:
+            rows[r.id] = r
+            prepared.add(r)
+
+    await progress.records(driver, database, partners, parallel=3, each=prepare)
     new_links = []
     for (a, b), found_flags in pair_flags.items():
         if a not in rows or b not in rows:

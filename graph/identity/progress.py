@@ -16,7 +16,7 @@ name-frequency model, all kept in the graph so a crashed load is finished by the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
@@ -207,14 +207,22 @@ async def all_records(driver: AsyncDriver, database: str) -> list[Row]:
 
 
 async def records(
-    driver: AsyncDriver, database: str, ids: Iterable[str], parallel: int = 2
+    driver: AsyncDriver,
+    database: str,
+    ids: Iterable[str],
+    parallel: int = 2,
+    each: Callable[[Sequence[Row]], object] | None = None,
 ) -> list[Row]:
     """The party source records of these ids (those that are party records), by id; chunks of
-    `CHUNK` ids, `parallel` statements at a time."""
+    `CHUNK` ids, `parallel` statements at a time. `each` sees every chunk as it comes (its work
+    overlaps the reads of the chunks still in flight)."""
 
     async def chunk(part: Sequence[str]) -> list[Row]:
         rows = (await _read(driver, database, RECORDS, ids=list(part)))[0]["rows"]
-        return sorted((Row(*r) for r in rows), key=lambda row: row.id)
+        found = sorted((Row(*r) for r in rows), key=lambda row: row.id)
+        if each is not None:
+            each(found)
+        return found
 
     parts = await in_chunks(sorted(set(ids)), CHUNK, parallel, chunk)
     return [row for part in parts for row in part]  # chunks in id order

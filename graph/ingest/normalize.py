@@ -9,6 +9,7 @@ carries no usable information, so "missing" and "invalid" look the same downstre
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -27,6 +28,12 @@ _SPACES = re.compile(r"\s+")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 
 
+# Names, streets, localities and postcodes repeat across records (identity resolution normalizes
+# tens of thousands per load); the pure functions below remember the latest distinct inputs.
+_REMEMBERED = 1 << 16
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
 def text(s: str | None) -> str | None:
     """Fold accents and case, drop punctuation and collapse whitespace.
 
@@ -96,6 +103,7 @@ def digits(s: str | None) -> str | None:
     return kept or None
 
 
+@functools.lru_cache(maxsize=_REMEMBERED)
 def postcode(s: str | None) -> str | None:
     """An upper-case postcode without spaces ("sw1a 1aa" -> "SW1A1AA"), or `None`.
 

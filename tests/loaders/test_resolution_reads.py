@@ -84,3 +84,33 @@ def test_whole_graph_reads_come_in_chunks(loader: Loader, monkeypatch: pytest.Mo
     assert max(chunked["pages"]) == 2 and chunked["pages"][-1] < 2
     assert sum(chunked["pages"]) >= len(whole["pending"]) + len(whole["all"])
     assert [r.kind for r in chunked["pending"] if r.id in ids] == ["person"] * 3
+
+
+def test_each_chunk_is_seen_as_it_comes(loader: Loader, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`records(each=...)`: identity resolution prepares each chunk while the next are read."""
+    loader.write("people.csv", PEOPLE)
+    mapping = loader.mapping(
+        [{"file": "people.csv", "entity": "person", "fields": {"id": "id", "surname": "last"}}]
+    )
+    loader.run(mapping)
+    ids = [f"{loader.system}:p{i}" for i in range(7)] + [f"{loader.system}:none"]
+    monkeypatch.setattr(progress, "CHUNK", 2)
+    seen: list[list[str]] = []
+
+    async def go() -> list[progress.Row]:
+        driver = open_driver(loader.settings)
+        try:
+            return await progress.records(
+                driver,
+                loader.settings.neo4j_database,
+                ids,
+                parallel=3,
+                each=lambda part: seen.append([r.id for r in part]),
+            )
+        finally:
+            await driver.close()
+
+    found = asyncio.run(go())
+    assert [r.id for r in found] == ids[:7]  # in id order; the unknown id reads nothing
+    assert len(seen) == 4 and all(len(part) <= 2 for part in seen)
+    assert sorted(i for part in seen for i in part) == ids[:7]
