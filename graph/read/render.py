@@ -119,6 +119,11 @@ class _Vars:
     bound: list[LiteralString] = field(default_factory=list)
 
 
+def _names(v: _Vars) -> list[LiteralString]:
+    """The variables a row carries: the target, its edge, path, last activity and score."""
+    return [n for n in (v.t, v.r, v.p, v.la, v.score) if n]
+
+
 class _Renderer:
     def __init__(self, scope: Scope | None, masked: frozenset[str] = frozenset()) -> None:
         self.w = Writer()
@@ -362,8 +367,7 @@ class _Renderer:
         )
 
     def _carried(self, v: _Vars) -> LiteralString:
-        names = [n for n in (v.t, v.r, v.p, v.la, v.score) if n]
-        return ", ".join(names)
+        return ", ".join(_names(v))
 
     def traversal(
         self, tr: Traversal, source: LiteralString | None
@@ -410,6 +414,8 @@ class _Renderer:
         keys_var: LiteralString = ""
         # the "more rows" flag of the direction read (hasNextPage forward, hasPreviousPage back)
         more: type[HasNext] | type[HasPrevious] = HasPrevious if back else HasNext
+        total_var: LiteralString = ""
+        counted = any(isinstance(c, Total) for c in flat)
         if any(isinstance(c, Edges | StartCursor | EndCursor | more) for c in flat):
             bounds: list[LiteralString] = []
             if page.after is not None:
@@ -428,7 +434,19 @@ class _Renderer:
             limit = self.w.param(page.size + 1)
             order = keyset.order_by(keys, reverse=back)
             body = self._top(tr, source, v, bound, keys, limit, back, walk)
-            body += f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
+            # A search reads every hit to order them anyway: with `totalCount` and no cursor, one
+            # read of the hits counts them and pages them (a second read cost half again at 1M).
+            one_pass = counted and tr.text is not None and bound is None
+            if one_pass:
+                total_var, hits, hit = self.w.var("c"), self.w.var("hits"), self.w.var("hit")
+                unpacked = ", ".join(f"{hit}[{i}] AS {n}" for i, n in enumerate(_names(v)))
+                body += (
+                    f"WITH {self._carried(v)} ORDER BY {order}\n"
+                    f"WITH collect([{self._carried(v)}]) AS {hits}\nCALL ({hits}) {{\n"
+                    f"UNWIND {hits}[0..{limit}] AS {hit}\nWITH {unpacked}\n"
+                )
+            else:
+                body += f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
             collects: list[LiteralString] = []
             preludes: LiteralString = ""
             for c in flat:
@@ -447,9 +465,11 @@ class _Renderer:
             if preludes:
                 body += preludes + f"WITH * ORDER BY {order}\n"
             body += "RETURN " + ", ".join(collects) + "\n"
+            if one_pass:
+                returned = ", ".join([*edges_vars, keys_var])
+                body += f"}}\nRETURN {returned}, size({hits}) AS {total_var}\n"
             calls += self._import(source) + body + "}\n"
-        total_var: LiteralString = ""
-        if any(isinstance(c, Total) for c in flat):
+        if counted and not total_var:
             total_var = self.w.var("c")
             cv = self._vars(tr)
             body = self._candidates(tr, source, cv, None)

@@ -21,13 +21,14 @@ from graph.read.criteria import (
     Within,
     valued_fields,
 )
-from graph.read.ir import Edges, Key, Lookup, LookupBy, Page, Traversal
+from graph.read.ir import Edges, Key, Lookup, LookupBy, Page, Total, Traversal
 from graph.read.positions import Family, Position
 from graph.read.relations import RELATIONS, Criteria, Relation, SortKey
 from graph.read.render import render, utc_text
 from graph.read.run import GraphUnavailable, ReadTimeout, read
 from graph.read.writer import Writer
 from schema.scalars import format_date, format_datetime
+from schema.search import SEARCH
 
 ROWS = [  # (sort value, id): nulls come last whether the value ascends or descends
     (None, "a"), (None, "d"), (1, "b"), (1, "c"), (2, "a"), (3, "e"),
@@ -109,6 +110,15 @@ def test_a_descending_page_reads_rows_without_the_value_only_when_the_filter_let
     text, _ = render(Traversal(by_clv, page=Page(20), conn=(Edges(()),), criteria=criteria))
     assert ("clv IS NULL AND" in text) is reads_missing, text
     assert "clv IS NOT NULL" in text  # the rows with a value come in the index's order
+
+
+@pytest.mark.parametrize(("after", "reads"), [(None, 1), (("x", 1.5, "crm:P1"), 2)])
+def test_a_search_counts_its_hits_in_the_read_that_pages_them(after: Any, reads: int) -> None:
+    """Without a cursor the page and `totalCount` come from one read of the index; after one, the
+    count (of every hit, not only those after the cursor) is a read of its own."""
+    page = Page(10, after[1:] if after else None)
+    text, _ = render(Traversal(SEARCH, page=page, conn=(Total(), Edges(())), text="(smith)"))
+    assert text.count("db.index.fulltext.queryNodes") == reads, text
 
 
 def test_a_statement_over_its_time_budget(settings: Settings) -> None:

@@ -112,3 +112,38 @@ def test_a_whole_phone_number_is_an_exact_match_with_pii(
     assert keys(client, compiled, f"+614{off}") == []
     with TestClient(create_app(settings), headers=token(settings, frozenset())) as plain:
         assert keys(plain, compiled, number) == []
+
+
+PAGED = """query($t: String!, $after: String) { search(text: $t, first: 2, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { key } } } }"""
+
+
+@PATHS
+def test_the_count_is_every_hit_on_every_page(
+    client: TestClient, driver: Driver, settings: Settings, names: Names, compiled: bool
+) -> None:
+    """The first page counts the hits in the read that pages them; later pages count apart."""
+    hits, _, _ = driver.execute_query(
+        "CALL db.index.fulltext.queryNodes('party_text', $q) YIELD node RETURN node.id AS id",
+        q=lucene_query(names.tag),
+        database_=settings.neo4j_database,
+    )
+    every = {r["id"] for r in hits}
+    assert len(every) == 5  # the four people and the firm
+    seen: list[str] = []
+    after = None
+    while True:
+        body = post_on(client, compiled, PAGED, t=names.tag, after=after)
+        found = body["data"]["search"]
+        assert found["totalCount"] == len(every), body
+        seen += [e["node"]["key"] for e in found["edges"]]
+        if not found["pageInfo"]["hasNextPage"]:
+            break
+        after = found["pageInfo"]["endCursor"]
+    assert sorted(seen) == sorted(every) and len(seen) == len(every)
+    nothing = post_on(client, compiled, PAGED, t=f"{names.tag}zz{names.tag}", after=None)
+    assert nothing["data"]["search"] == {
+        "totalCount": 0,
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "edges": [],
+    }
