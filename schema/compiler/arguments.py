@@ -13,36 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import (
-    FieldNode,
-    GraphQLField,
-    ListValueNode,
-    ObjectValueNode,
-    ValueNode,
-    VariableNode,
-)
+from graphql import FieldNode, GraphQLField
 from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.types.arguments import convert_arguments
+
+from schema.compiler.plan import uses_variables
 
 
 @dataclass(frozen=True, slots=True)
 class Fixed:
     """A field's arguments split: those given by variables (`varying`: the field with only those
-    arguments, and its node with only them) and all the others, converted (`converted`)."""
+    arguments) and all the others, converted (`converted`)."""
 
     varying: GraphQLField
-    node: FieldNode
     converted: dict[str, Any]
-
-
-def _uses_variables(value: ValueNode) -> bool:
-    if isinstance(value, VariableNode):
-        return True
-    if isinstance(value, ListValueNode):
-        return any(_uses_variables(v) for v in value.values)
-    if isinstance(value, ObjectValueNode):
-        return any(_uses_variables(f.value) for f in value.fields)
-    return False
 
 
 def _convert(
@@ -63,23 +47,21 @@ def _only(field_def: GraphQLField, names: set[str]) -> GraphQLField:
 
 
 def fixed(schema: strawberry.Schema, field_def: GraphQLField, node: FieldNode) -> Fixed:
-    given = node.arguments or ()
-    varying = tuple(a for a in given if _uses_variables(a.value))
-    names = {a.name.value for a in varying}
+    names = {a.name.value for a in node.arguments or () if uses_variables(a)}
     written = _only(field_def, set(field_def.args) - names)
-    raw = get_argument_values(written, FieldNode(name=node.name, arguments=given), None)
-    return Fixed(
-        _only(field_def, names),
-        FieldNode(name=node.name, arguments=varying),
-        _convert(schema, field_def, raw),
-    )
+    raw = get_argument_values(written, node, None)
+    return Fixed(_only(field_def, names), _convert(schema, field_def, raw))
 
 
 def arguments(
-    schema: strawberry.Schema, field_def: GraphQLField, part: Fixed, variables: VariableValues
+    schema: strawberry.Schema,
+    field_def: GraphQLField,
+    node: FieldNode,
+    part: Fixed,
+    variables: VariableValues,
 ) -> dict[str, Any]:
     """The field's arguments in this request: the fixed part and the varying part converted now."""
     if not part.varying.args:
         return dict(part.converted)
-    raw = get_argument_values(part.varying, part.node, variables)
+    raw = get_argument_values(part.varying, node, variables)
     return part.converted | _convert(schema, field_def, raw)

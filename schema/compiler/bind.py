@@ -51,7 +51,7 @@ class Binder:
         assert plan.field_def is not None and plan.node is not None
         if plan.fixed is None:
             plan.fixed = fixed(self.schema, plan.field_def, plan.node)
-        return arguments(self.schema, plan.field_def, plan.fixed, self.variables)
+        return arguments(self.schema, plan.field_def, plan.node, plan.fixed, self.variables)
 
     def items(self, templates: list[Any]) -> tuple[Any, ...]:
         return tuple(self.item(t) for t in templates)

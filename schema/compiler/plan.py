@@ -15,6 +15,7 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLField,
+    Node,
     Visitor,
     visit,
 )
@@ -108,7 +109,8 @@ class TGroup:
 Template = FollowSpec | TTarget | TEdges | TGroup
 
 
-def _uses_variables(node: FieldNode) -> bool:
+def uses_variables(node: Node) -> bool:
+    """Whether a variable appears anywhere in `node` (a field's argument, a value)."""
     found = False
 
     class Finder(Visitor):
@@ -116,9 +118,12 @@ def _uses_variables(node: FieldNode) -> bool:
             nonlocal found
             found = True
 
-    for argument in node.arguments or ():
-        visit(argument, Finder())
+    visit(node, Finder())
     return found
+
+
+def _uses_variables(node: FieldNode) -> bool:
+    return any(uses_variables(argument) for argument in node.arguments or ())
 
 
 def is_static(template: Any) -> bool:
