@@ -240,3 +240,45 @@ def test_the_span_tree_of_one_request(
     assert {s.context.trace_id for s in spans} == {root.context.trace_id}
     [line] = [x for x in lines(caplog, "request") if x["request_id"] == "obs-trace"]
     assert line["trace_id"] == format(root.context.trace_id, "032x")
+
+
+def test_spans_go_to_the_provider_in_use_and_nowhere_without_one(
+    client: TestClient, person: Party
+) -> None:
+    """A provider installed, then removed, then another: each request's spans reach the provider
+    in use then, and a request without one starts no span at all (the log line has no trace id)."""
+    first, second = InMemorySpanExporter(), InMemorySpanExporter()
+    providers = []
+    for exporter in (first, second):
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        providers.append(provider)
+
+    def ask(request_id: str) -> None:
+        client.post(
+            "/graphql",
+            json={"query": WHO, "variables": {"s": person.id}},
+            headers={"x-request-id": request_id},
+        )
+
+    def ids(exporter: InMemorySpanExporter) -> set[object]:
+        return {
+            (s.attributes or {}).get("c360.request_id")
+            for s in exporter.get_finished_spans()
+            if s.name == "POST /graphql"
+        }
+
+    try:
+        tracing.use(providers[0])
+        ask("obs-first")
+        tracing.use(None)
+        ask("obs-none")
+        with tracing.span("outside") as outside:
+            assert not outside.is_recording()
+            assert outside.get_span_context().is_valid is False
+        tracing.use(providers[1])
+        ask("obs-second")
+    finally:
+        tracing.use(None)
+    assert ids(first) == {"obs-first"}
+    assert ids(second) == {"obs-second"}
