@@ -57,7 +57,10 @@ from loaders.matching.features import Organization, Person
 from loaders.matching.links import organization_order, person_order
 
 GROWTH = 2.0  # a graph this many times the model's people gets a full run (the model is refreshed)
-FINISHING = 2  # finishing transactions at a time (`_apply`)
+# Finishing transactions at a time (`_apply`). Two at a time deadlocked now and then at 1M: both
+# rewrite the WORKS_FOR edges of parties employed by one large organization, and the driver's retry
+# of a deadlock waits a second (about 1 s lost per deadlock, two in one 1,000-row delta).
+FINISHING = 1
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ class _Prepared:
 
     def __init__(self, config: MatchConfig) -> None:
         self.config = config
+        # Features do not depend on name frequencies: any matcher computes them alike. Looked up
+        # once: hashing the config for the cache on every record cost 0.65 s in a 1M delta.
+        self._features = _feature_matcher(config).features
         self.records: dict[str, PartyRecord] = {}
         self.features: dict[str, Person | Organization | None] = {}
 
@@ -86,7 +92,7 @@ class _Prepared:
         if found is None:
             found = PartyRecord.of(row.id, row.kind, orjson.loads(row.data))
             self.records[row.id] = found
-            self.features[row.id] = _features(found, self.config)
+            self.features[row.id] = self._features(found)
         return found
 
     def tokens(self, record_id: str) -> list[str]:
@@ -106,11 +112,6 @@ class _Prepared:
             "keys": " ".join(self.tokens(record_id)),
             "order": self.order(record_id),
         }
-
-
-def _features(record: PartyRecord, config: MatchConfig) -> Person | Organization | None:
-    # Features do not depend on name frequencies: any matcher computes them alike.
-    return _feature_matcher(config).features(record)
 
 
 @functools.lru_cache(maxsize=4)
@@ -227,9 +228,8 @@ async def _apply(
                     finished.append({"id": record_id, "keys": row.keys, "order": row.order})
         return await progress.finish(driver, database, batch, finished, priority)
 
-    # Two batches at a time: one's party building in Python overlaps the other's writes. Each
-    # batch is its own transaction over its own parties, so a crash still leaves whatever it did
-    # not finish `:Pending`.
+    # Each batch is its own transaction over its own parties, so a crash still leaves whatever
+    # it did not finish `:Pending`.
     return sum(await in_chunks(sorted(by_party), batch_size, FINISHING, finish))
 
 
@@ -350,38 +350,49 @@ async def _incremental(
         prepared.add(r)
         new_tokens[r.id] = set(prepared.tokens(r.id))
         touched |= new_tokens[r.id] | set((r.keys or "").split())
-    # Blocks before (as stored) and after (pending records with their new keys and order).
-    stored = await progress.members(driver, database, touched)
-    after: dict[str, list[delta.Member]] = {}
-    for token, members in stored.items():
-        after[token] = [m for m in members if m[1] not in changing]
+    # Blocks before (as stored) and after (pending records with their new keys and order), taken
+    # a chunk at a time as the lookups answer: the pairs of each chunk start their partners' reads
+    # at once, so the lookups, the reads and the work on both overlap.
+    holding: dict[str, list[str]] = defaultdict(list)
     for record_id, found in new_tokens.items():
         for token in found:
-            after[token].append((prepared.order(record_id), record_id))
-    pair_flags = delta.flags(after, changing, config)
+            holding[token].append(record_id)
+    stored: dict[str, list[delta.Member]] = {}
+    after: dict[str, list[delta.Member]] = {}
+    pair_flags: dict[delta.Pair, delta.Flags] = {}
     shifted: set[delta.Pair] = set()
-    for token in touched:
-        shifted |= delta.changed(token, stored[token], after[token], changing, config)
-    # Shifted pairs: every block their records share decides them, touched or not.
-    if shifted:
-        ends = {i for pair in shifted for i in pair}
-        for r in await progress.records(driver, database, ends - rows.keys()):
-            rows[r.id] = r
-        shared = {p: _keys(rows[p[0]]) & _keys(rows[p[1]]) for p in shifted}
-        unknown = {t for tokens_ in shared.values() for t in tokens_} - touched
-        blocks = dict(after)
-        blocks.update(await progress.members(driver, database, unknown))
-        index = delta.Index(blocks, config)
-        for pair, tokens_ in shared.items():
-            pair_flags[pair] = delta.pair_flags(pair, tokens_, index)
-    partners = {i for pair in pair_flags for i in pair} - rows.keys()
 
     def prepare(part: Sequence[progress.Row]) -> None:
         for r in part:
             rows[r.id] = r
             prepared.add(r)
 
-    await progress.records(driver, database, partners, parallel=3, each=prepare)
+    async with progress.Stream(driver, database, rows.keys(), prepare) as partners:
+
+        def arrived(blocks: Mapping[str, list[delta.Member]]) -> None:
+            for token, members in blocks.items():
+                stored[token] = members
+                after[token] = [m for m in members if m[1] not in changing]
+                after[token] += [(prepared.order(i), i) for i in holding.get(token, ())]
+                shifted.update(delta.changed(token, members, after[token], changing, config))
+            found = delta.flags({t: after[t] for t in blocks}, changing, config)
+            delta.merge(pair_flags, found)
+            partners.want(i for pair in found for i in pair)
+
+        await progress.members(driver, database, touched, each=arrived)
+        # Shifted pairs: every block their records share decides them, touched or not.
+        if shifted:
+            ends = {i for pair in shifted for i in pair}
+            for r in await progress.records(driver, database, ends - rows.keys()):
+                rows[r.id] = r
+            shared = {p: _keys(rows[p[0]]) & _keys(rows[p[1]]) for p in shifted}
+            unknown = {t for tokens_ in shared.values() for t in tokens_} - touched
+            blocks = dict(after)
+            blocks.update(await progress.members(driver, database, unknown))
+            index = delta.Index(blocks, config)
+            for pair, tokens_ in shared.items():
+                pair_flags[pair] = delta.pair_flags(pair, tokens_, index)
+            partners.want(i for pair in shifted for i in pair if i not in rows)
     new_links = []
     for (a, b), found_flags in pair_flags.items():
         if a not in rows or b not in rows:

@@ -16,13 +16,15 @@ name-frequency model, all kept in the graph so a crashed load is finished by the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, LiteralString
+from types import TracebackType
+from typing import Any, LiteralString, Self
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
-from graph.driver import every_page, in_chunks
+from graph.driver import every_page, in_chunks, together
 from graph.identity import reconcile, store
 
 KEYS_INDEX: LiteralString = "source_record_keys"
@@ -229,21 +231,88 @@ async def records(
 
 
 async def members(
-    driver: AsyncDriver, database: str, tokens: Iterable[str], chunk: int = 500, parallel: int = 4
+    driver: AsyncDriver,
+    database: str,
+    tokens: Iterable[str],
+    chunk: int = 500,
+    parallel: int = 4,
+    each: Callable[[Mapping[str, list[tuple[str, str]]]], object] | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
     """For each token, the resolved records whose stored keys hold it, as (order, id): one
-    full-text lookup per token (so only ids and orders travel), `parallel` statements at a time."""
+    full-text lookup per token (so only ids and orders travel), `parallel` statements at a time.
+    `each` sees every chunk's blocks (every token of the chunk, empty ones too) as they come."""
     ordered = sorted(set(tokens))
-    found: dict[str, list[tuple[str, str]]] = {token: [] for token in ordered}
+    found: dict[str, list[tuple[str, str]]] = {}
 
     async def lookup(part: Sequence[str]) -> None:
+        blocks: dict[str, list[tuple[str, str]]] = {token: [] for token in part}
         for token, members in (await _read(driver, database, MEMBERS, tokens=list(part)))[0][
             "found"
         ]:
-            found[token] = [(order, record_id) for order, record_id in members]
+            blocks[token] = [(order, record_id) for order, record_id in members]
+        found.update(blocks)
+        if each is not None:
+            each(blocks)
 
     await in_chunks(ordered, chunk, parallel, lookup)
-    return found
+    return {token: found[token] for token in ordered}
+
+
+class Stream:
+    """Party records read as their ids become known: `want` queues the ids not asked for yet
+    (`known` are never asked for) and starts a read for every full `CHUNK`, at most `parallel`
+    at a time; leaving the block reads the rest and waits for every read, or cancels them when
+    the block failed. Each chunk's rows go to `each` as they come, so work on the ones that came
+    overlaps the reads (and whatever else the caller awaits meanwhile)."""
+
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: str,
+        known: Iterable[str],
+        each: Callable[[Sequence[Row]], object],
+        parallel: int = 3,
+    ) -> None:
+        self._driver, self._database, self._each = driver, database, each
+        self._asked: set[str] = set(known)
+        self._queued: list[str] = []
+        self._reads: list[asyncio.Future[list[Row]]] = []
+        self._gate = asyncio.Semaphore(parallel)
+
+    def want(self, ids: Iterable[str]) -> None:
+        for record_id in ids:
+            if record_id not in self._asked:
+                self._asked.add(record_id)
+                self._queued.append(record_id)
+        while len(self._queued) >= CHUNK:
+            self._start(self._queued[:CHUNK])
+            del self._queued[:CHUNK]
+
+    def _start(self, ids: Sequence[str]) -> None:
+        async def read() -> list[Row]:
+            async with self._gate:
+                return await records(self._driver, self._database, ids, 1, self._each)
+
+        self._reads.append(asyncio.ensure_future(read()))
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            if self._queued:
+                self._start(self._queued)
+                self._queued = []
+            await together(*self._reads)
+            return
+        for read in self._reads:
+            read.cancel()
+        await asyncio.gather(*self._reads, return_exceptions=True)
 
 
 async def count_kinds(driver: AsyncDriver, database: str, kinds: Sequence[str]) -> int:

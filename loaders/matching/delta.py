@@ -171,6 +171,17 @@ def flags(
     return found
 
 
+def merge(into: dict[Pair, Flags], found: Mapping[Pair, Flags]) -> None:
+    """Add the flags of `found` (other blocks' verdicts) to those of `into`."""
+    for pair, flags_ in found.items():
+        known = into.get(pair)
+        if known is None:
+            into[pair] = flags_
+        else:
+            known.exact |= flags_.exact
+            known.fuzzy = known.fuzzy or flags_.fuzzy
+
+
 class Index:
     """Blocks with each one's candidacy rule and ranks, built on first use, so whether a pair is
     a candidate of a block costs a lookup rather than listing the block's pairs."""

@@ -114,3 +114,117 @@ def test_each_chunk_is_seen_as_it_comes(loader: Loader, monkeypatch: pytest.Monk
     assert [r.id for r in found] == ids[:7]  # in id order; the unknown id reads nothing
     assert len(seen) == 4 and all(len(part) <= 2 for part in seen)
     assert sorted(i for part in seen for i in part) == ids[:7]
+
+
+def test_a_stream_reads_each_wanted_record_once_as_ids_come(
+    loader: Loader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Stream`: ids wanted in several calls, repeated or already known, are read once each; a
+    full chunk starts reading before the block ends, the rest when it ends."""
+    loader.write("people.csv", PEOPLE)
+    mapping = loader.mapping(
+        [{"file": "people.csv", "entity": "person", "fields": {"id": "id", "surname": "last"}}]
+    )
+    loader.run(mapping)
+    ids = [f"{loader.system}:p{i}" for i in range(7)]
+    monkeypatch.setattr(progress, "CHUNK", 2)
+    seen: list[list[str]] = []
+    started: list[int] = []
+
+    async def go() -> None:
+        driver = open_driver(loader.settings)
+        try:
+            stream = progress.Stream(
+                driver,
+                loader.settings.neo4j_database,
+                known=ids[:1],
+                each=lambda part: seen.append([r.id for r in part]),
+            )
+            async with stream:
+                stream.want([ids[0], ids[1]])  # one new id: no full chunk yet
+                started.append(len(stream._reads))
+                stream.want([ids[1], ids[2], ids[3], f"{loader.system}:none"])
+                started.append(len(stream._reads))
+                stream.want(ids[4:] + ids[:4])
+                started.append(len(stream._reads))
+        finally:
+            await driver.close()
+
+    asyncio.run(go())
+    assert started == [0, 2, 3]  # chunks of 2 start as soon as they fill
+    assert all(len(part) <= 2 for part in seen)
+    # Each id once; the known one and the one without a record are not among them.
+    assert sorted(i for part in seen for i in part) == ids[1:]
+
+
+def test_a_failed_block_cancels_the_streams_reads(
+    loader: Loader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress, "CHUNK", 1)
+    real = progress._read
+    cancelled: list[bool] = []
+
+    async def slow(driver: Any, database: str, statement: str, **params: Any) -> Any:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+        return await real(driver, database, statement, **params)
+
+    monkeypatch.setattr(progress, "_read", slow)
+
+    async def go() -> None:
+        driver = open_driver(loader.settings)
+        try:
+            async with progress.Stream(driver, "neo4j", (), each=lambda part: None) as stream:
+                stream.want(["a", "b"])
+                await asyncio.sleep(0.2)  # both reads are under way
+                raise RuntimeError("the caller failed")
+        finally:
+            await driver.close()
+
+    with pytest.raises(RuntimeError, match="the caller failed"):
+        asyncio.run(asyncio.wait_for(go(), 10))
+    assert cancelled == [True, True]
+
+
+def test_members_hands_over_every_chunks_blocks(loader: Loader) -> None:
+    """`members(each=...)`: every token's block (an empty one too) is seen once, as it comes,
+    and the blocks seen are the blocks answered."""
+    loader.write("people.csv", PEOPLE)
+    fields = {"id": "id", "given_name": "first", "surname": "last", "email": "email"}
+    mapping = loader.mapping([{"file": "people.csv", "entity": "person", "fields": fields}])
+    loader.run(mapping)
+    keys = loader.query(
+        "MATCH (s:SourceRecord) WHERE s.id STARTS WITH $system RETURN s.matchKeys AS keys",
+        system=loader.system,
+    )
+    tokens = sorted({t for row in keys for t in (row["keys"] or "").split()})
+    assert len(tokens) >= 7
+    wanted = [*tokens, "pnothing-holds-this"]
+    seen: list[dict[str, list[tuple[str, str]]]] = []
+
+    async def go() -> dict[str, list[tuple[str, str]]]:
+        driver = open_driver(loader.settings)
+        try:
+            return await progress.members(
+                driver,
+                loader.settings.neo4j_database,
+                wanted,
+                chunk=3,
+                parallel=2,
+                each=lambda blocks: seen.append(dict(blocks)),
+            )
+        finally:
+            await driver.close()
+
+    found = asyncio.run(go())
+    assert list(found) == sorted(wanted)
+    assert all(len(blocks) <= 3 for blocks in seen)
+    merged = {t: m for blocks in seen for t, m in blocks.items()}
+    assert len(merged) == sum(len(blocks) for blocks in seen) == len(wanted)
+    assert merged == found
+    assert found["pnothing-holds-this"] == []
+    mine = {f"{loader.system}:p{i}" for i in range(7)}
+    assert {i for t in tokens for _, i in found[t]} >= mine
