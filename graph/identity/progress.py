@@ -48,6 +48,17 @@ WITH s.id AS id ORDER BY id LIMIT $limit
 RETURN collect(id) AS ids
 """
 
+# Few pending records (a delta's): their ids straight from the label, not by walking the id index
+# of every source record (0.38 s for 1,000 pending among the 1M graph's records). How many there are
+# comes from the count store, at no cost.
+PENDING_COUNT: LiteralString = "MATCH (s:Pending) RETURN count(s) AS pending"
+
+FEW_PENDING_IDS: LiteralString = """
+MATCH (s:Pending)
+WHERE s:SourceRecord AND s.kind IS NOT NULL
+RETURN collect(s.id) AS ids
+"""
+
 ALL_IDS: LiteralString = """
 MATCH (s:SourceRecord) USING INDEX s:SourceRecord(id)
 WHERE s.id > $after AND s.kind IS NOT NULL
@@ -200,7 +211,12 @@ async def _ids(driver: AsyncDriver, database: str, statement: LiteralString) -> 
 
 async def pending(driver: AsyncDriver, database: str) -> list[Row]:
     """Every party source record still to be resolved, by id."""
-    return await records(driver, database, await _ids(driver, database, PENDING_IDS))
+    count = int((await _read(driver, database, PENDING_COUNT))[0]["pending"])
+    if count <= ID_PAGE:
+        ids = sorted((await _read(driver, database, FEW_PENDING_IDS))[0]["ids"])
+    else:
+        ids = await _ids(driver, database, PENDING_IDS)
+    return await records(driver, database, ids)
 
 
 async def all_records(driver: AsyncDriver, database: str) -> list[Row]:

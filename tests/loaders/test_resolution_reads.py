@@ -17,6 +17,8 @@ PEOPLE = "id,first,last,email\n" + "".join(
     f"p{i},Ada{i},Lovelace{i},ada{i}@example.org\n" for i in range(7)
 )
 
+_READ = progress._read
+
 
 def read_all(loader: Loader, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """`pending` and `all_records` with this chunk (and id page) size, and how many records and
@@ -25,7 +27,9 @@ def read_all(loader: Loader, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dic
     monkeypatch.setattr(progress, "ID_PAGE", chunk)
     reads: list[int] = []
     pages: list[int] = []
-    real = progress._read
+    few: list[int] = []
+    pending_pages: list[int] = []
+    real = _READ  # not progress._read: a second call would wrap the first call's counting
 
     async def counting(driver: Any, database: str, statement: str, **params: Any) -> Any:
         found = await real(driver, database, statement, **params)
@@ -33,6 +37,10 @@ def read_all(loader: Loader, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dic
             reads.append(len(params["ids"]))
         if statement in (progress.PENDING_IDS, progress.ALL_IDS):
             pages.append(len(found[0]["ids"]))
+        if statement == progress.FEW_PENDING_IDS:
+            few.append(len(found[0]["ids"]))
+        if statement == progress.PENDING_IDS:
+            pending_pages.append(len(found[0]["ids"]))
         return found
 
     monkeypatch.setattr(progress, "_read", counting)
@@ -51,6 +59,8 @@ def read_all(loader: Loader, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dic
     found = asyncio.run(go())
     found["reads"] = reads
     found["pages"] = pages
+    found["few"] = few
+    found["pending_pages"] = pending_pages
     return found
 
 
@@ -84,6 +94,11 @@ def test_whole_graph_reads_come_in_chunks(loader: Loader, monkeypatch: pytest.Mo
     assert max(chunked["pages"]) == 2 and chunked["pages"][-1] < 2
     assert sum(chunked["pages"]) >= len(whole["pending"]) + len(whole["all"])
     assert [r.kind for r in chunked["pending"] if r.id in ids] == ["person"] * 3
+    # Fewer pending records than a page: their ids come from the label in one read, no page of
+    # the id index; more: a page at a time.
+    assert len(whole["few"]) == 1 and whole["few"][0] >= len(whole["pending"]) >= 3
+    assert whole["pending_pages"] == []
+    assert chunked["few"] == [] and sum(chunked["pending_pages"]) >= 3
 
 
 def test_each_chunk_is_seen_as_it_comes(loader: Loader, monkeypatch: pytest.MonkeyPatch) -> None:
