@@ -8,6 +8,7 @@ import typer
 from neo4j import AsyncDriver
 from rich.console import Console
 
+from cli import collector
 from graph.config import get_settings
 from graph.driver import run_with
 from graph.migrations import migrate
@@ -39,7 +40,8 @@ def identity_resolve(
         await migrate(driver, settings.neo4j_database)
         return await resolve(driver, settings.neo4j_database, full=full)
 
-    report = run_with(settings, work)
+    with collector.for_batches():
+        report = run_with(settings, work)
     console.print(describe(report))
 
 

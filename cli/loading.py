@@ -22,6 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
+from cli import collector
 from cli.ops import backup_first as backup_first_of
 from cli.ops import configure_logs, load_finished, load_progress
 from cli.progress import progress_for
@@ -295,17 +296,18 @@ def load_run(
     configure_logs()
     if backup_first and not dry_run:
         backup_first_of(settings)
-    code = run_load(
-        settings,
-        mapping,
-        rejects,
-        base,
-        batch_size,
-        max_reject_share,
-        console,
-        dry=dry_run,
-        report_path=report,
-    )
+    with collector.for_batches():
+        code = run_load(
+            settings,
+            mapping,
+            rejects,
+            base,
+            batch_size,
+            max_reject_share,
+            console,
+            dry=dry_run,
+            report_path=report,
+        )
     if code:
         raise typer.Exit(code=code)
     if metrics_as_of is not None and not dry_run:

@@ -283,3 +283,35 @@ def test_a_load_the_graph_fails_stops_with_one_line(named: Loader, tmp_path: Pat
     assert "Traceback" not in done.stdout
     logged = [orjson.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     assert any(e["message"] == "load failed" and "Traceback" in str(e) for e in logged)
+
+
+def test_loads_and_resolutions_run_with_rarer_full_collections(
+    named: Loader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`c360 load` and `c360 identity resolve` raise the collector's oldest threshold while they
+    work (full collections over a growing heap cost a 1M delta about 0.4 s) and restore it after."""
+    import gc
+
+    from cli import loading
+    from loaders import resolve
+
+    seen: dict[str, tuple[int, int, int]] = {}
+    real_load, real_resolve = loading.run_load, resolve.resolve
+
+    def watched_load(*args: Any, **kwargs: Any) -> int:
+        seen["load"] = gc.get_threshold()
+        return real_load(*args, **kwargs)
+
+    async def watched_resolve(*args: Any, **kwargs: Any) -> Any:
+        seen["resolve"] = gc.get_threshold()
+        return await real_resolve(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "run_load", watched_load)
+    monkeypatch.setattr(resolve, "resolve", watched_resolve)
+    before = gc.get_threshold()
+    named.write("orders.csv", ORDERS)
+    path = mapping_file(named)
+    assert cli("load", str(path), "--rejects", str(tmp_path / "r.jsonl")).exit_code == 0
+    assert cli("identity", "resolve").exit_code == 0
+    assert seen["load"] == (*before[:2], 1000) and seen["resolve"] == seen["load"]
+    assert gc.get_threshold() == before
