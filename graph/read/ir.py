@@ -19,6 +19,14 @@ from graph.read.relations import Relation
 
 
 @dataclass(frozen=True, slots=True)
+class Slot:
+    """The place of the `index`-th per-request value in a cached statement's parameters
+    (`graph.read.statements`); the renderer binds it like any value."""
+
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
 class Prop:
     name: str
 
@@ -208,7 +216,9 @@ class Traversal:
     page: Page | None = None
     conn: tuple[ConnItem, ...] = ()
     criteria: AnyCriteria | None = None
-    text: str | None = None  # a full-text query: the candidates are its hits (roots only)
+    # A full-text query: the candidates are its hits (roots only). A `Slot` holds the query
+    # already restricted to the unmasked fields (`masking.search_text`).
+    text: str | Slot | None = None
 
 
 # ---- roots ---------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from graph.read.ir import (
     Roles,
     Root,
     Score,
+    Slot,
     StartCursor,
     Target,
     Total,
@@ -252,7 +253,8 @@ class _Renderer:
         target = rel.target
         conditions: list[LiteralString] = []
         if tr.text is not None:
-            query = self.w.param(search_text(tr.text, self.masked))
+            text = tr.text
+            query = self.w.param(text if isinstance(text, Slot) else search_text(text, self.masked))
             clause: LiteralString = (
                 "CALL db.index.fulltext.queryNodes('party_text', "
                 f"{query}) YIELD node AS {v.t}, score AS {v.score}\n"

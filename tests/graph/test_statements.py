@@ -16,7 +16,7 @@ from graph.read.positions import Family, Position
 from graph.read.relations import Relation, SortKey
 from graph.read.render import render
 from graph.read.scope import BrokerNetwork
-from graph.read.statements import statement
+from graph.read.statements import _rendered, statement
 
 ITEMS = (Key(), Prop("name"))
 
@@ -89,3 +89,29 @@ def test_a_cached_statement_answers_what_a_fresh_one_does(
             ids=ids,
             database_=settings.neo4j_database,
         )
+
+
+def search(text: str, after: tuple[object, ...] | None = None) -> Traversal:
+    conn = (Edges((Cursor(), Target(Shape(Position.CUSTOMER, (Key(),))))),)
+    return Traversal(BY_NAME, page=Page(2, after), conn=conn, text=text)
+
+
+@pytest.mark.parametrize(
+    "masked", [frozenset(), frozenset({"email"}), frozenset({"email", "phone"})]
+)
+def test_searches_share_their_text_and_keep_their_queries(masked: frozenset[str]) -> None:
+    """Full-text roots are cached too: the query (restricted to the unmasked fields) is a
+    parameter, so searches for other words ask the same statement."""
+    for scope in (None, BrokerNetwork("b-1")):
+        texts = set()
+        for words, after in [("ada", None), ("lovelace~", None), ("O'Hara }) //", ("x", "c-1"))]:
+            cached, fresh = (
+                statement(search(words, after), scope, masked),
+                render(search(words, after), scope, masked),
+            )
+            assert cached == fresh
+            texts.add((cached[0], after is None))
+        assert len({t for t, first in texts if first}) == 1  # two words, one statement
+        hits = _rendered.cache_info().hits
+        statement(search("someone else"), scope, masked)
+        assert _rendered.cache_info().hits == hits + 1  # from the cache, not rendered again
