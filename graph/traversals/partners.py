@@ -98,21 +98,28 @@ async def partner_network(
     after: TreeCursor | None = None,
     scope: Scope | None = None,
     timeout: float = 10.0,
+    with_customers: bool = True,
 ) -> PartnerNetwork | None:
     """A broker's network and one page of its direct customers (None when the party does not
     exist, is not a broker or the scope hides it). `depth` is 1 to `MAX_DEPTH`, `first` 1 to
-    `MAX_PAGE`; pass a page's `end_cursor` as `after` (with the same order) for the next page."""
+    `MAX_PAGE`; pass a page's `end_cursor` as `after` (with the same order) for the next page.
+    Without `with_customers` (a caller wanting the figures alone) no page is read: `customers`
+    is empty and `has_next` false, and the tree is read without parents (`Reach`)."""
     bounded("first", first, 1, MAX_PAGE)
     within = network_list(broker_id)
     checked(after, within)
-    tree = await reach(driver, database, broker_id, depth, scope, timeout)
+    tree = await reach(driver, database, broker_id, depth, scope, timeout, with_customers)
     if tree is None or "Broker" not in tree.root.roles:
         return None
     by_depth: dict[int, list[int]] = {}
     for i, d in enumerate(tree.depths):
         by_depth.setdefault(d, []).append(i)
-    chosen, has_next = page(tree, order, first, after, within, only=lambda i: tree.depths[i] == 1)
-    customers = await details(driver, database, tree, order, chosen, within, scope, timeout)
+    customers: tuple[TreeNode, ...] = ()
+    has_next = False
+    if with_customers:
+        direct = lambda i: tree.depths[i] == 1  # noqa: E731
+        chosen, has_next = page(tree, order, first, after, within, only=direct)
+        customers = await details(driver, database, tree, order, chosen, within, scope, timeout)
     return PartnerNetwork(
         broker=tree.root,
         depth=depth,

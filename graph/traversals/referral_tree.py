@@ -109,8 +109,19 @@ class ReferralTree:
     end_cursor: TreeCursor | None
 
 
-def _reach(depth: int) -> Callable[[Seen], LiteralString]:
+def _reach(depth: int, parents: bool = True) -> Callable[[Seen], LiteralString]:
+    """The reach statement; without `parents` it reads no referrers (the network's figures need
+    each party's depth, status and revenue only: no parent, hence no subtree sums)."""
     quantifier = hops(depth)
+    referrers: LiteralString = (
+        "    collect(CASE WHEN referred = 1\n"
+        "      THEN COLLECT { MATCH (d)<-[:REFERRED]-(x) RETURN x.id }[0] ELSE '' END) AS vias,\n"
+        "    collect(CASE WHEN referred > 1\n"
+        "      THEN COLLECT { MATCH (d)<-[e:REFERRED]-(x) RETURN [x.id, toString(e.date), e.src] }\n"
+        "      ELSE [] END) AS referrers,\n"
+    )
+    counted: LiteralString = "  WITH d, depth, COUNT { (d)<-[:REFERRED]-() } AS referred\n"
+    returned: LiteralString = "vias, referrers" if parents else "[] AS vias, [] AS referrers"
 
     def build(seen: Seen) -> LiteralString:
         return (
@@ -120,14 +131,10 @@ def _reach(depth: int) -> Callable[[Seen], LiteralString]:
             "  MATCH p = (root)(()-[:REFERRED]->(n) WHERE " + seen("n") + ")" + quantifier + "(d)\n"
             "  WHERE d <> root\n"
             "  WITH d, min(length(p)) AS depth\n"
-            "  WITH d, depth, COUNT { (d)<-[:REFERRED]-() } AS referred\n"
-            "  RETURN collect(d.id) AS ids, collect(depth) AS depths,\n"
-            "    collect(CASE WHEN referred = 1\n"
-            "      THEN COLLECT { MATCH (d)<-[:REFERRED]-(x) RETURN x.id }[0] ELSE '' END) AS vias,\n"
-            "    collect(CASE WHEN referred > 1\n"
-            "      THEN COLLECT { MATCH (d)<-[e:REFERRED]-(x) RETURN [x.id, toString(e.date), e.src] }\n"
-            "      ELSE [] END) AS referrers,\n"
-            "    collect(coalesce(toFloat(d.revenue), 0.0)) AS revenues,\n"
+            + (counted if parents else "")
+            + "  RETURN collect(d.id) AS ids, collect(depth) AS depths,\n"
+            + (referrers if parents else "")
+            + "    collect(coalesce(toFloat(d.revenue), 0.0)) AS revenues,\n"
             "    collect(coalesce(d.status, '')) AS statuses,\n"
             "    collect(CASE WHEN depth = $depth\n"
             "      THEN COLLECT { MATCH (d)-[:REFERRED]->(y) WHERE "
@@ -135,8 +142,8 @@ def _reach(depth: int) -> Callable[[Seen], LiteralString]:
             + " RETURN y.id }\n"
             "      ELSE [] END) AS beyond\n"
             "}\n"
-            "RETURN " + party_map("root") + " AS root, ids, depths, vias, revenues, statuses,\n"
-            "       referrers, beyond\n"
+            "RETURN " + party_map("root") + " AS root, ids, depths, revenues, statuses,\n"
+            "       " + returned + ", beyond\n"
         )
 
     return build
@@ -165,7 +172,9 @@ PAGE: LiteralString = _page(everyone)
 
 @dataclass(frozen=True, slots=True)
 class Reach:
-    """The tree as parallel lists, index i for one party (the root is not among them)."""
+    """The tree as parallel lists, index i for one party (the root is not among them). Read
+    without parents (`reach(parents=False)`), `parents` are all '' and the subtree sums are each
+    party's own: only depths, revenues, statuses and `capped` are then the tree's."""
 
     root: PartyRef
     depth: int
@@ -191,25 +200,27 @@ def _parent(via: str, referrers: list[list[Any]], depth: int, depth_of: dict[str
     return str(min(found)[1])
 
 
-def _build(record: Any, depth: int) -> Reach:
+def _build(record: Any, depth: int, with_parents: bool) -> Reach:
     root = PartyRef.of(record["root"])
     ids: list[str] = record["ids"]
     depths: list[int] = record["depths"]
     depth_of = dict(zip(ids, depths, strict=True))
     depth_of[root.id] = 0
-    parents = [
-        _parent(via, refs, d, depth_of)
-        for via, refs, d in zip(record["vias"], record["referrers"], depths, strict=True)
-    ]
     revenues: list[float] = record["revenues"]
     sizes = [1] * len(ids)
     subtree = list(revenues)
-    index = {party: i for i, party in enumerate(ids)}
-    for i in sorted(range(len(ids)), key=lambda i: (-depths[i], ids[i])):
-        p = index.get(parents[i])
-        if p is not None:
-            sizes[p] += sizes[i]
-            subtree[p] += subtree[i]
+    parents = [""] * len(ids)
+    if with_parents:
+        parents = [
+            _parent(via, refs, d, depth_of)
+            for via, refs, d in zip(record["vias"], record["referrers"], depths, strict=True)
+        ]
+        index = {party: i for i, party in enumerate(ids)}
+        for i in sorted(range(len(ids)), key=lambda i: (-depths[i], ids[i])):
+            p = index.get(parents[i])
+            if p is not None:
+                sizes[p] += sizes[i]
+                subtree[p] += subtree[i]
     capped = any(y not in depth_of for beyond in record["beyond"] for y in beyond)
     return Reach(
         root, depth, ids, depths, parents, revenues, record["statuses"], sizes, subtree, capped
@@ -223,13 +234,19 @@ async def reach(
     depth: int,
     scope: Scope | None,
     timeout: float,
+    parents: bool = True,
 ) -> Reach | None:
-    """Everyone the root reaches within `depth` referrals, with subtree sizes and revenues."""
+    """Everyone the root reaches within `depth` referrals, with subtree sizes and revenues (with
+    `parents`; see `Reach` for what comes without)."""
     bounded("depth", depth, 1, MAX_DEPTH)
     found = await run(
-        driver, database, statement(_reach(depth), scope), {"id": root_id, "depth": depth}, timeout
+        driver,
+        database,
+        statement(_reach(depth, parents), scope),
+        {"id": root_id, "depth": depth},
+        timeout,
     )
-    return _build(found[0], depth) if found else None
+    return _build(found[0], depth, parents) if found else None
 
 
 def _key(tree: Reach, order: TreeOrder, i: int) -> float:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
 
 from graph.read.positions import Family
 from graph.read.run import ReadError
@@ -65,6 +66,23 @@ def mirrors(source: type, **computed: Callable[[Any], Any]) -> Callable[[type[T]
         return target
 
     return register
+
+
+def selects(info: Info[Context, None], names: frozenset[str]) -> bool:
+    """Whether the field being resolved selects one of `names` (GraphQL names) directly or
+    through fragments. A field under `@skip` or `@include` counts as selected: the answer may
+    only make a resolver do work it could have spared, never skip work it needs."""
+
+    def found(selections: list[Selection]) -> bool:
+        for s in selections:
+            if isinstance(s, SelectedField):
+                if s.name in names:
+                    return True
+            elif found(s.selections):  # a fragment spread or an inline fragment
+                return True
+        return False
+
+    return any(found(f.selections) for f in info.selected_fields)
 
 
 def _enum(kind: type[Enum], value: str | None) -> Enum | None:

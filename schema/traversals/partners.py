@@ -12,7 +12,7 @@ from graph.read.positions import Family
 from graph.traversals import partners, referral_tree
 from schema.context import Context
 from schema.cursors import decode_tree_cursor as decode_cursor
-from schema.traversals.common import TraversalParty, mirror, mirrors, run
+from schema.traversals.common import TraversalParty, mirror, mirrors, run, selects
 from schema.traversals.referral_tree import (
     ReferralTreeConnection,
     ReferralTreeNode,
@@ -115,5 +115,10 @@ async def resolve_partner_network(
     return await run(
         info, partners.partner_network, [(broker, Family.PARTY)],
         lambda found: network(found, chosen, after), depth=depth, order=chosen, first=first,
-        after=decode_cursor(after, chosen),
+        after=decode_cursor(after, chosen), with_customers=selects(info, _PAGED),
     )  # fmt: skip
+
+
+# The fields that need the page of direct customers (and the tree's parents, for their subtree
+# sums); without them only the figures are read.
+_PAGED = frozenset({"directCustomers", "customers", "hasNextPage", "endCursor"})

@@ -245,6 +245,57 @@ def test_partner_network_is_the_graph_functions(
     }
 
 
+FIGURES_ONLY = f"""
+query($id: ID!) {{
+  partnerNetwork(broker: $id, depth: 10, first: 5) {{
+    ...Head ... on PartnerNetwork {{ levels {{ depth figures {{ {FIGURES} }} }} }}
+  }}
+}}
+fragment Head on PartnerNetwork {{ broker {{ {PARTY} }} depth direct figures {{ {FIGURES} }} capped }}
+"""
+
+
+@pytest.mark.parametrize(
+    ("selection", "paged"),
+    [
+        ("direct figures { parties }", False),
+        ("...F", True),  # directCustomers through a fragment spread
+        ("... on PartnerNetwork { endCursor }", True),
+        ("customers { depth }", True),
+        ("hasNextPage", True),
+        ("directCustomers @skip(if: true) { totalCount }", True),  # read, though not answered
+    ],
+)
+def test_the_page_of_customers_is_read_only_when_asked(
+    client: TestClient,
+    driver: Driver,
+    demo_loaded: DemoData,
+    monkeypatch: pytest.MonkeyPatch,
+    selection: str,
+    paged: bool,
+) -> None:
+    """Asked for its figures alone, a partner network reads no page of customers (nor the tree's
+    parents): the same figures, with less work."""
+    key = anchor(driver, demo_loaded.settings, BROKER_WITH_CUSTOMERS)
+    asked: list[bool] = []
+    real = partners.partner_network
+
+    async def watched(*args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs["with_customers"])
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(partners, "partner_network", watched)
+    query = "query($id: ID!) { partnerNetwork(broker: $id) { " + selection + " } }"
+    if "...F" in selection:
+        query += "\nfragment F on PartnerNetwork { directCustomers { totalCount } }"
+    assert "partnerNetwork" in data(client, query, {"id": gid(key)})
+    assert asked == [paged]
+    whole = data(client, NETWORK, {"id": gid(key)})["partnerNetwork"]
+    alone = data(client, FIGURES_ONLY, {"id": gid(key)})["partnerNetwork"]
+    assert asked[1:] == [True, False]
+    assert alone == {k: whole[k] for k in alone} and len(alone) == 6
+
+
 # ---- buyingCommittee ------------------------------------------------------------------------
 
 COMMITTEE = f"""

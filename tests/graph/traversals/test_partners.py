@@ -130,19 +130,31 @@ def test_the_demo_samples_brokers_equal_the_reference(
     brokers = sorted({r.referrer for r in refs if "Broker" in sample.labels[r.referrer]})
     assert len(brokers) >= 5
 
-    async def work(
-        d: AsyncDriver, db: str
-    ) -> list[tuple[PartnerNetwork | None, PartnerNetwork | None]]:
+    async def work(d: AsyncDriver, db: str) -> list[tuple[PartnerNetwork | None, ...]]:
         return [
             (
                 await partner_network(d, db, b, first=1000),
                 await partner_network(d, db, b, first=1000, scope=BrokerNetwork(b)),
+                await partner_network(d, db, b, with_customers=False),
+                await partner_network(d, db, b, depth=1),
+                await partner_network(d, db, b, depth=1, with_customers=False),
             )
             for b in brokers
         ]
 
-    for broker, (found, scoped) in zip(brokers, call(settings, work), strict=True):
+    capped = 0
+    for broker, found_all in zip(brokers, call(settings, work), strict=True):
+        found, scoped, figures_only, shallow, shallow_figures = found_all
         assert found is not None and scoped is not None
+        # The figures alone (no page, no parents read) are the same figures.
+        assert figures_only is not None and shallow is not None and shallow_figures is not None
+        for whole_net, alone in ((found, figures_only), (shallow, shallow_figures)):
+            assert (alone.broker, alone.direct, alone.figures, alone.levels, alone.capped) == (
+                whole_net.broker, whole_net.direct, whole_net.figures, whole_net.levels,
+                whole_net.capped,
+            )  # fmt: skip
+            assert (alone.customers, alone.has_next, alone.end_cursor) == ((), False, None)
+        capped += shallow.capped
         whole, levels, direct = expected_network(refs, sample.revenue, sample.status, broker, 10)
         approx_figures(found.figures, whole)
         assert [lv.depth for lv in found.levels] == [k for k, _ in levels]
@@ -153,6 +165,7 @@ def test_the_demo_samples_brokers_equal_the_reference(
         ]
         # the broker's own scope sees its whole network: the same answer
         assert scoped.figures == found.figures and scoped.customers == found.customers
+    assert capped >= 1  # some brokers' networks go deeper than one level
 
 
 # --- a broker with 100,000 referrals ------------------------------------------------------------

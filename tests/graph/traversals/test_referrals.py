@@ -404,7 +404,7 @@ def test_every_statement_is_anchored_on_an_index_seek(
 ) -> None:
     scope = BrokerNetwork("t:some-broker") if scoped else None
     params = {"id": "t:x", "depth": 3, "rows": [{"id": "t:x", "parent": "t:y"}]}
-    for build in (_chain, _reach(1), _reach(3), _reach(10)):
+    for build in (_chain, _reach(1), _reach(3), _reach(10), _reach(10, parents=False)):
         stmt = statement(build, scope)
         plan = explain(driver, settings.neo4j_database, stmt.text, {**params, **stmt.params})
         assert plan.anchor == "NodeUniqueIndexSeek" and ":Party(id)" in plan.anchor_details
@@ -413,5 +413,7 @@ def test_every_statement_is_anchored_on_an_index_seek(
     plan = explain(driver, settings.neo4j_database, stmt.text, {**params, **stmt.params})
     assert plan.anchor == "Unwind" and SEEKS & set(plan.operators)
     assert not SCANS & set(plan.operators)
-    reach = explain(driver, settings.neo4j_database, statement(_reach(10), None).text, params)
-    assert "VarLengthExpand(Pruning,BFS,All)" in reach.operators  # one visit per party
+    for parents in (True, False):
+        text = statement(_reach(10, parents), None).text
+        reach = explain(driver, settings.neo4j_database, text, params)
+        assert "VarLengthExpand(Pruning,BFS,All)" in reach.operators  # one visit per party
