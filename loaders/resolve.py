@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -295,13 +295,7 @@ async def _full(
     verdicts = merges.verdicts(await merges.decisions(driver, database))
     assignment, evidence = _assign(kinds, links, verdicts)
     plan = _plan(rows, assignment, evidence)
-    members: dict[str, list[str]] = defaultdict(list)
-    for r in rows.values():
-        members[r.party].append(r.id)
-    finishing = {r.id for r in rows.values() if r.pending or r.keys is None}
-    for move in plan.moves:
-        finishing.update(members[rows[move["record"]].party])
-        finishing.add(move["record"])
+    finishing = _finishing(rows, plan, rows, {r.id for r in rows.values() if r.pending})
     finishing.update(
         i for i in rows if (rows[i].keys, rows[i].order) != _stored(prepared.finished(i))
     )
@@ -319,6 +313,22 @@ async def _full(
     )
     version = await progress.write_model(driver, database, names.counts, names.people)
     return _report(assignment, len(plan.moves), reconciled, began, True, version)
+
+
+def _finishing(
+    rows: Mapping[str, progress.Row], plan: _Plan, among: Iterable[str], fresh: Set[str]
+) -> set[str]:
+    """The records of `among` whose parties are rebuilt: the `fresh` ones (new data), those
+    without stored keys, the moved ones and every record of a party one of them leaves (the party
+    it joins is rebuilt for it: a rebuild reads all of a party's records)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for record_id in among:
+        members[rows[record_id].party].append(record_id)
+    found = set(fresh) | {i for i in among if rows[i].keys is None}
+    for move in plan.moves:
+        found.add(move["record"])
+        found.update(members[rows[move["record"]].party])
+    return found
 
 
 def _stored(finished: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -432,12 +442,15 @@ async def _incremental(
     kinds = {i: rows[i].kind for i in sorted(region)}
     assignment, evidence = _assign(kinds, sorted(links, key=lambda k: (k.a, k.b)), verdicts)
     plan = _plan(rows, assignment, evidence)
+    # Only the parties that change are rebuilt: the region's other records keep their party, and
+    # their keys (their data did not change).
+    finishing = _finishing(rows, plan, region, changing)
     reconciled = await _apply(
         driver,
         database,
         plan,
         assignment,
-        sorted(region),
+        sorted(finishing),
         rows,
         prepared,
         changing,

@@ -16,7 +16,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from graph.driver import open_driver
-from graph.identity import progress
+from graph.identity import progress, reconcile, store
 from loaders.matching import MatchConfig, NameStats, PartyRecord, clusters, find_links
 from tests.loaders.conftest import Loader
 
@@ -114,4 +114,13 @@ def test_incremental_resolution_equals_a_full_one(loader: Loader, steps: list[di
         if report.resolution is not None:  # (None: the step repeated what was loaded)
             event("full" if report.resolution.full else "incremental")
         assert (parties, links) == full_resolution(loader)
+        assert stale_parties(loader, set(parties.values())) == []
         event(f"merged records: {sum(r != p for r, p in parties.items()) > 0}")
+
+
+def stale_parties(loader: Loader, party_ids: set[str]) -> list[str]:
+    """The parties whose stored labels and properties are not those their records give now (a
+    party a load should have rebuilt and did not)."""
+    found = loader.query(store.RECORDS_OF, ids=sorted(party_ids))[0]["parties"]
+    assert {p["id"] for p in found} == party_ids
+    return [p["id"] for p in found if reconcile.party(p["id"], p["records"], ())["hash"] != p["hash"]]
