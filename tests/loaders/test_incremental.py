@@ -123,4 +123,6 @@ def stale_parties(loader: Loader, party_ids: set[str]) -> list[str]:
     party a load should have rebuilt and did not)."""
     found = loader.query(store.RECORDS_OF, ids=sorted(party_ids))[0]["parties"]
     assert {p["id"] for p in found} == party_ids
-    return [p["id"] for p in found if reconcile.party(p["id"], p["records"], ())["hash"] != p["hash"]]
+    return [
+        p["id"] for p in found if reconcile.party(p["id"], p["records"], ())["hash"] != p["hash"]
+    ]
