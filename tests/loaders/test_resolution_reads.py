@@ -16,6 +16,16 @@ from tests.loaders.conftest import Loader
 PEOPLE = "id,first,last,email\n" + "".join(
     f"p{i},Ada{i},Lovelace{i},ada{i}@example.org\n" for i in range(7)
 )
+NAMES = {"id": "id", "given_name": "first", "surname": "last", "email": "email"}
+SURNAMES = {"id": "id", "surname": "last"}
+
+
+def load_people(loader: Loader, fields: dict[str, str]) -> list[str]:
+    """The seven people of `PEOPLE` loaded (and resolved) with these fields; their record ids."""
+    loader.write("people.csv", PEOPLE)
+    loader.run(loader.mapping([{"file": "people.csv", "entity": "person", "fields": fields}]))
+    return [f"{loader.system}:p{i}" for i in range(7)]
+
 
 _READ = progress._read
 
@@ -65,18 +75,7 @@ def read_all(loader: Loader, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dic
 
 
 def test_whole_graph_reads_come_in_chunks(loader: Loader, monkeypatch: pytest.MonkeyPatch) -> None:
-    loader.write("people.csv", PEOPLE)
-    mapping = loader.mapping(
-        [
-            {
-                "file": "people.csv",
-                "entity": "person",
-                "fields": {"id": "id", "given_name": "first", "surname": "last", "email": "email"},
-            }
-        ]
-    )
-    loader.run(mapping)
-    ids = [f"{loader.system}:p{i}" for i in range(7)]
+    ids = load_people(loader, NAMES)
     # Three of them pending again, as a load killed before resolving them would leave them.
     loader.query("UNWIND $ids AS id MATCH (s:SourceRecord {id: id}) SET s:Pending", ids=ids[:3])
     whole = read_all(loader, 1_000_000, monkeypatch)
@@ -103,12 +102,7 @@ def test_whole_graph_reads_come_in_chunks(loader: Loader, monkeypatch: pytest.Mo
 
 def test_each_chunk_is_seen_as_it_comes(loader: Loader, monkeypatch: pytest.MonkeyPatch) -> None:
     """`records(each=...)`: identity resolution prepares each chunk while the next are read."""
-    loader.write("people.csv", PEOPLE)
-    mapping = loader.mapping(
-        [{"file": "people.csv", "entity": "person", "fields": {"id": "id", "surname": "last"}}]
-    )
-    loader.run(mapping)
-    ids = [f"{loader.system}:p{i}" for i in range(7)] + [f"{loader.system}:none"]
+    ids = [*load_people(loader, SURNAMES), f"{loader.system}:none"]
     monkeypatch.setattr(progress, "CHUNK", 2)
     seen: list[list[str]] = []
 
@@ -136,12 +130,7 @@ def test_a_stream_reads_each_wanted_record_once_as_ids_come(
 ) -> None:
     """`Stream`: ids wanted in several calls, repeated or already known, are read once each; a
     full chunk starts reading before the block ends, the rest when it ends."""
-    loader.write("people.csv", PEOPLE)
-    mapping = loader.mapping(
-        [{"file": "people.csv", "entity": "person", "fields": {"id": "id", "surname": "last"}}]
-    )
-    loader.run(mapping)
-    ids = [f"{loader.system}:p{i}" for i in range(7)]
+    ids = load_people(loader, SURNAMES)
     monkeypatch.setattr(progress, "CHUNK", 2)
     seen: list[list[str]] = []
     started: list[int] = []
@@ -207,10 +196,7 @@ def test_a_failed_block_cancels_the_streams_reads(
 def test_members_hands_over_every_chunks_blocks(loader: Loader) -> None:
     """`members(each=...)`: every token's block (an empty one too) is seen once, as it comes,
     and the blocks seen are the blocks answered."""
-    loader.write("people.csv", PEOPLE)
-    fields = {"id": "id", "given_name": "first", "surname": "last", "email": "email"}
-    mapping = loader.mapping([{"file": "people.csv", "entity": "person", "fields": fields}])
-    loader.run(mapping)
+    mine = set(load_people(loader, NAMES))
     keys = loader.query(
         "MATCH (s:SourceRecord) WHERE s.id STARTS WITH $system RETURN s.matchKeys AS keys",
         system=loader.system,
@@ -241,5 +227,4 @@ def test_members_hands_over_every_chunks_blocks(loader: Loader) -> None:
     assert len(merged) == sum(len(blocks) for blocks in seen) == len(wanted)
     assert merged == found
     assert found["pnothing-holds-this"] == []
-    mine = {f"{loader.system}:p{i}" for i in range(7)}
     assert {i for t in tokens for _, i in found[t]} >= mine
