@@ -8,8 +8,9 @@ import asyncio
 from typing import Any
 
 import pytest
+from neo4j import AsyncDriver
 
-from graph.driver import open_driver
+from graph.driver import run_with
 from graph.identity import progress
 from tests.loaders.conftest import Loader
 
@@ -55,18 +56,14 @@ def read_all(loader: Loader, chunk: int, monkeypatch: pytest.MonkeyPatch) -> dic
 
     monkeypatch.setattr(progress, "_read", counting)
 
-    async def go() -> dict[str, Any]:
-        driver = open_driver(loader.settings)
-        try:
-            database = loader.settings.neo4j_database
-            return {
-                "pending": await progress.pending(driver, database),
-                "all": await progress.all_records(driver, database),
-            }
-        finally:
-            await driver.close()
+    async def go(driver: AsyncDriver) -> dict[str, Any]:
+        database = loader.settings.neo4j_database
+        return {
+            "pending": await progress.pending(driver, database),
+            "all": await progress.all_records(driver, database),
+        }
 
-    found = asyncio.run(go())
+    found = run_with(loader.settings, go)
     found["reads"] = reads
     found["pages"] = pages
     found["few"] = few
@@ -106,20 +103,16 @@ def test_each_chunk_is_seen_as_it_comes(loader: Loader, monkeypatch: pytest.Monk
     monkeypatch.setattr(progress, "CHUNK", 2)
     seen: list[list[str]] = []
 
-    async def go() -> list[progress.Row]:
-        driver = open_driver(loader.settings)
-        try:
-            return await progress.records(
-                driver,
-                loader.settings.neo4j_database,
-                ids,
-                parallel=3,
-                each=lambda part: seen.append([r.id for r in part]),
-            )
-        finally:
-            await driver.close()
+    async def go(driver: AsyncDriver) -> list[progress.Row]:
+        return await progress.records(
+            driver,
+            loader.settings.neo4j_database,
+            ids,
+            parallel=3,
+            each=lambda part: seen.append([r.id for r in part]),
+        )
 
-    found = asyncio.run(go())
+    found = run_with(loader.settings, go)
     assert [r.id for r in found] == ids[:7]  # in id order; the unknown id reads nothing
     assert len(seen) == 4 and all(len(part) <= 2 for part in seen)
     assert sorted(i for part in seen for i in part) == ids[:7]
@@ -135,26 +128,22 @@ def test_a_stream_reads_each_wanted_record_once_as_ids_come(
     seen: list[list[str]] = []
     started: list[int] = []
 
-    async def go() -> None:
-        driver = open_driver(loader.settings)
-        try:
-            stream = progress.Stream(
-                driver,
-                loader.settings.neo4j_database,
-                known=ids[:1],
-                each=lambda part: seen.append([r.id for r in part]),
-            )
-            async with stream:
-                stream.want([ids[0], ids[1]])  # one new id: no full chunk yet
-                started.append(len(stream._reads))
-                stream.want([ids[1], ids[2], ids[3], f"{loader.system}:none"])
-                started.append(len(stream._reads))
-                stream.want(ids[4:] + ids[:4])
-                started.append(len(stream._reads))
-        finally:
-            await driver.close()
+    async def go(driver: AsyncDriver) -> None:
+        stream = progress.Stream(
+            driver,
+            loader.settings.neo4j_database,
+            known=ids[:1],
+            each=lambda part: seen.append([r.id for r in part]),
+        )
+        async with stream:
+            stream.want([ids[0], ids[1]])  # one new id: no full chunk yet
+            started.append(len(stream._reads))
+            stream.want([ids[1], ids[2], ids[3], f"{loader.system}:none"])
+            started.append(len(stream._reads))
+            stream.want(ids[4:] + ids[:4])
+            started.append(len(stream._reads))
 
-    asyncio.run(go())
+    run_with(loader.settings, go)
     assert started == [0, 2, 3]  # chunks of 2 start as soon as they fill
     assert all(len(part) <= 2 for part in seen)
     # Each id once; the known one and the one without a record are not among them.
@@ -178,18 +167,14 @@ def test_a_failed_block_cancels_the_streams_reads(
 
     monkeypatch.setattr(progress, "_read", slow)
 
-    async def go() -> None:
-        driver = open_driver(loader.settings)
-        try:
-            async with progress.Stream(driver, "neo4j", (), each=lambda part: None) as stream:
-                stream.want(["a", "b"])
-                await asyncio.sleep(0.2)  # both reads are under way
-                raise RuntimeError("the caller failed")
-        finally:
-            await driver.close()
+    async def go(driver: AsyncDriver) -> None:
+        async with progress.Stream(driver, "neo4j", (), each=lambda part: None) as stream:
+            stream.want(["a", "b"])
+            await asyncio.sleep(0.2)  # both reads are under way
+            raise RuntimeError("the caller failed")
 
     with pytest.raises(RuntimeError, match="the caller failed"):
-        asyncio.run(asyncio.wait_for(go(), 10))
+        run_with(loader.settings, lambda driver: asyncio.wait_for(go(driver), 10))
     assert cancelled == [True, True]
 
 
@@ -206,21 +191,17 @@ def test_members_hands_over_every_chunks_blocks(loader: Loader) -> None:
     wanted = [*tokens, "pnothing-holds-this"]
     seen: list[dict[str, list[tuple[str, str]]]] = []
 
-    async def go() -> dict[str, list[tuple[str, str]]]:
-        driver = open_driver(loader.settings)
-        try:
-            return await progress.members(
-                driver,
-                loader.settings.neo4j_database,
-                wanted,
-                chunk=3,
-                parallel=2,
-                each=lambda blocks: seen.append(dict(blocks)),
-            )
-        finally:
-            await driver.close()
+    async def go(driver: AsyncDriver) -> dict[str, list[tuple[str, str]]]:
+        return await progress.members(
+            driver,
+            loader.settings.neo4j_database,
+            wanted,
+            chunk=3,
+            parallel=2,
+            each=lambda blocks: seen.append(dict(blocks)),
+        )
 
-    found = asyncio.run(go())
+    found = run_with(loader.settings, go)
     assert list(found) == sorted(wanted)
     assert all(len(blocks) <= 3 for blocks in seen)
     merged = {t: m for blocks in seen for t, m in blocks.items()}
