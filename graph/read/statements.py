@@ -21,8 +21,6 @@ from graph.read.masking import search_text
 from graph.read.render import render
 from graph.read.scope import Scope
 
-__all__ = ["Slot", "skeleton", "statement"]
-
 
 def skeleton(root: Root, masked: frozenset[str]) -> tuple[Root, tuple[Any, ...]]:
     """The root with its per-request values as slots, and those values."""

@@ -117,8 +117,9 @@ async def partner_network(
     customers: tuple[TreeNode, ...] = ()
     has_next = False
     if with_customers:
-        direct = lambda i: tree.depths[i] == 1  # noqa: E731
-        chosen, has_next = page(tree, order, first, after, within, only=direct)
+        chosen, has_next = page(
+            tree, order, first, after, within, only=lambda i: tree.depths[i] == 1
+        )
         customers = await details(driver, database, tree, order, chosen, within, scope, timeout)
     return PartnerNetwork(
         broker=tree.root,
