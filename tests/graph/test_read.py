@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
+import weakref
 from typing import Any
 
 import pytest
-from neo4j import AsyncGraphDatabase, Driver
+from neo4j import AsyncGraphDatabase, AsyncSession, Driver
+from neo4j.exceptions import ClientError
 
 from graph.config import Settings
 from graph.read import keyset
@@ -147,6 +150,52 @@ def test_an_unreachable_database(settings: Settings) -> None:
                 await read(driver, settings.neo4j_database, "RETURN 1", {}, timeout=1)
         finally:
             await driver.close()
+
+    asyncio.run(run())
+
+
+def test_reads_reuse_sessions_but_never_one_whose_read_failed(settings: Settings) -> None:
+    async def run() -> None:
+        driver = AsyncGraphDatabase.driver(settings.bolt_uri, auth=settings.auth)
+        made: list[AsyncSession] = []
+        new_session = [driver.session]
+
+        def counted(**config: Any) -> AsyncSession:
+            made.append(new_session[0](**config))
+            return made[-1]
+
+        driver.session = counted  # type: ignore[method-assign]
+        db = settings.neo4j_database
+        try:
+            for n in range(3):
+                assert (await read(driver, db, "RETURN $n AS n", {"n": n}, timeout=5))[0]["n"] == n
+            assert len(made) == 1
+            with pytest.raises(ClientError):
+                await read(driver, db, "RETURN nonsense(1)", {}, timeout=5)
+            assert (await read(driver, db, "RETURN 4 AS n", {}, timeout=5))[0]["n"] == 4
+            assert len(made) == 2  # the failed read's session was dropped, not put back
+            heavy = "UNWIND range(1, 100000000) AS i WITH i WHERE i % 7 = 3 RETURN count(*) AS n"
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(read(driver, db, heavy, {}, timeout=30), 0.3)
+            assert (await read(driver, db, "RETURN 5 AS n", {}, timeout=5))[0]["n"] == 5
+            assert len(made) == 3  # nor was the cancelled one's
+            answers = await asyncio.gather(
+                *(read(driver, db, "RETURN $n AS n", {"n": n}, timeout=5) for n in range(6))
+            )
+            assert [a[0]["n"] for a in answers] == list(range(6))
+            assert len(made) <= 8  # at most one new session per concurrent read, one reused
+            before = len(made)
+            for n in range(6):
+                await read(driver, db, "RETURN $n AS n", {"n": n}, timeout=5)
+            assert len(made) == before
+        finally:
+            await driver.close()
+        gone = weakref.ref(driver)
+        new_session.clear()
+        del driver
+        gc.collect()
+        assert gone() is None  # idle sessions do not keep their driver alive
+        assert [session.closed() for session in made] == [True] * len(made)  # closed with it
 
     asyncio.run(run())
 
