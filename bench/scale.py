@@ -50,7 +50,8 @@ SORTED = """query Sorted { customers(first: 20, filter: {status: [ACTIVE]},
 SEARCH = """query Search($text: String!) { search(text: $text, first: 20) {
   totalCount edges { node { key name } } } }"""
 COMMITTEE = """query Committee($id: ID!) { buyingCommittee(account: $id) {
-  asOf members { person { key name } roles influence } gaps { role } } }"""
+  asOf people(first: 50) { totalCount edges { node { person { key name } roles influence } } }
+  gaps { role } } }"""
 TREE = """query Tree($id: ID!) { referralTree(root: $id, first: 100) {
   size revenue deepest capped } }"""
 NETWORK = """query Network($id: ID!) { partnerNetwork(broker: $id, first: 50) {
