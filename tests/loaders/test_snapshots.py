@@ -17,7 +17,7 @@ from graph.read.positions import Family
 from schema.ids import global_id
 from tests.loaders.conftest import Loader
 
-PEOPLE_FIELDS = {"id": "id", "name": "name", "is_customer": "customer"}
+PEOPLE_FIELDS = {"id": "id", "name": "name", "is_customer": "customer", "segment": "segment"}
 ORDER_FIELDS: dict[str, Any] = {
     "id": "id",
     "customer": "customer",
@@ -31,7 +31,9 @@ RETURN labels(n)[0] AS label, n.id AS id ORDER BY label, id
 
 
 def write_files(loader: Loader, people: str, orders: str) -> Path:
-    loader.write("people.csv", "id,name,customer\n" + people)
+    """The people (each put in a segment named after the test's system) and the orders."""
+    rows = "".join(f"{line},{loader.system}\n" for line in people.splitlines())
+    loader.write("people.csv", "id,name,customer,segment\n" + rows)
     loader.write("orders.csv", "id,customer,date,amount\n" + orders)
     loader.mapping(
         [
@@ -122,6 +124,19 @@ def test_vanished_records_are_ended_reported_and_revived(
         ids=[f"{s}:p1", f"{s}:p2"],
     )
     assert revenue == [{"id": f"{s}:p1", "revenue": 10.0}, {"id": f"{s}:p2", "revenue": 30.0}]
+    # Nor in the portfolio KPIs: this source's customers took 40 in the period, not 60 (p3, ended,
+    # is still one of its three customers: ended parties are history, not deletions).
+    kpis = client.post(
+        "/graphql",
+        json={
+            "query": 'query($s: String!) { portfolio(start: "2024-01-01", end: "2024-06-30",'
+            " filter: {segment: [$s]}, live: true) { customers revenue { amount currency } } }",
+            "variables": {"s": s},
+        },
+    ).json()["data"]
+    assert kpis == {
+        "portfolio": [{"customers": 3, "revenue": [{"amount": 40.0, "currency": "USD"}]}]
+    }
 
     write_files(
         loader,
