@@ -288,8 +288,9 @@ async def _full(
     rows = {r.id: r for r in await progress.all_records(driver, database)}
     prepared = _Prepared(config)
     records = [prepared.add(rows[i]) for i in sorted(rows)]
-    names = name_stats(records, config)
-    links = find_links(records, config, names)
+    features = [prepared.features[r.id] for r in records]
+    names = name_stats(records, config, features)
+    links = find_links(records, config, names, features)
     await progress.rewrite_links(driver, database, [_link_row(link) for link in links])
     kinds = {i: r.kind for i, r in rows.items()}
     verdicts = merges.verdicts(await merges.decisions(driver, database))

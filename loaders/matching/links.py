@@ -65,6 +65,15 @@ _Features = TypeVar("_Features")
 Features = Person | Organization | None
 
 
+def record_features(record: PartyRecord, config: MatchConfig) -> Features:
+    """A record's comparison features, by its kind: a person's, an organization's, or none."""
+    if record.kind in config.person_kinds:
+        return person_features(record)
+    if record.kind in config.organization_kinds:
+        return organization_features(record, config.free_mail_domains)
+    return None
+
+
 def _fuzzy_links(
     records: Sequence[PartyRecord],
     features: Mapping[int, _Features],
@@ -106,11 +115,7 @@ class Matcher:
         self.orgs = OrganizationComparator(config)
 
     def features(self, record: PartyRecord) -> Person | Organization | None:
-        if record.kind in self.config.person_kinds:
-            return person_features(record)
-        if record.kind in self.config.organization_kinds:
-            return organization_features(record, self.config.free_mail_domains)
-        return None
+        return record_features(record, self.config)
 
     def vetoed(self, p: Features, q: Features, field_name: str) -> bool:
         """Whether the rest of two records contradicts the identifier they share."""
@@ -179,12 +184,18 @@ def organization_order(o: Organization) -> str:
     return o.name or ""
 
 
-def name_stats(records: Iterable[PartyRecord], config: MatchConfig) -> NameStats:
-    """The name-frequency model of a set of records: their people's flattened name parts."""
-    return NameStats.of(
-        (p.given_flat, p.surname_flat)
-        for p in (person_features(r) for r in records if r.kind in config.person_kinds)
-    )
+def name_stats(
+    records: Iterable[PartyRecord], config: MatchConfig, features: Iterable[Features] | None = None
+) -> NameStats:
+    """The name-frequency model of a set of records: their people's flattened name parts.
+    `features`, when given, are the records' (`Matcher.features`, in the same order)."""
+    if features is None:
+        people: Iterable[Features] = (
+            person_features(r) for r in records if r.kind in config.person_kinds
+        )
+    else:
+        people = features
+    return NameStats.of((p.given_flat, p.surname_flat) for p in people if isinstance(p, Person))
 
 
 _DEFAULT = MatchConfig()
@@ -194,22 +205,25 @@ def find_links(
     records: Sequence[PartyRecord],
     config: MatchConfig = _DEFAULT,
     names: NameStats | None = None,
+    features: Sequence[Features] | None = None,
 ) -> list[Link]:
     """All pairs of records judged to be the same party, each with the rule that decided it.
 
     A pair linked by an exact rule is reported once, under that rule, even if the fuzzy rule
     would also link it. Records of different kinds never link. The result is sorted by (a, b).
-    Name weights come from `names`, by default from the records themselves.
+    Name weights come from `names`, by default from the records themselves. `features`, when
+    given, are the records' (`Matcher.features`, in the same order): a caller that holds them
+    already saves computing them again, and holding them twice.
     """
     ids = [r.id for r in records]
     if len(set(ids)) != len(ids):
         raise ValueError("record ids must be unique")
-    people = {i: person_features(r) for i, r in enumerate(records) if r.kind in config.person_kinds}
-    orgs = {
-        i: organization_features(r, config.free_mail_domains)
-        for i, r in enumerate(records)
-        if r.kind in config.organization_kinds
-    }
+    if features is None:
+        features = [record_features(r, config) for r in records]
+    elif len(features) != len(records):
+        raise ValueError("one feature set per record")
+    people = {i: f for i, f in enumerate(features) if isinstance(f, Person)}
+    orgs = {i: f for i, f in enumerate(features) if isinstance(f, Organization)}
     if names is None:
         names = NameStats.of((p.given_flat, p.surname_flat) for p in people.values())
     matcher = Matcher(config, names)

@@ -17,6 +17,7 @@ from loaders.matching import (
     organization_name,
     soundex,
 )
+from loaders.matching.links import record_features
 
 # One person three times (typos, day/month swap, transposed id digits, swapped names), plus the
 # people a careless matcher merges with them: a relative at the same address sharing the family
@@ -176,6 +177,31 @@ def test_thresholds_are_configurable() -> None:
     records = [JONATHAN, JONATHON_TYPOS]
     assert pairs(find_links(records)) == [("crm:1", "crm:2", "fuzzy:person")]
     assert find_links(records, MatchConfig(person_threshold=1000.0)) == []
+
+
+def test_links_from_features_given_are_the_links_from_the_records() -> None:
+    """The full resolution hands over the features it holds; they must decide as the records do,
+    people and organizations alike, each feature set taken as its record's."""
+    org = PartyRecord(id="org:1", kind="organization", name="acme pty ltd", country="au")
+    twin = replace(org, id="org:2", name="Acme Limited")
+    records = [JONATHAN, org, JONATHON_TYPOS, twin]
+    config = MatchConfig()
+    features = [record_features(r, config) for r in records]
+    expected = [
+        ("crm:1", "crm:2", "fuzzy:person"),
+        ("org:1", "org:2", "fuzzy:organization"),
+    ]
+    assert pairs(find_links(records)) == expected
+    assert pairs(find_links(records, config, None, features)) == expected
+    # Each feature set is taken as the record's at its position: swapped, the people's records
+    # are compared as the organizations and the other way round.
+    swapped = [features[1], features[0], features[3], features[2]]
+    assert pairs(find_links(records, config, None, swapped)) == [
+        ("crm:1", "crm:2", "fuzzy:organization"),
+        ("org:1", "org:2", "fuzzy:person"),
+    ]
+    with pytest.raises(ValueError, match="one feature set per record"):
+        find_links(records, config, None, features[:-1])
 
 
 def test_duplicate_ids_are_rejected() -> None:
