@@ -285,9 +285,17 @@ async def _full(
     """Recount the name model, link and cluster every party record, store it all."""
     began = time.perf_counter()
     await progress.model_stale(driver, database)
-    rows = {r.id: r for r in await progress.all_records(driver, database)}
     prepared = _Prepared(config)
-    records = [prepared.add(rows[i]) for i in sorted(rows)]
+
+    def parse(chunk: Sequence[progress.Row]) -> None:
+        for row in chunk:
+            prepared.add(row)
+
+    # Each record's JSON is parsed into the matcher's record as its chunk comes, and not kept
+    # (about 400 bytes a record).
+    found = await progress.all_records(driver, database, each=parse, keep_data=False)
+    rows = {r.id: r for r in found}
+    records = [prepared.records[i] for i in sorted(rows)]
     features = [prepared.features[r.id] for r in records]
     names = name_stats(records, config, features)
     links = find_links(records, config, names, features)

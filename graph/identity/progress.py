@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, LiteralString, Self
 
@@ -219,9 +219,15 @@ async def pending(driver: AsyncDriver, database: str) -> list[Row]:
     return await records(driver, database, ids)
 
 
-async def all_records(driver: AsyncDriver, database: str) -> list[Row]:
-    """Every party source record, by id."""
-    return await records(driver, database, await _ids(driver, database, ALL_IDS))
+async def all_records(
+    driver: AsyncDriver,
+    database: str,
+    each: Callable[[Sequence[Row]], object] | None = None,
+    keep_data: bool = True,
+) -> list[Row]:
+    """Every party source record, by id (`each` and `keep_data` as for `records`)."""
+    ids = await _ids(driver, database, ALL_IDS)
+    return await records(driver, database, ids, each=each, keep_data=keep_data)
 
 
 async def records(
@@ -230,17 +236,20 @@ async def records(
     ids: Iterable[str],
     parallel: int = 2,
     each: Callable[[Sequence[Row]], object] | None = None,
+    keep_data: bool = True,
 ) -> list[Row]:
     """The party source records of these ids (those that are party records), by id; chunks of
     `CHUNK` ids, `parallel` statements at a time. `each` sees every chunk as it comes (its work
-    overlaps the reads of the chunks still in flight)."""
+    overlaps the reads of the chunks still in flight). Without `keep_data`, the rows returned have
+    no `data` (`each` still sees it): a caller that parses every record as it comes need not hold
+    every record's JSON at once."""
 
     async def chunk(part: Sequence[str]) -> list[Row]:
         rows = (await _read(driver, database, RECORDS, ids=list(part)))[0]["rows"]
         found = sorted((Row(*r) for r in rows), key=lambda row: row.id)
         if each is not None:
             each(found)
-        return found
+        return found if keep_data else [replace(row, data="") for row in found]
 
     parts = await in_chunks(sorted(set(ids)), CHUNK, parallel, chunk)
     return [row for part in parts for row in part]  # chunks in id order

@@ -5,8 +5,11 @@ because the read of every pending id was."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+import orjson
 import pytest
 from neo4j import AsyncDriver
 
@@ -116,6 +119,30 @@ def test_each_chunk_is_seen_as_it_comes(loader: Loader, monkeypatch: pytest.Monk
     assert [r.id for r in found] == ids[:7]  # in id order; the unknown id reads nothing
     assert len(seen) == 4 and all(len(part) <= 2 for part in seen)
     assert sorted(i for part in seen for i in part) == ids[:7]
+
+
+def test_without_keep_data_only_each_sees_the_records_json(
+    loader: Loader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`records(keep_data=False)`: the full resolution parses each chunk's JSON as it comes and
+    holds the rows without it; everything else of a row is as read."""
+    ids = load_people(loader, SURNAMES)
+    monkeypatch.setattr(progress, "CHUNK", 2)
+    seen: dict[str, str] = {}
+
+    def each(part: Sequence[progress.Row]) -> None:
+        seen.update((r.id, r.data) for r in part)
+
+    async def go(driver: AsyncDriver) -> tuple[list[progress.Row], list[progress.Row]]:
+        db = loader.settings.neo4j_database
+        kept = await progress.records(driver, db, ids)
+        return kept, await progress.records(driver, db, ids, each=each, keep_data=False)
+
+    kept, lean = run_with(loader.settings, go)
+    assert [r.id for r in lean] == ids
+    assert {r.id: r.data for r in kept} == seen and all(orjson.loads(d) for d in seen.values())
+    assert [r.data for r in lean] == [""] * len(ids)
+    assert [replace(r, data="") for r in kept] == lean
 
 
 def test_a_stream_reads_each_wanted_record_once_as_ids_come(
