@@ -91,11 +91,13 @@ def candidate_pairs(
     if n < 2 or not hashes:
         return empty
     key_array = np.frombuffer(hashes, dtype=np.int64)
-    owner_array = np.frombuffer(owners, dtype=np.int64)
     by_key = np.argsort(key_array, kind="stable")
-    key_sorted, owner_sorted = key_array[by_key], owner_array[by_key]
+    key_sorted = key_array[by_key]
+    owner_sorted = np.frombuffer(owners, dtype=np.int64)[by_key]
+    del key_array, hashes, owners, by_key  # the keys' grouping is all that is needed from here
     starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]])
     sizes = np.diff(np.r_[starts, len(key_sorted)])
+    del key_sorted
     parts: list[np.ndarray] = []  # pairs encoded as low * n + high
 
     def add(a: np.ndarray, b: np.ndarray) -> None:
@@ -121,7 +123,12 @@ def candidate_pairs(
                 add(ranked[:-offset], ranked[offset:])
     if not parts:
         return empty
-    codes = np.unique(np.concatenate(parts))
+    # Deduplicated in place (np.unique would copy them again): the pairs are the largest arrays
+    # here, tens of millions at 1M.
+    codes = np.concatenate(parts)
+    parts.clear()
+    codes.sort()
+    codes = codes[np.r_[True, codes[1:] != codes[:-1]]]
     return codes // n, codes % n
 
 
