@@ -27,7 +27,6 @@ sequences of loads and edits), and the model, hence every name weight, changes o
 
 from __future__ import annotations
 
-import functools
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
@@ -54,7 +53,7 @@ from loaders.matching import (
 )
 from loaders.matching.blocking import tokens
 from loaders.matching.features import Organization, Person
-from loaders.matching.links import organization_order, person_order
+from loaders.matching.links import organization_order, person_order, record_features
 
 GROWTH = 2.0  # a graph this many times the model's people gets a full run (the model is refreshed)
 # Finishing transactions at a time (`_apply`). Two at a time deadlocked now and then at 1M: both
@@ -81,9 +80,6 @@ class _Prepared:
 
     def __init__(self, config: MatchConfig) -> None:
         self.config = config
-        # Features do not depend on name frequencies: any matcher computes them alike. Looked up
-        # once: hashing the config for the cache on every record cost 0.65 s in a 1M delta.
-        self._features = _feature_matcher(config).features
         self.records: dict[str, PartyRecord] = {}
         self.features: dict[str, Person | Organization | None] = {}
 
@@ -92,7 +88,7 @@ class _Prepared:
         if found is None:
             found = PartyRecord.of(row.id, row.kind, orjson.loads(row.data))
             self.records[row.id] = found
-            self.features[row.id] = self._features(found)
+            self.features[row.id] = record_features(found, self.config)
         return found
 
     def tokens(self, record_id: str) -> list[str]:
@@ -112,14 +108,6 @@ class _Prepared:
             "keys": " ".join(self.tokens(record_id)),
             "order": self.order(record_id),
         }
-
-
-@functools.lru_cache(maxsize=4)
-def _feature_matcher(config: MatchConfig) -> Matcher:
-    return Matcher(config, _NO_NAMES)
-
-
-_NO_NAMES = NameStats({}, 0)
 
 
 def _evidence(links: Iterable[Link], assignment: Mapping[str, str]) -> dict[str, tuple[str, float]]:

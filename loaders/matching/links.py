@@ -114,9 +114,6 @@ class Matcher:
         self.people = PersonComparator(names, config)
         self.orgs = OrganizationComparator(config)
 
-    def features(self, record: PartyRecord) -> Person | Organization | None:
-        return record_features(record, self.config)
-
     def vetoed(self, p: Features, q: Features, field_name: str) -> bool:
         """Whether the rest of two records contradicts the identifier they share."""
         if field_name == "external_ids":
@@ -188,7 +185,7 @@ def name_stats(
     records: Iterable[PartyRecord], config: MatchConfig, features: Iterable[Features] | None = None
 ) -> NameStats:
     """The name-frequency model of a set of records: their people's flattened name parts.
-    `features`, when given, are the records' (`Matcher.features`, in the same order)."""
+    `features`, when given, are the records' (`record_features`, in the same order)."""
     if features is None:
         people: Iterable[Features] = (
             person_features(r) for r in records if r.kind in config.person_kinds
@@ -212,7 +209,7 @@ def find_links(
     A pair linked by an exact rule is reported once, under that rule, even if the fuzzy rule
     would also link it. Records of different kinds never link. The result is sorted by (a, b).
     Name weights come from `names`, by default from the records themselves. `features`, when
-    given, are the records' (`Matcher.features`, in the same order): a caller that holds them
+    given, are the records' (`record_features`, in the same order): a caller that holds them
     already saves computing them again, and holding them twice.
     """
     ids = [r.id for r in records]
