@@ -274,14 +274,19 @@ async def _full(
     began = time.perf_counter()
     await progress.model_stale(driver, database)
     prepared = _Prepared(config)
+    stale: set[str] = set()  # records whose stored keys or order are missing or out of date
 
     def parse(chunk: Sequence[progress.Row]) -> None:
         for row in chunk:
             prepared.add(row)
+            if row.keys is None or (row.keys, row.order) != _stored(prepared.finished(row.id)):
+                stale.add(row.id)
 
-    # Each record's JSON is parsed into the matcher's record as its chunk comes, and not kept
-    # (about 400 bytes a record).
-    found = await progress.all_records(driver, database, each=parse, keep_data=False)
+    # Each record is parsed into the matcher's record and its stored keys checked as its chunk
+    # comes; the rows held after that are slim (no JSON, keys or order: about 650 bytes a record).
+    # A record without stored keys (every record of a first load) is stale unchecked: its keys are
+    # computed once, when its party is finished.
+    found = await progress.all_records(driver, database, each=parse, whole=False)
     rows = {r.id: r for r in found}
     records = [prepared.records[i] for i in sorted(rows)]
     features = [prepared.features[r.id] for r in records]
@@ -292,10 +297,7 @@ async def _full(
     verdicts = merges.verdicts(await merges.decisions(driver, database))
     assignment, evidence = _assign(kinds, links, verdicts)
     plan = _plan(rows, assignment, evidence)
-    finishing = _finishing(rows, plan, rows, {r.id for r in rows.values() if r.pending})
-    finishing.update(
-        i for i in rows if (rows[i].keys, rows[i].order) != _stored(prepared.finished(i))
-    )
+    finishing = _finishing(rows, plan, rows, {r.id for r in rows.values() if r.pending} | stale)
     reconciled = await _apply(
         driver,
         database,
@@ -315,13 +317,13 @@ async def _full(
 def _finishing(
     rows: Mapping[str, progress.Row], plan: _Plan, among: Iterable[str], fresh: Set[str]
 ) -> set[str]:
-    """The records of `among` whose parties are rebuilt: the `fresh` ones (new data), those
-    without stored keys, the moved ones and every record of a party one of them leaves (the party
-    it joins is rebuilt for it: a rebuild reads all of a party's records)."""
+    """The records of `among` whose parties are rebuilt: the `fresh` ones (new data or keys to
+    store), the moved ones and every record of a party one of them leaves (the party it joins is
+    rebuilt for it: a rebuild reads all of a party's records)."""
     members: dict[str, list[str]] = defaultdict(list)
     for record_id in among:
         members[rows[record_id].party].append(record_id)
-    found = set(fresh) | {i for i in among if rows[i].keys is None}
+    found = set(fresh)
     for move in plan.moves:
         found.add(move["record"])
         found.update(members[rows[move["record"]].party])
@@ -441,7 +443,8 @@ async def _incremental(
     plan = _plan(rows, assignment, evidence)
     # Only the parties that change are rebuilt: the region's other records keep their party, and
     # their keys (their data did not change).
-    finishing = _finishing(rows, plan, region, changing)
+    unkeyed = {i for i in region if rows[i].keys is None}
+    finishing = _finishing(rows, plan, region, changing | unkeyed)
     reconciled = await _apply(
         driver,
         database,

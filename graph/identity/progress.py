@@ -17,6 +17,7 @@ name-frequency model, all kept in the graph so a crashed load is finished by the
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -184,6 +185,20 @@ class Row:
     rule: str = "source"
 
 
+def slim(row: Row) -> Row:
+    """The row without its data, keys and order, its repeated strings shared: what a run over
+    every record holds of each (about 250 bytes less a record than the row as read)."""
+    return replace(
+        row,
+        kind=sys.intern(row.kind),
+        data="",
+        keys=None,
+        order=None,
+        party=row.id if row.party == row.id else row.party,
+        rule=sys.intern(row.rule),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Model:
     version: int
@@ -223,11 +238,11 @@ async def all_records(
     driver: AsyncDriver,
     database: str,
     each: Callable[[Sequence[Row]], object] | None = None,
-    keep_data: bool = True,
+    whole: bool = True,
 ) -> list[Row]:
-    """Every party source record, by id (`each` and `keep_data` as for `records`)."""
+    """Every party source record, by id (`each` and `whole` as for `records`)."""
     ids = await _ids(driver, database, ALL_IDS)
-    return await records(driver, database, ids, each=each, keep_data=keep_data)
+    return await records(driver, database, ids, each=each, whole=whole)
 
 
 async def records(
@@ -236,20 +251,20 @@ async def records(
     ids: Iterable[str],
     parallel: int = 2,
     each: Callable[[Sequence[Row]], object] | None = None,
-    keep_data: bool = True,
+    whole: bool = True,
 ) -> list[Row]:
     """The party source records of these ids (those that are party records), by id; chunks of
     `CHUNK` ids, `parallel` statements at a time. `each` sees every chunk as it comes (its work
-    overlaps the reads of the chunks still in flight). Without `keep_data`, the rows returned have
-    no `data` (`each` still sees it): a caller that parses every record as it comes need not hold
-    every record's JSON at once."""
+    overlaps the reads of the chunks still in flight). Unless `whole`, the rows returned are
+    `slim` (`each` still sees them whole): a caller that parses and checks every record as it
+    comes need not hold every record's JSON and keys at once."""
 
     async def chunk(part: Sequence[str]) -> list[Row]:
         rows = (await _read(driver, database, RECORDS, ids=list(part)))[0]["rows"]
         found = sorted((Row(*r) for r in rows), key=lambda row: row.id)
         if each is not None:
             each(found)
-        return found if keep_data else [replace(row, data="") for row in found]
+        return found if whole else [slim(row) for row in found]
 
     parts = await in_chunks(sorted(set(ids)), CHUNK, parallel, chunk)
     return [row for part in parts for row in part]  # chunks in id order

@@ -121,28 +121,34 @@ def test_each_chunk_is_seen_as_it_comes(loader: Loader, monkeypatch: pytest.Monk
     assert sorted(i for part in seen for i in part) == ids[:7]
 
 
-def test_without_keep_data_only_each_sees_the_records_json(
+def test_unless_whole_only_each_sees_the_records_json_and_keys(
     loader: Loader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`records(keep_data=False)`: the full resolution parses each chunk's JSON as it comes and
-    holds the rows without it; everything else of a row is as read."""
+    """`records(whole=False)`: the full resolution parses and checks each chunk as it comes and
+    holds the rows without their JSON, keys and order, the strings many rows repeat shared; the
+    rest of a row is as read."""
     ids = load_people(loader, SURNAMES)
     monkeypatch.setattr(progress, "CHUNK", 2)
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str | None, str | None]] = {}
 
     def each(part: Sequence[progress.Row]) -> None:
-        seen.update((r.id, r.data) for r in part)
+        seen.update((r.id, (r.data, r.keys, r.order)) for r in part)
 
     async def go(driver: AsyncDriver) -> tuple[list[progress.Row], list[progress.Row]]:
         db = loader.settings.neo4j_database
         kept = await progress.records(driver, db, ids)
-        return kept, await progress.records(driver, db, ids, each=each, keep_data=False)
+        return kept, await progress.records(driver, db, ids, each=each, whole=False)
 
     kept, lean = run_with(loader.settings, go)
     assert [r.id for r in lean] == ids
-    assert {r.id: r.data for r in kept} == seen and all(orjson.loads(d) for d in seen.values())
-    assert [r.data for r in lean] == [""] * len(ids)
-    assert [replace(r, data="") for r in kept] == lean
+    assert {r.id: (r.data, r.keys, r.order) for r in kept} == seen
+    assert all(orjson.loads(r.data) and None not in (r.keys, r.order) for r in kept)
+    assert [(r.data, r.keys, r.order) for r in lean] == [("", None, None)] * len(ids)
+    assert [replace(r, data="", keys=None, order=None) for r in kept] == lean
+    for field in ("kind", "rule"):  # one string object per value
+        values = [getattr(r, field) for r in lean]
+        assert len({id(v) for v in values}) == len(set(values))
+    assert all(r.party is r.id for r in lean if r.party == r.id)
 
 
 def test_a_stream_reads_each_wanted_record_once_as_ids_come(
