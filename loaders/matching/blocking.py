@@ -68,9 +68,11 @@ def organization_keys(o: Organization) -> Iterator[Hashable]:
 
 
 def candidate_pairs(
-    keys: Sequence[Iterable[Hashable]], order: Sequence[str], config: MatchConfig
+    keys: Iterable[Iterable[Hashable]], order: Sequence[str], config: MatchConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (i < j, each once) that share a blocking key.
+    """Index pairs (i < j, each once) that share a blocking key. `keys` has each record's keys in
+    the order of `order` and is read once, so it may be a generator: a million records' key
+    generators held at once would take about 350 MB.
 
     Blocks of up to `max_block_size` records are compared all-pairs. A larger block (a common
     surname in a big town) is sorted by `order` and each record is paired with the next
@@ -86,7 +88,7 @@ def candidate_pairs(
         for key in record_keys:
             hashes.append(hash(key))
             owners.append(index)
-    n = len(keys)
+    n = len(order)
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     if n < 2 or not hashes:
         return empty

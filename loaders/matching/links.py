@@ -87,7 +87,7 @@ def _fuzzy_links(
     """Add a `rule` link for each candidate pair of one comparator that scores (not `None`)."""
     index = list(features)
     local = list(features.values())
-    firsts, seconds = candidate_pairs([keys(f) for f in local], [order(f) for f in local], config)
+    firsts, seconds = candidate_pairs(map(keys, local), [order(f) for f in local], config)
     chunk = 1 << 20  # as Python ints, tens of millions of pairs would take gigabytes
     for start in range(0, len(firsts), chunk):
         xs = firsts[start : start + chunk].tolist()

@@ -236,6 +236,9 @@ def test_oversized_blocks_fall_back_to_sorted_neighbourhood() -> None:
     found = sorted(zip(firsts.tolist(), seconds.tolist(), strict=True))
     # Sorted: a(1) b(3) c(4) d(2) e(0) -> neighbours 1-3, 3-4, 2-4, 0-2.
     assert found == [(0, 2), (1, 3), (2, 4), (3, 4), (5, 6), (5, 7), (6, 7)]
+    # The keys may come as a generator, read once (the full resolution does not hold them).
+    once = candidate_pairs((k for k in keys), order, MatchConfig(max_block_size=3, window=1))
+    assert sorted(zip(once[0].tolist(), once[1].tolist(), strict=True)) == found
 
 
 def test_pair_scores_count_pairs_within_clusters() -> None:
