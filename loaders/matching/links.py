@@ -4,7 +4,7 @@ person and organization comparators within blocks (`find_links`)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Hashable, Iterable, Sequence, Set
 from typing import TypeVar
 
 from loaders.matching.blocking import candidate_pairs, exact_values, organization_keys, person_keys
@@ -76,7 +76,8 @@ def record_features(record: PartyRecord, config: MatchConfig) -> Features:
 
 def _fuzzy_links(
     records: Sequence[PartyRecord],
-    features: Mapping[int, _Features],
+    index: Sequence[int],
+    local: Sequence[_Features],
     keys: Callable[[_Features], Iterable[Hashable]],
     order: Callable[[_Features], str],
     score: Callable[[_Features, _Features], float | None],
@@ -84,9 +85,8 @@ def _fuzzy_links(
     config: MatchConfig,
     links: dict[tuple[int, int], Link],
 ) -> None:
-    """Add a `rule` link for each candidate pair of one comparator that scores (not `None`)."""
-    index = list(features)
-    local = list(features.values())
+    """Add a `rule` link for each candidate pair of one comparator that scores (not `None`):
+    `local[k]` is the features of `records[index[k]]`."""
     firsts, seconds = candidate_pairs(map(keys, local), [order(f) for f in local], config)
     chunk = 1 << 20  # as Python ints, tens of millions of pairs would take gigabytes
     for start in range(0, len(firsts), chunk):
@@ -219,21 +219,21 @@ def find_links(
         features = [record_features(r, config) for r in records]
     elif len(features) != len(records):
         raise ValueError("one feature set per record")
-    people = {i: f for i, f in enumerate(features) if isinstance(f, Person)}
-    orgs = {i: f for i, f in enumerate(features) if isinstance(f, Organization)}
+    found = features  # (a name mypy keeps narrowed inside `vetoed`)
+    people = [i for i, f in enumerate(found) if isinstance(f, Person)]
+    orgs = [i for i, f in enumerate(found) if isinstance(f, Organization)]
     if names is None:
-        names = NameStats.of((p.given_flat, p.surname_flat) for p in people.values())
+        names = NameStats.of((p.given_flat, p.surname_flat) for p in found if isinstance(p, Person))
     matcher = Matcher(config, names)
 
     def vetoed(i: int, j: int, field_name: str) -> bool:
-        return matcher.vetoed(
-            people.get(i) or orgs.get(i), people.get(j) or orgs.get(j), field_name
-        )
+        return matcher.vetoed(found[i], found[j], field_name)
 
     links = _exact_links(records, config, vetoed)
     _fuzzy_links(
         records,
         people,
+        [f for f in found if isinstance(f, Person)],
         person_keys,
         person_order,
         matcher.person_score,
@@ -244,6 +244,7 @@ def find_links(
     _fuzzy_links(
         records,
         orgs,
+        [f for f in found if isinstance(f, Organization)],
         organization_keys,
         organization_order,
         matcher.org_score,
