@@ -9,7 +9,7 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
 from loaders.matching.config import FieldWeights, MatchConfig
 from loaders.matching.features import Organization, Person
-from loaders.matching.names import NameStats, NameWeights
+from loaders.matching.names import NameStats, NameWeights, PlaceWeights
 
 
 def _text_weight(a: str | None, b: str | None, w: FieldWeights, close: float) -> float:
@@ -80,6 +80,7 @@ class PersonComparator:
         self.config = config
         self.given = NameWeights(names, config.given_name, config)
         self.surname = NameWeights(names, config.surname, config)
+        self.place = PlaceWeights(names, config.locality, config)
 
     def _name(
         self, a: str | None, b: str | None, af: str | None, bf: str | None, surname: bool
@@ -109,9 +110,11 @@ class PersonComparator:
         on its own too: thousands of people share a suburb.
         """
         c = self.config
-        place = _text_weight(p.locality, q.locality, c.locality, c.text_close) + _code_weight(
-            p.postcode, q.postcode, c.postcode
-        )
+        if p.locality and p.locality == q.locality:
+            place = self.place.exact(p.locality)  # as common as the locality is
+        else:
+            place = _text_weight(p.locality, q.locality, c.locality, c.text_close)
+        place += _code_weight(p.postcode, q.postcode, c.postcode)
         if p.state and q.state:
             place += c.state.exact if p.state == q.state else c.state.disagree
         place = max(min(place, c.place_cap), c.address_floor)

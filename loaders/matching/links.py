@@ -11,7 +11,7 @@ from loaders.matching.blocking import candidate_pairs, exact_values, organizatio
 from loaders.matching.compare import OrganizationComparator, PersonComparator
 from loaders.matching.config import Link, MatchConfig, PartyRecord
 from loaders.matching.features import Organization, Person, organization_features, person_features
-from loaders.matching.names import NameStats
+from loaders.matching.names import NameStats, place
 
 _EXACT_RULE_NAMES = {"external_ids": "external_id"}
 
@@ -181,10 +181,16 @@ def organization_order(o: Organization) -> str:
     return o.name or ""
 
 
+def _counted(p: Person) -> tuple[str | None, ...]:
+    """What the model counts of a person: the flattened name parts and the locality."""
+    return p.given_flat, p.surname_flat, place(p.locality)
+
+
 def name_stats(
     records: Iterable[PartyRecord], config: MatchConfig, features: Iterable[Features] | None = None
 ) -> NameStats:
-    """The name-frequency model of a set of records: their people's flattened name parts.
+    """The frequency model of a set of records: their people's flattened name parts and
+    localities.
     `features`, when given, are the records' (`record_features`, in the same order)."""
     if features is None:
         people: Iterable[Features] = (
@@ -192,7 +198,7 @@ def name_stats(
         )
     else:
         people = features
-    return NameStats.of((p.given_flat, p.surname_flat) for p in people if isinstance(p, Person))
+    return NameStats.of(_counted(p) for p in people if isinstance(p, Person))
 
 
 _DEFAULT = MatchConfig()
@@ -223,7 +229,7 @@ def find_links(
     people = [i for i, f in enumerate(found) if isinstance(f, Person)]
     orgs = [i for i, f in enumerate(found) if isinstance(f, Organization)]
     if names is None:
-        names = NameStats.of((p.given_flat, p.surname_flat) for p in found if isinstance(p, Person))
+        names = NameStats.of(_counted(p) for p in found if isinstance(p, Person))
     matcher = Matcher(config, names)
 
     def vetoed(i: int, j: int, field_name: str) -> bool:
