@@ -23,7 +23,8 @@ How a pair becomes a link:
    are scored Fellegi-Sunter style: each field comparison adds log2(m/u) bits, where m is the
    chance of that outcome for a true match and u for two different people; name weights depend
    on how common the name is, and the address counts as one bounded fact. A pair links
-   (`fuzzy:person`) when the sum reaches `MatchConfig.person_threshold` and some personal field
+   (`fuzzy:person`) when the sum reaches the threshold (`MatchConfig.person_threshold`, higher
+   for a population past `threshold_people`: `links.person_threshold`) and some personal field
    agrees (given name, national id, or date of birth / e-mail / phone when the given names do
    not clearly differ), so relatives and twins sharing surname, address and even a birthday are
    kept apart. Organizations compare names without legal forms ("pty ltd", "gmbh"), web domain,

@@ -3,6 +3,7 @@ person and organization comparators within blocks (`find_links`)."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence, Set
 from typing import TypeVar
@@ -102,6 +103,14 @@ def _fuzzy_links(
                 links[pair] = _link(records, pair, rule, round(total, 3))
 
 
+def person_threshold(config: MatchConfig, people: int) -> float:
+    """The bits a person pair needs with a name model of this many people: the configured
+    threshold, raised by log2(people / threshold_people) past `threshold_people`."""
+    if people <= config.threshold_people:
+        return config.person_threshold
+    return config.person_threshold + math.log2(people / config.threshold_people)
+
+
 class Matcher:
     """The pair decisions of the rules, for one configuration and one name-frequency model.
 
@@ -113,6 +122,7 @@ class Matcher:
         self.config = config
         self.people = PersonComparator(names, config)
         self.orgs = OrganizationComparator(config)
+        self.person_threshold = person_threshold(config, names.people)
 
     def vetoed(self, p: Features, q: Features, field_name: str) -> bool:
         """Whether the rest of two records contradicts the identifier they share."""
@@ -135,7 +145,7 @@ class Matcher:
         return differ >= 2 or score.total < self.config.national_id_veto
 
     def person_score(self, p: Person, q: Person) -> float | None:
-        score = self.people.compare(p, q, floor=self.config.person_threshold)
+        score = self.people.compare(p, q, floor=self.person_threshold)
         return None if score is None else score.total
 
     def org_score(self, p: Organization, q: Organization) -> float | None:

@@ -21,7 +21,7 @@ from loaders.matching import (
     soundex,
 )
 from loaders.matching.features import person_features
-from loaders.matching.links import record_features
+from loaders.matching.links import person_threshold, record_features
 
 # One person three times (typos, day/month swap, transposed id digits, swapped names), plus the
 # people a careless matcher merges with them: a relative at the same address sharing the family
@@ -317,3 +317,26 @@ def test_a_big_city_weighs_as_little_as_it_is_common() -> None:
     # A model stored before localities were counted keeps the configured weight too.
     older = Matcher(config, NameStats({"oscar": 5_000, "lewis": 6_000}, people))
     assert total(a, b, older) == pytest.approx(names + config.locality.exact)
+
+
+def test_the_person_threshold_rises_with_the_population() -> None:
+    """The same pair with the same name and town shares links among 100,000 people, not among
+    1.6 million: there, 16 times as many strangers share the name and the town, and the
+    threshold is 4 bits (log2 16) higher."""
+    config = MatchConfig()
+    assert person_threshold(config, 10_000) == person_threshold(config, 100_000) == 20.0
+    assert person_threshold(config, 1_600_000) == pytest.approx(24.0)
+    a = PartyRecord(
+        id="crm:1", kind="person", given_name="oscar", surname="lewis", locality="tring"
+    )
+    b = replace(a, id="crm:2", phone="+447264626682")
+    small = Matcher(config, NameStats({"oscar": 500, "lewis": 600, "@tring": 3}, 100_000))
+    large = Matcher(config, NameStats({"oscar": 8_000, "lewis": 9_600, "@tring": 48}, 1_600_000))
+    p, q = person_features(a), person_features(b)
+    totals = []
+    for matcher in (small, large):
+        found = matcher.people.compare(p, q)
+        assert found is not None and 20.0 <= found.total < 24.0  # (names 13.8, town 7.7 bits)
+        totals.append(found.total)
+    assert small.person_score(p, q) == pytest.approx(totals[0])
+    assert large.person_score(p, q) is None
