@@ -5,7 +5,8 @@
 
 Changed rows are existing `crm/persons.csv` rows (a seeded draw) with a new segment and a newer
 `modified` stamp, so the newest-wins rule writes them; new rows copy drawn rows under new ids with a new
-email. The mapping is `mappings/demo.yaml` reduced to that source, with OUT_DIR as its base.
+email, both the seed's own (so each seed's delta creates its new records). The mapping is
+`mappings/demo.yaml` reduced to that source, with OUT_DIR as its base.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ def write_delta(sample: Path, out: Path, rows: int, seed: int = 42) -> int:
     written = []
     for row in changed:
         written.append(row | {"segment": "delta", "modified": "30/06/2025 12:00"})
+    # New ids and mailboxes of this seed's own: with ids shared by every seed, a second delta
+    # rewrote the first one's 500 "new" records as other people instead of creating any.
     for i, row in enumerate(fresh, 1):
-        written.append(row | {"person_id": f"PD{i:07d}", "email": f"delta.{i}@example.org",
+        written.append(row | {"person_id": f"PD{seed:05d}{i:06d}",
+                              "email": f"delta.{seed}.{i}@example.org",
                               "modified": "30/06/2025 12:00"})  # fmt: skip
     target = out / SOURCE
     target.parent.mkdir(parents=True, exist_ok=True)
