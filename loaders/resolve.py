@@ -283,7 +283,8 @@ async def _full(
                 stale.add(row.id)
 
     # Each record is parsed into the matcher's record and its stored keys checked as its chunk
-    # comes; the rows held after that are slim (no JSON, keys or order: about 650 bytes a record).
+    # comes; the rows held after that are slim (no JSON, keys or order: at 1M, 676 MB less than
+    # rows held without their JSON alone).
     # A record without stored keys (every record of a first load) is stale unchecked: its keys are
     # computed once, when its party is finished.
     found = await progress.all_records(driver, database, each=parse, whole=False)

@@ -187,7 +187,8 @@ class Row:
 
 def slim(row: Row) -> Row:
     """The row without its data, keys and order, its repeated strings shared: what a run over
-    every record holds of each (about 250 bytes less a record than the row as read)."""
+    every record holds of each (at 1M, about 370 bytes a record less than the row without its
+    data alone)."""
     return replace(
         row,
         kind=sys.intern(row.kind),

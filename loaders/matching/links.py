@@ -239,7 +239,7 @@ def find_links(
     people = [i for i, f in enumerate(found) if isinstance(f, Person)]
     orgs = [i for i, f in enumerate(found) if isinstance(f, Organization)]
     if names is None:
-        names = NameStats.of(_counted(p) for p in found if isinstance(p, Person))
+        names = name_stats(records, config, found)
     matcher = Matcher(config, names)
 
     def vetoed(i: int, j: int, field_name: str) -> bool:
