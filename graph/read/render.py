@@ -326,30 +326,33 @@ class _Renderer:
         limit: LiteralString,
         back: bool,
         walk: LiteralString,
-    ) -> LiteralString:
-        """The candidates of a page, before its ORDER BY and LIMIT. A root list sorted descending
-        on a property first reads the rows that have it in its range index's order (stopping at
-        the limit), then those without it: one `ORDER BY p IS NULL, p DESC` (nulls last) sorted
-        every candidate, 300 ms for the top 20 of 100k customers by revenue."""
+    ) -> tuple[LiteralString, LiteralString | None]:
+        """The candidates of a page, before its ORDER BY and LIMIT, and the order to give them
+        when it differs from the keys' own (None). A root list sorted descending on a property
+        first reads the rows that have it in its range index's order (stopping at the limit),
+        then those without it: one `ORDER BY p IS NULL, p DESC` (nulls last) sorted every
+        candidate, 300 ms for the top 20 of 100k customers by revenue. When the filter leaves
+        no row without the property, the rows with it are all there is: they are ordered
+        `p DESC` alone, which the index serves, and nothing is sorted twice."""
         first, desc = keys[0]
         plain = first.startswith(f"{v.t}.") and first[len(v.t) + 1 :].isidentifier()
         single = tr.relation.pattern.startswith("({t}:Party") and "-" not in tr.relation.pattern
         if source is not None or back or not desc or not plain or not single:
-            return self._candidates(tr, source, v, bound, hint=walk)
+            return self._candidates(tr, source, v, bound, hint=walk), None
         if tr.text is not None or self._carried(v) != v.t:
-            return self._candidates(tr, source, v, bound)
+            return self._candidates(tr, source, v, bound), None
         extra: LiteralString = f"{bound} AND " if bound else ""
         rest: LiteralString = keyset.order_by(keys[1:]) if len(keys) > 1 else f"{v.t}.id"
-        top, more = self.w.var("top"), self.w.var("more")
         with_value = self._candidates(tr, source, v, extra + f"{first} IS NOT NULL")
+        if isinstance(tr.criteria, Criterion) and any(
+            CUSTOMER_FIELDS[f].format(t=v.t, la=v.la) == first for f in valued_fields(tr.criteria)
+        ):  # the filter leaves no row without the property
+            return with_value, f"{first} DESC, {rest}"
+        top, more = self.w.var("top"), self.w.var("more")
         top_call: LiteralString = (
             f"CALL () {{\n{with_value}WITH {v.t} ORDER BY {first} DESC, {rest} LIMIT {limit}\n"
             f"RETURN collect({v.t}) AS {top}\n}}\n"
         )
-        if isinstance(tr.criteria, Criterion) and any(
-            CUSTOMER_FIELDS[f].format(t=v.t, la=v.la) == first for f in valued_fields(tr.criteria)
-        ):  # the filter leaves no row without the property
-            return top_call + f"UNWIND {top} AS {v.t}\n"
         # The rows without the property, read only when those with it do not fill the page: an
         # id range that is empty when they do (no id sorts after U+FFFF), walked in id order (the
         # hint: a filter on the property would otherwise have the planner seek its index, every
@@ -366,7 +369,7 @@ class _Renderer:
             top_call + f"CALL ({top}) {{\n{missing}"
             f"WITH {v.t} ORDER BY {rest} LIMIT {limit}\nRETURN collect({v.t}) AS {more}\n}}\n"
             f"UNWIND {top} + {more} AS {v.t}\n"
-        )
+        ), None
 
     def _carried(self, v: _Vars) -> LiteralString:
         return ", ".join(_names(v))
@@ -434,8 +437,8 @@ class _Renderer:
                 told = not tr.criteria and self.scope is None
                 walk = f" USING INDEX {v.t}:{tr.relation.id_label}(id)" if told else ""
             limit = self.w.param(page.size + 1)
-            order = keyset.order_by(keys, reverse=back)
-            body = self._top(tr, source, v, bound, keys, limit, back, walk)
+            body, ordered = self._top(tr, source, v, bound, keys, limit, back, walk)
+            order = ordered or keyset.order_by(keys, reverse=back)
             # A search reads every hit to order them anyway: with `totalCount` and no cursor, one
             # read of the hits counts them and pages them (a second read cost half again at 1M).
             one_pass = counted and tr.text is not None and bound is None
