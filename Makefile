@@ -159,7 +159,8 @@ clean:
 	-$(C360) neo4j stop
 	rm -rf $(VENV) .neo4j .mypy_cache .ruff_cache .pytest_cache
 
-# Loads at scale (issue 17): for each of SIZES, a fresh Neo4j on SCALE_NEO4J_PORT gets the sample, the
+# Loads at scale (issue 17): for each of SIZES, a fresh Neo4j on SCALE_NEO4J_PORT (data in
+# .neo4j/scale-<size>: one graph per size, kept until that size runs again) gets the sample, the
 # load, the metrics, a delta of 1,000 rows and the read mix (bench/scale.py); bench/scale_report.py then
 # writes the table and plots into BENCHMARKS.md. `make bench-scale SIZES=10k` is the quick run;
 # SCALE_HEAP and SCALE_PAGECACHE size that Neo4j (3g each by default; 1m wants a larger page cache).

@@ -1,6 +1,8 @@
 """`make bench-scale`: the load, metrics and read costs of customer360 against the size of the base.
 
-For each size (`--sizes 10k 100k 1m`) on a fresh local Neo4j (the settings' port and data folder):
+For each size (`--sizes 10k 100k 1m`) on a fresh local Neo4j of its own (the settings' port, and
+the settings' data folder with `-<size>` added: `.neo4j/scale-1m`, so a quick 10k run never
+erases the 1M graph, and `--phases reads` finds the graph of the size it names):
 1. write the sample (`c360 sample var/scale/<size> --customers N --seed 42`, kept between runs);
 2. `c360 db migrate`, then `c360 load mappings/demo.yaml --base DIR` under `/usr/bin/time -v`: wall
    seconds, source rows read (the loader's report), rows/s, the loader's peak RSS;
@@ -164,7 +166,14 @@ def _pct(times: list[float], q: int) -> float:
     return ms[max(0, round(len(ms) * q / 100) - 1)]
 
 
+def size_env(env: dict[str, str], size: str) -> dict[str, str]:
+    """The environment of one size's runs: its own Neo4j data folder."""
+    base = env.get("NEO4J_DATA_DIR") or str(get_settings().data_dir)
+    return env | {"NEO4J_DATA_DIR": f"{base}-{size}"}
+
+
 def one_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> None:
+    env = size_env(env, size)
     folder = PROJECT_ROOT / "var" / "scale" / size
     target = RESULTS / f"scale-{size}.json"
     result: dict[str, Any] = json.loads(target.read_text()) if target.exists() else {}
@@ -211,6 +220,7 @@ def one_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> None:
                 for name, (query, variables) in workloads(roots(get_settings())).items():
                     if not variables:
                         continue
+                    found: dict[str, Any]
                     try:
                         found = asyncio.run(
                             measure(url, query, variables, args.n, args.clients, args.seconds)
