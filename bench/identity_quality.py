@@ -83,13 +83,12 @@ def main() -> None:
     parser.add_argument("--window", type=int)
     parser.add_argument("--threshold-people", type=int)
     args = parser.parse_args()
-    config = MatchConfig()
-    if args.max_block_size is not None:
-        config = replace(config, max_block_size=args.max_block_size)
-    if args.threshold_people is not None:
-        config = replace(config, threshold_people=args.threshold_people)
-    if args.window is not None:
-        config = replace(config, window=args.window)
+    settings = {
+        "max_block_size": args.max_block_size,
+        "window": args.window,
+        "threshold_people": args.threshold_people,
+    }
+    config = replace(MatchConfig(), **{k: v for k, v in settings.items() if v is not None})
     truth = orjson.loads(args.truth.read_bytes())
     true = {frozenset(p) for group in truth["clusters"] for p in combinations(group, 2)}
     parties, facts = asyncio.run(read(config, args.match))

@@ -343,14 +343,15 @@ class _Renderer:
             return self._candidates(tr, source, v, bound), None
         extra: LiteralString = f"{bound} AND " if bound else ""
         rest: LiteralString = keyset.order_by(keys[1:]) if len(keys) > 1 else f"{v.t}.id"
+        by_value: LiteralString = f"{first} DESC, {rest}"  # the range index's order
         with_value = self._candidates(tr, source, v, extra + f"{first} IS NOT NULL")
         if isinstance(tr.criteria, Criterion) and any(
             CUSTOMER_FIELDS[f].format(t=v.t, la=v.la) == first for f in valued_fields(tr.criteria)
         ):  # the filter leaves no row without the property
-            return with_value, f"{first} DESC, {rest}"
+            return with_value, by_value
         top, more = self.w.var("top"), self.w.var("more")
         top_call: LiteralString = (
-            f"CALL () {{\n{with_value}WITH {v.t} ORDER BY {first} DESC, {rest} LIMIT {limit}\n"
+            f"CALL () {{\n{with_value}WITH {v.t} ORDER BY {by_value} LIMIT {limit}\n"
             f"RETURN collect({v.t}) AS {top}\n}}\n"
         )
         # The rows without the property, read only when those with it do not fill the page: an
