@@ -10,6 +10,12 @@ Definitions (all as of the `as of` date, values in the orders' currency):
   `conversionRate` (share of them who bought), `retentionRate` (share of buyers not `former`),
   `networkSize` and `networkValue` (everyone reached by referral chains to depth 10, each customer's
   revenue + CLV discounted by `decay^(depth-1)`).
+- Broker networks (full runs only; a run limited to one `--system` removes them): per referral level
+  1 to 11 of everyone the broker reaches (any party, each at its fewest edges), the parties, prospects,
+  active and former customers and the sum of their stored revenue (`networkParties`,
+  `networkProspects`, `networkActive`, `networkFormer`, `networkRevenue`, shallowest level first)
+  and when they were read (`networkAt`, the server's clock): `partnerNetwork` answers from them
+  (`graph.traversals.partners`). Level 11 only tells whether a network is capped at depth 10.
 - Household: `householdValue` = revenue + CLV of the household and its members; `memberCount`.
 - Product: `revenue` (sum of its order lines), `buyers` (distinct customers), `repeatPurchaseRate`
   (share of buyers who bought it in two or more orders).
@@ -95,6 +101,38 @@ CALL (x) {
     + _PAGE_END
 )
 
+NETWORKS: LiteralString = """
+MATCH (x:Party:Broker) WHERE x.id > $after
+WITH x ORDER BY x.id LIMIT $page
+CALL (x) {
+  MATCH p = (x)(()-[:REFERRED]->()){1,11}(d)
+  WHERE d <> x
+  WITH d, min(length(p)) AS depth
+  WITH depth, coalesce(toFloat(d.revenue), 0.0) AS revenue, coalesce(d.status, '') AS status
+  ORDER BY depth, revenue
+  WITH depth, count(*) AS parties, count(CASE status WHEN 'prospect' THEN 1 END) AS prospects,
+       count(CASE status WHEN 'active' THEN 1 END) AS active,
+       count(CASE status WHEN 'former' THEN 1 END) AS former,
+       reduce(s = 0.0, r IN collect(revenue) | s + r) AS revenue
+  ORDER BY depth
+  RETURN collect(parties) AS parties, collect(prospects) AS prospects, collect(active) AS active,
+         collect(former) AS former, collect(revenue) AS revenue
+}
+SET x.networkParties = parties, x.networkProspects = prospects, x.networkActive = active,
+    x.networkFormer = former, x.networkRevenue = revenue, x.networkAt = datetime.transaction()
+RETURN max(x.id) AS last
+"""
+
+# A run limited to one source system leaves other brokers' networks as they were, with revenues
+# that may have changed: their figures are withdrawn (partnerNetwork then walks the network).
+NO_NETWORKS: LiteralString = """
+MATCH (x:Party:Broker) WHERE x.id > $after AND x.networkAt IS NOT NULL
+WITH x ORDER BY x.id LIMIT $page
+REMOVE x.networkParties, x.networkProspects, x.networkActive, x.networkFormer, x.networkRevenue,
+       x.networkAt
+RETURN max(x.id) AS last
+"""
+
 HOUSEHOLDS: LiteralString = (
     """
 MATCH (x:Party:Household) WHERE x.id > $after AND ($system IS NULL OR $system IN x.sources)
@@ -138,6 +176,11 @@ OF_CUSTOMERS: tuple[tuple[LiteralString, int], ...] = (
     (BROKERS, 200),
     (HOUSEHOLDS, 2000),
 )
+# Broker networks: on a full run, read afresh; on a run limited to one system, withdrawn.
+OF_NETWORKS: dict[bool, tuple[LiteralString, int]] = {
+    True: (NETWORKS, 200),
+    False: (NO_NETWORKS, 5000),
+}
 OF_ORDERS: tuple[tuple[LiteralString, int], ...] = ((PRODUCTS, 8),)
 
 

@@ -235,8 +235,9 @@ async def _customers(
     seconds["write and kpis"] = time.perf_counter() - began
 
     began = time.perf_counter()
+    networks = aggregates.OF_NETWORKS[options.system is None]
     await aggregates.compute(driver, database, options.as_of, options.system, computed_at, VERSION,
-                             statements=aggregates.OF_CUSTOMERS)  # fmt: skip
+                             statements=(*aggregates.OF_CUSTOMERS, networks))  # fmt: skip
     seconds["aggregates"] = time.perf_counter() - began
 
     buyers = int(np.count_nonzero(np.bincount(customers.owner, minlength=customers.size)))

@@ -7,17 +7,27 @@ prospects (`(active + former) / (prospects + active + former)`: the share that b
 and the retention of referred customers (`active / (active + former)`). Parties without a status
 are counted in `parties` but in neither ratio. The direct customers come one page at a time, each
 with its own network (subtree) size and revenue.
+
+Asked for the figures alone (no page of customers), by a caller who sees everything or by the
+broker itself, the network is not walked: `c360 metrics compute` keeps each broker's figures per
+level (`graph.metrics.aggregates.NETWORKS`), and the answer adds up the levels within the depth
+asked, in time independent of the network's size. Such an answer carries when the figures were
+read (`as_of`) and whether facts changed since (`stale`, as the portfolio KPIs'); `live` walks the
+network now instead, as does a broker without stored figures (no full metrics run since it came).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
-from graph.read.scope import Scope
-from graph.traversals.common import PartyRef, bounded
+from graph.ingest.changes import SLACK_SECONDS
+from graph.read.scope import BrokerNetwork, Scope
+from graph.traversals.common import PartyRef, Seen, bounded, native, party_map, run, statement
 from graph.traversals.referral_tree import (
     MAX_DEPTH,
     MAX_PAGE,
@@ -63,23 +73,67 @@ class PartnerNetwork:
     customers: tuple[TreeNode, ...]  # this page of direct customers, with their own networks
     has_next: bool
     end_cursor: TreeCursor | None
+    as_of: dt.datetime  # when the figures were read: the metrics run's, or this request's
+    stale: bool  # facts changed after `as_of`
+
+
+def counted(
+    parties: int, prospects: int, active: int, former: int, revenue: float
+) -> NetworkFigures:
+    known = prospects + active + former
+    return NetworkFigures(
+        parties=parties,
+        prospects=prospects,
+        active=active,
+        former=former,
+        revenue=revenue,
+        conversion=(active + former) / known if known else None,
+        retention=active / (active + former) if active + former else None,
+    )
 
 
 def figures(tree: Reach, members: Sequence[int]) -> NetworkFigures:
     statuses = [tree.statuses[i] for i in members]
-    prospects = statuses.count("prospect")
-    active = statuses.count("active")
-    former = statuses.count("former")
-    known = prospects + active + former
-    return NetworkFigures(
-        parties=len(members),
-        prospects=prospects,
-        active=active,
-        former=former,
-        revenue=sum(sorted(tree.revenues[i] for i in members)),
-        conversion=(active + former) / known if known else None,
-        retention=active / (active + former) if active + former else None,
+    return counted(
+        len(members),
+        statuses.count("prospect"),
+        statuses.count("active"),
+        statuses.count("former"),
+        sum(sorted(tree.revenues[i] for i in members)),
     )
+
+
+def _stored(seen: Seen) -> LiteralString:
+    return (
+        "MATCH (root:Party {id: $id})\n"
+        "WHERE " + seen("root") + "\n"
+        "OPTIONAL MATCH (g:GraphState {id: 'facts'})\n"
+        "RETURN " + party_map("root") + " AS root, root.networkParties AS parties,\n"
+        "       root.networkProspects AS prospects, root.networkActive AS active,\n"
+        "       root.networkFormer AS former, root.networkRevenue AS revenue,\n"
+        "       root.networkAt AS at, g.changedAt AS changedAt\n"
+    )
+
+
+def _servable(broker_id: str, scope: Scope | None) -> bool:
+    """Whether the stored figures are the ones this caller would count: it sees every party, or
+    it is the broker, who sees its whole network to depth 10 (`BrokerNetwork`)."""
+    return scope is None or scope == BrokerNetwork(broker_id)
+
+
+def _from_levels(
+    record: Any, depth: int, scope: Scope | None
+) -> tuple[int, NetworkFigures, tuple[NetworkLevel, ...], bool]:
+    """Direct customers, figures, levels and `capped` within `depth`, from the stored levels (the
+    list of level k at index k - 1; stored to level 11, so a network capped at 10 shows)."""
+    columns = [record[k][:depth] for k in ("parties", "prospects", "active", "former", "revenue")]
+    levels = tuple(
+        NetworkLevel(k + 1, counted(*row)) for k, row in enumerate(zip(*columns, strict=True))
+    )
+    whole = counted(*(sum(column) for column in columns))
+    # The broker sees no party past depth 10, so its network is never capped there.
+    capped = len(record["parties"]) > depth and (scope is None or depth < 10)
+    return (columns[0][0] if levels else 0), whole, levels, capped
 
 
 def network_list(broker_id: str) -> str:
@@ -99,15 +153,35 @@ async def partner_network(
     scope: Scope | None = None,
     timeout: float = 10.0,
     with_customers: bool = True,
+    live: bool = False,
 ) -> PartnerNetwork | None:
     """A broker's network and one page of its direct customers (None when the party does not
     exist, is not a broker or the scope hides it). `depth` is 1 to `MAX_DEPTH`, `first` 1 to
     `MAX_PAGE`; pass a page's `end_cursor` as `after` (with the same order) for the next page.
     Without `with_customers` (a caller wanting the figures alone) no page is read: `customers`
-    is empty and `has_next` false, and the tree is read without parents (`Reach`)."""
+    is empty and `has_next` false, and the figures come from the last metrics run unless `live`
+    (or none are stored), else from the tree read without parents (`Reach`)."""
     bounded("first", first, 1, MAX_PAGE)
+    bounded("depth", depth, 1, MAX_DEPTH)
     within = network_list(broker_id)
     checked(after, within)
+    if not with_customers and not live and _servable(broker_id, scope):
+        found = await run(driver, database, statement(_stored, scope), {"id": broker_id}, timeout)
+        if not found:
+            return None
+        record = found[0]
+        root = PartyRef.of(record["root"])
+        if "Broker" not in root.roles:
+            return None
+        if record["parties"] is not None:
+            direct, whole, levels, capped = _from_levels(record, depth, scope)
+            at, changed = native(record["at"]), native(record["changedAt"])
+            return PartnerNetwork(
+                broker=root, depth=depth, direct=direct, figures=whole, levels=levels,
+                capped=capped, order=order, customers=(), has_next=False, end_cursor=None,
+                as_of=at, stale=changed is not None
+                and changed >= at - dt.timedelta(seconds=SLACK_SECONDS),
+            )  # fmt: skip
     tree = await reach(driver, database, broker_id, depth, scope, timeout, with_customers)
     if tree is None or "Broker" not in tree.root.roles:
         return None
@@ -132,4 +206,6 @@ async def partner_network(
         customers=customers,
         has_next=has_next,
         end_cursor=customers[-1].cursor if customers else None,
+        as_of=dt.datetime.now(dt.UTC),
+        stale=False,
     )

@@ -12,6 +12,7 @@ from graph.read.positions import Family
 from graph.traversals import partners, referral_tree
 from schema.context import Context
 from schema.cursors import decode_tree_cursor as decode_cursor
+from schema.scalars import DateTime
 from schema.traversals.common import TraversalParty, mirror, mirrors, run, selects
 from schema.traversals.referral_tree import (
     ReferralTreeConnection,
@@ -62,6 +63,15 @@ class PartnerNetwork:
         description="Parties at the depth cap referred others beyond it."
     )
     order: referral_tree.TreeOrder = strawberry.field(description="The order of `directCustomers`.")
+    as_of: DateTime = strawberry.field(
+        description="When the network was read: by the last `c360 metrics compute` (the figures "
+        "alone, asked by an unrestricted caller or the broker itself), or for this request "
+        "(`live`, or with `directCustomers`)."
+    )
+    stale: bool = strawberry.field(
+        description="Facts (parties, referrals, ...) changed after `asOf`; `live: true` reads the "
+        "network now."
+    )
     direct_customers: ReferralTreeConnection = strawberry.field(
         description="A page of its direct customers, with their own networks (`totalCount`: "
         "`direct`), paged by `partnerNetwork`'s `first` and `after`."
@@ -87,6 +97,7 @@ def network(
     return mirror(
         found, PartnerNetwork, customers=nodes,
         direct_customers=page(nodes, found.has_next, after, found.direct),
+        as_of=DateTime(found.as_of),
         has_next_page=found.has_next, end_cursor=end_cursor(order, found.end_cursor),
     )  # fmt: skip
 
@@ -110,12 +121,19 @@ async def resolve_partner_network(
         referral_tree.TreeOrder,
         strawberry.argument(description="The order of `directCustomers`."),
     ] = referral_tree.TreeOrder.SUBTREE_REVENUE,
+    live: Annotated[
+        bool,
+        strawberry.argument(
+            description="Walk the network now, not the figures of the last metrics run (the time "
+            "then follows the network's size)."
+        ),
+    ] = False,
 ) -> PartnerNetwork | None:
     chosen = order
     return await run(
         info, partners.partner_network, [(broker, Family.PARTY)],
         lambda found: network(found, chosen, after), depth=depth, order=chosen, first=first,
-        after=decode_cursor(after, chosen), with_customers=selects(info, _PAGED),
+        after=decode_cursor(after, chosen), with_customers=selects(info, _PAGED), live=live,
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from graph.config import Settings
 from graph.driver import open_driver
+from graph.metrics.compute import Options
 from graph.read.positions import Family
 from graph.traversals import committees, partners, referral_tree, referrals
 from graph.traversals.common import PartyRef
@@ -22,6 +23,7 @@ from schema.cursors import encode_tree_cursor as encode_cursor
 from schema.ids import global_id
 from schema.scalars import format_date, format_datetime
 from tests.conftest import DemoData
+from tests.graph.metrics.test_compute import run_compute
 from tests.schema.conftest import data, run
 
 T = TypeVar("T")
@@ -247,7 +249,7 @@ def test_partner_network_is_the_graph_functions(
 
 FIGURES_ONLY = f"""
 query($id: ID!) {{
-  partnerNetwork(broker: $id, depth: 10, first: 5) {{
+  partnerNetwork(broker: $id, depth: 10, first: 5, live: true) {{
     ...Head ... on PartnerNetwork {{ levels {{ depth figures {{ {FIGURES} }} }} }}
   }}
 }}
@@ -294,6 +296,41 @@ def test_the_page_of_customers_is_read_only_when_asked(
     alone = data(client, FIGURES_ONLY, {"id": gid(key)})["partnerNetwork"]
     assert asked[1:] == [True, False]
     assert alone == {k: whole[k] for k in alone} and len(alone) == 6
+
+
+STORED = """
+query($id: ID!, $live: Boolean!) {
+  partnerNetwork(broker: $id, depth: 3, live: $live) {
+    direct capped asOf stale figures { parties prospects active former revenue }
+  }
+}
+"""
+
+
+def test_partner_network_figures_from_the_last_metrics_run(
+    client: TestClient, driver: Driver, demo_loaded: DemoData
+) -> None:
+    """The figures alone come from the last metrics run (its stamp as `asOf`); `live: true`
+    walks the network now: the same figures, as of the request."""
+    settings = demo_loaded.settings
+    key = anchor(driver, settings, BROKER_WITH_CUSTOMERS)
+    before = dt.datetime.now(dt.UTC)
+    run_compute(settings, Options(as_of=dt.date(2025, 6, 30)))
+    after = dt.datetime.now(dt.UTC)
+    stored = data(client, STORED, {"id": gid(key), "live": False})["partnerNetwork"]
+    live = data(client, STORED, {"id": gid(key), "live": True})["partnerNetwork"]
+    assert (stored["stale"], live["stale"]) == (False, False)
+    at = [dt.datetime.fromisoformat(found["asOf"]) for found in (stored, live)]
+    assert before < at[0] < after < at[1]
+    mine, theirs = stored.pop("figures"), live.pop("figures")
+    assert mine["revenue"] == pytest.approx(theirs["revenue"], rel=1e-9)
+    assert {k: v for k, v in mine.items() if k != "revenue"} == {
+        k: v for k, v in theirs.items() if k != "revenue"
+    }
+    assert mine["parties"] >= 1
+    assert {k: stored[k] for k in ("direct", "capped")} == {
+        k: live[k] for k in ("direct", "capped")
+    }
 
 
 # ---- buyingCommittee ------------------------------------------------------------------------

@@ -7,16 +7,20 @@ import datetime as dt
 import time
 import tracemalloc
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
+from typing import Any
 
 import pytest
 from neo4j import AsyncDriver, Driver
 
 from graph.config import Settings
+from graph.metrics.compute import Options
 from graph.read.scope import BrokerNetwork
 from graph.traversals.partners import NetworkFigures, PartnerNetwork, partner_network
 from graph.traversals.referral_tree import ReferralTree, TreeCursor, TreeOrder, referral_tree
 from tests.conftest import DemoData
+from tests.graph.metrics.test_compute import run_compute
 from tests.graph.traversals.factories import TGraph, big_broker, call, delete_prefix
 from tests.graph.traversals.reference import load_sample
 from tests.graph.traversals.test_referrals import (
@@ -135,9 +139,9 @@ def test_the_demo_samples_brokers_equal_the_reference(
             (
                 await partner_network(d, db, b, first=1000),
                 await partner_network(d, db, b, first=1000, scope=BrokerNetwork(b)),
-                await partner_network(d, db, b, with_customers=False),
+                await partner_network(d, db, b, with_customers=False, live=True),
                 await partner_network(d, db, b, depth=1),
-                await partner_network(d, db, b, depth=1, with_customers=False),
+                await partner_network(d, db, b, depth=1, with_customers=False, live=True),
             )
             for b in brokers
         ]
@@ -166,6 +170,70 @@ def test_the_demo_samples_brokers_equal_the_reference(
         # the broker's own scope sees its whole network: the same answer
         assert scoped.figures == found.figures and scoped.customers == found.customers
     assert capped >= 1  # some brokers' networks go deeper than one level
+
+
+def test_stored_figures_equal_the_walk_at_every_depth(
+    demo_loaded: DemoData, driver: Driver, settings: Settings
+) -> None:
+    """After a full metrics run, the figures alone come from each broker's stored levels: the
+    walk's figures, levels, direct customers and `capped` at every depth, for an unrestricted
+    caller and for the broker itself (who sees nothing past depth 10); fresh until facts change,
+    then still served, marked stale; withdrawn by a run limited to one system."""
+    db = settings.neo4j_database
+    before = dt.datetime.now(dt.UTC)
+    run_compute(settings, Options(as_of=D(2025, 6, 30)))
+    sample = load_sample(driver, db, demo_loaded.folder)
+    brokers = sorted(
+        {r.referrer for r in sample.referrals if "Broker" in sample.labels[r.referrer]}
+    )
+
+    def pairs(scope: Callable[[str], BrokerNetwork | None]) -> list[tuple[Any, Any]]:
+        async def work(d: AsyncDriver, db: str) -> list[tuple[Any, Any]]:
+            found = []
+            for b, k in ((b, k) for b in brokers for k in range(1, 11)):
+                ask = partial(partner_network, d, db, b, depth=k, scope=scope(b),
+                              with_customers=False)  # fmt: skip
+                found.append((await ask(live=True), await ask()))
+            return found
+
+        return call(settings, work)
+
+    capped = 0
+    for scope in (lambda b: None, BrokerNetwork):
+        for walked, stored in pairs(scope):
+            assert walked is not None and stored is not None
+            assert (stored.stale, walked.stale) == (False, False)
+            assert before < stored.as_of < walked.as_of  # the run's stamp; the request's time
+            assert (stored.broker, stored.depth, stored.direct, stored.capped) == (
+                walked.broker, walked.depth, walked.direct, walked.capped,
+            )  # fmt: skip
+            approx_figures(stored.figures, walked.figures)
+            assert [lv.depth for lv in stored.levels] == [lv.depth for lv in walked.levels]
+            for mine, theirs in zip(stored.levels, walked.levels, strict=True):
+                approx_figures(mine.figures, theirs.figures)
+            capped += stored.capped
+    assert capped >= 1  # some network is capped at some depth: its next level was stored
+
+    def figures_of(broker: str) -> PartnerNetwork:
+        found = call(settings, lambda d, db: partner_network(d, db, broker, with_customers=False))
+        assert found is not None
+        return found
+
+    fresh = figures_of(brokers[0])
+    # A load stamps the graph's change: the stored figures are still served, marked stale.
+    driver.execute_query(
+        "MERGE (g:GraphState {id: 'facts'}) SET g.changedAt = datetime.realtime()", database_=db
+    )
+    stale = figures_of(brokers[0])
+    assert (stale.stale, stale.as_of, stale.figures) == (True, fresh.as_of, fresh.figures)
+    # A run limited to one system withdraws them: the network is walked, as of now.
+    run_compute(settings, Options(as_of=D(2025, 6, 30), system="nothing-at-all"))
+    left, _, _ = driver.execute_query(
+        "MATCH (b:Broker) WHERE b.networkAt IS NOT NULL RETURN count(b) AS n", database_=db
+    )
+    assert left[0]["n"] == 0
+    walked = figures_of(brokers[0])
+    assert (walked.stale, walked.direct) == (False, fresh.direct) and walked.as_of > fresh.as_of
 
 
 # --- a broker with 100,000 referrals ------------------------------------------------------------
