@@ -9,6 +9,7 @@ than a second after `changedAt`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, LiteralString
 
 MARK: LiteralString = """
@@ -18,6 +19,14 @@ SET g.changedAt = datetime.realtime()
 """
 
 SLACK_SECONDS = 1
+
+
+def stale(changed_at: dt.datetime | None, computed_at: dt.datetime) -> bool:
+    """Whether figures computed at `computed_at` may miss a change stamped `changed_at` (None:
+    nothing changed since the stamps began); both on the server's clock."""
+    return changed_at is not None and changed_at >= computed_at - dt.timedelta(
+        seconds=SLACK_SECONDS
+    )
 
 
 async def mark(tx: Any) -> None:

@@ -35,7 +35,7 @@ import numpy as np
 from neo4j import AsyncDriver, RoutingControl
 from numpy.typing import NDArray
 
-from graph.ingest.changes import SLACK_SECONDS
+from graph.ingest import changes
 from graph.metrics.facts import EPOCH
 from graph.read.run import read
 
@@ -314,9 +314,7 @@ async def answer(
         return None
     changed = state["changedAt"]
     computed_at = state["computedAt"].to_native()
-    stale = changed is not None and changed.to_native() >= computed_at - dt.timedelta(
-        seconds=SLACK_SECONDS
-    )
+    stale = changes.stale(None if changed is None else changed.to_native(), computed_at)
     if stale and not stale_ok:
         return None
     found = await _aggregates(driver, database, state["build"], grouping, timeout)

@@ -25,7 +25,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver
 
-from graph.ingest.changes import SLACK_SECONDS
+from graph.ingest import changes
 from graph.read.scope import BrokerNetwork, Scope
 from graph.traversals.common import PartyRef, Seen, bounded, native, party_map, run, statement
 from graph.traversals.referral_tree import (
@@ -175,12 +175,11 @@ async def partner_network(
             return None
         if record["parties"] is not None:
             direct, whole, levels, capped = _from_levels(record, depth, scope)
-            at, changed = native(record["at"]), native(record["changedAt"])
+            at = native(record["at"])
             return PartnerNetwork(
                 broker=root, depth=depth, direct=direct, figures=whole, levels=levels,
                 capped=capped, order=order, customers=(), has_next=False, end_cursor=None,
-                as_of=at, stale=changed is not None
-                and changed >= at - dt.timedelta(seconds=SLACK_SECONDS),
+                as_of=at, stale=changes.stale(native(record["changedAt"]), at),
             )  # fmt: skip
     tree = await reach(driver, database, broker_id, depth, scope, timeout, with_customers)
     if tree is None or "Broker" not in tree.root.roles:
