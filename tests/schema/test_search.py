@@ -14,6 +14,7 @@ from graph.config import Settings
 from graph.read.ir import Edges, HasNext, Key, Page, Traversal
 from schema import search
 from schema.search import fold, lucene_query
+from tests.conftest import DemoData
 from tests.factories import Graph, Party
 from tests.schema.conftest import post_on
 from tests.schema.test_pagination import operators
@@ -229,3 +230,18 @@ def test_a_first_page_reads_only_the_best_hits_further(
     sorted_rows = [sum(c.get("rows", 0) for c in p["children"]) for p in sorting]  # in, not out
     assert len(hits) == 330 and sorted_rows and max(sorted_rows) <= 4 * 8  # best hits; top 15
     assert sum(p.get("dbHits", 0) for p in plans) < 200  # every hit's key: 330 reads alone
+
+
+def test_the_index_holds_parties_of_their_labels_kind(
+    demo_loaded: DemoData, driver: Driver, settings: Settings
+) -> None:
+    """Search hits are not checked for a known kind: the index holds Person, Organization and
+    Household nodes, and a loaded party's kind is its label's (`graph.identity.reconcile`)."""
+    found, _, _ = driver.execute_query(
+        "MATCH (n) WHERE n:Person OR n:Organization OR n:Household "
+        "RETURN count(*) AS parties, count(CASE WHEN NOT ("
+        "(n:Person AND n.kind = 'person') OR (n:Organization AND n.kind = 'organization') OR "
+        "(n:Household AND n.kind = 'household')) THEN 1 END) AS others",
+        database_=settings.neo4j_database,
+    )
+    assert found[0]["parties"] >= 500 and found[0]["others"] == 0
