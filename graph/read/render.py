@@ -314,10 +314,12 @@ class _Renderer:
         return conditions, late, la_needed
 
     def _best(
-        self, tr: Traversal, v: _Vars, bound: LiteralString | None, size: int
-    ) -> LiteralString | None:
+        self, tr: Traversal, v: _Vars, bound: LiteralString | None, size: int, counted: bool
+    ) -> tuple[LiteralString, LiteralString, LiteralString] | None:
         """A root search's candidates for a page forward, without reading every hit when the
-        index's best hits decide it (None when its filters need more than each hit).
+        index's best hits decide it: (the clauses, the list of candidate [node, score] pairs
+        they bind, the count of every hit that passes the filters, "" unless `counted`); None
+        when its filters need more than each hit.
 
         The page is the first `size + 1` hits that pass the filters, by score then key. The
         index's best hits, a few times that many, are read first: if `size + 1` of them pass,
@@ -325,7 +327,8 @@ class _Renderer:
         below that floor (or the index had no more), every hit at or above it is among them:
         the page comes from them alone. Otherwise the hits are read again, those under the
         floor dropped before anything else is read of them (a common surname at 1M: 25,000
-        hits, most of them under the floor, each of which cost a key read for the sort)."""
+        hits, most of them under the floor, each of which cost a key read for the sort). With
+        `totalCount`, that second read counts the hits too, unless the first had them all."""
         conditions, late, la_needed = self._filters(tr, None, v, bound)
         if late or la_needed or tr.relation.distinct:
             return None
@@ -333,27 +336,34 @@ class _Renderer:
         query = self._query(tr)
         k, best = self.w.param(size), self.w.param(4 * (size + 1))
         kept, scores, top = self.w.var("kept"), self.w.var("scores"), self.w.var("top")
-        floor, whole, hit = self.w.var("floor"), self.w.var("whole"), self.w.var("hit")
-        return (
+        floor, enough, hits = self.w.var("floor"), self.w.var("enough"), self.w.var("hits")
+        total = self.w.var("total")
+        pair: LiteralString = f"[{v.t}, {v.score}]"
+        # enough: no hit at or above the floor lies past those read (with the count: no hit at all)
+        decided: LiteralString = (
+            "" if counted else f" OR (size({kept}) > {k} AND {scores}[-1] < {kept}[{k}][1])"
+        )
+        # read again: every hit to count them, else those under the floor dropped first
+        again: LiteralString = passes if counted else f"{v.score} >= {floor} AND {passes}"
+        text = (
             f"CALL () {{\n{self._hits(tr, v, query, best)}"
             f"WITH {v.t}, {v.score} ORDER BY {v.score} DESC\n"
             f"WITH collect({v.score}) AS {scores}, "
-            f"collect(CASE WHEN {passes} THEN [{v.t}, {v.score}] END) AS {kept}\n"
+            f"collect(CASE WHEN {passes} THEN {pair} END) AS {kept}\n"
             f"RETURN {kept} AS {top}, "
             f"CASE WHEN size({kept}) > {k} THEN {kept}[{k}][1] ELSE -1.0 END AS {floor},\n"
-            f"  size({scores}) < {best} OR "
-            f"(size({kept}) > {k} AND {scores}[-1] < {kept}[{k}][1]) AS {whole}\n}}\n"
-            f"CALL ({top}, {floor}, {whole}) {{\n"
-            f"WITH {top}, {floor}, {whole} WHERE {whole}\n"
-            f"UNWIND {top} AS {hit}\n"
-            f"WITH {hit}[0] AS {v.t}, {hit}[1] AS {v.score} WHERE {v.score} >= {floor}\n"
-            f"RETURN {v.t}, {v.score}\n"
+            f"  size({scores}) < {best}{decided} AS {enough}\n}}\n"
+            f"CALL ({top}, {floor}, {enough}) {{\n"
+            f"WITH {top}, {floor}, {enough} WHERE {enough}\n"
+            f"RETURN [x IN {top} WHERE x[1] >= {floor}] AS {hits}, size({top}) AS {total}\n"
             f"UNION ALL\n"
-            f"WITH {top}, {floor}, {whole} WHERE NOT {whole}\n"
-            f"{self._hits(tr, v, query)}"
-            f"WHERE {v.score} >= {floor} AND {passes}\n"
-            f"RETURN {v.t}, {v.score}\n}}\n"
+            f"WITH {floor}, {enough} WHERE NOT {enough}\n"
+            f"CALL ({floor}) {{\n{self._hits(tr, v, query)}WHERE {again}\n"
+            f"RETURN collect(CASE WHEN {v.score} >= {floor} THEN {pair} END) AS {hits}, "
+            f"count(*) AS {total}\n}}\n"
+            f"RETURN {hits}, {total}\n}}\n"
         )
+        return text, hits, (total if counted else "")
 
     def _criteria(self, criteria: AnyCriteria, v: _Vars) -> LiteralString:
         if isinstance(criteria, InteractionCriteria):
@@ -507,18 +517,29 @@ class _Renderer:
             limit = self.w.param(page.size + 1)
             best = None
             if tr.text is not None and source is None and not back:
-                best = self._best(tr, v, bound, page.size)
+                # counted past a cursor: every hit, not those after it (a read of its own)
+                best = self._best(tr, v, bound, page.size, counted and bound is None)
             if best is not None:
-                body, ordered = best, None
+                body, ordered = best[0], None
             else:
                 body, ordered = self._top(tr, source, v, bound, keys, limit, back, walk)
             order = ordered or keyset.order_by(keys, reverse=back)
-            # A search that reads every hit to order them: with `totalCount` and no cursor, one
-            # read of the hits counts them and pages them (a second read cost half again at 1M).
+            # A search backward reads every hit to order them: with `totalCount` and no cursor,
+            # one read of the hits counts them and pages them (a second cost half again at 1M).
             one_pass = counted and tr.text is not None and bound is None and best is None
-            if one_pass:
-                total_var, hits, hit = self.w.var("c"), self.w.var("hits"), self.w.var("hit")
+            total_expr: LiteralString = ""
+            if best is not None or one_pass:
+                hit = self.w.var("hit")
                 unpacked = ", ".join(f"{hit}[{i}] AS {n}" for i, n in enumerate(_names(v)))
+            if best is not None:  # the candidates come as a list (and the hits' count beside)
+                hits, total_expr = best[1], best[2]
+                body += (
+                    f"CALL ({hits}) {{\nUNWIND {hits} AS {hit}\nWITH {unpacked}\n"
+                    f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
+                )
+            elif one_pass:
+                hits = self.w.var("hits")
+                total_expr = f"size({hits})"
                 body += (
                     f"WITH {self._carried(v)} ORDER BY {order}\n"
                     f"WITH collect([{self._carried(v)}]) AS {hits}\nCALL ({hits}) {{\n"
@@ -544,9 +565,13 @@ class _Renderer:
             if preludes:
                 body += preludes + f"WITH * ORDER BY {order}\n"
             body += "RETURN " + ", ".join(collects) + "\n"
-            if one_pass:
+            if best is not None or one_pass:
                 returned = ", ".join([*edges_vars, keys_var])
-                body += f"}}\nRETURN {returned}, size({hits}) AS {total_var}\n"
+                body += "}\nRETURN " + returned
+                if total_expr:
+                    total_var = self.w.var("c")
+                    body += f", {total_expr} AS {total_var}"
+                body += "\n"
             calls += self._import(source) + body + "}\n"
         if counted and not total_var:
             total_var = self.w.var("c")
