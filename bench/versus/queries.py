@@ -18,6 +18,8 @@ our API; the other two sides filter them the same way.
 - `search`: the 10 best full-text matches of a word (f), by score then id; the peer runs the
   index query in a `@cypher` field (it has no full-text search over our index's fields: its
   `@fulltext` needs the index to cover exactly the fields it declares), with our Lucene query.
+  The peer and the floor read the index's best hits first, as customer360 does (a floor on the
+  page's scores; every hit only when ties at the floor may lie past them).
 - `committee`: an account's buying committee (20 seats by seat record) with each member's
   reporting line two managers up (g).
 - `nested`: an account's contacts (10, by id) and each one's 5 latest interactions (h).
@@ -188,8 +190,22 @@ OURS_SEARCH = """query Search($text: String!) { search(text: $text, first: 10) {
   edges { node { key name } } } }"""
 THEIRS_SEARCH = "query Search($q: String!) { searchParties(query: $q, first: 10) { id name } }"
 CYPHER_SEARCH: LiteralString = """
-CALL db.index.fulltext.queryNodes('party_text', $q) YIELD node, score
-WHERE node.kind IN ['person', 'household', 'organization']
+CALL db.index.fulltext.queryNodes('party_text', $q, {limit: 44}) YIELD node, score
+WITH node, score ORDER BY score DESC
+WITH collect([node, score]) AS best
+WITH best, CASE WHEN size(best) > 10 THEN best[10][1] ELSE -1.0 END AS floor,
+     size(best) < 44 OR (size(best) > 10 AND best[-1][1] < best[10][1]) AS whole
+CALL (best, floor, whole) {
+  WITH best, floor, whole WHERE whole
+  UNWIND best AS hit
+  WITH hit[0] AS node, hit[1] AS score WHERE score >= floor
+  RETURN node, score
+  UNION ALL
+  WITH floor, whole WHERE NOT whole
+  CALL db.index.fulltext.queryNodes('party_text', $q) YIELD node, score
+  WITH node, score WHERE score >= floor
+  RETURN node, score
+}
 WITH node, score ORDER BY score DESC, node.id LIMIT 10
 RETURN collect(node {key: node.id, .name}) AS data
 """

@@ -132,13 +132,31 @@ export const typeDefs = /* GraphQL */ `
   }
 
   # Full-text search: the library's @fulltext wants an index over exactly the fields it declares;
-  # ours (party_text) also covers e-mail, so the peer gets the Cypher we would write instead.
+  # ours (party_text) also covers e-mail, so the peer gets the Cypher we would write instead: the
+  # index's best hits set a floor on the page's scores, and every hit is read only when hits tied
+  # at the floor may lie past them (as customer360's statement, graph/read/render.py _best).
   type Query {
     searchParties(query: String!, first: Int!): [Party!]!
       @cypher(
         statement: """
-        CALL db.index.fulltext.queryNodes('party_text', $query) YIELD node, score
-        WHERE node.kind IN ['person', 'household', 'organization']
+        CALL db.index.fulltext.queryNodes('party_text', $query, {limit: 4 * ($first + 1)})
+          YIELD node, score
+        WITH node, score ORDER BY score DESC
+        WITH collect([node, score]) AS best
+        WITH best, CASE WHEN size(best) > $first THEN best[$first][1] ELSE -1.0 END AS floor,
+             size(best) < 4 * ($first + 1)
+             OR (size(best) > $first AND best[-1][1] < best[$first][1]) AS whole
+        CALL (best, floor, whole) {
+          WITH best, floor, whole WHERE whole
+          UNWIND best AS hit
+          WITH hit[0] AS node, hit[1] AS score WHERE score >= floor
+          RETURN node, score
+          UNION ALL
+          WITH floor, whole WHERE NOT whole
+          CALL db.index.fulltext.queryNodes('party_text', $query) YIELD node, score
+          WITH node, score WHERE score >= floor
+          RETURN node, score
+        }
         WITH node, score ORDER BY score DESC, node.id LIMIT $first
         RETURN node
         """
