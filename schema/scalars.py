@@ -16,7 +16,7 @@ from strawberry.types.scalar import ScalarDefinition
 
 
 def format_datetime(value: Any) -> str:
-    if isinstance(value, str):  # formatted in the statement (`graph.read.render.utc_text`)
+    if isinstance(value, str):  # formatted in the statement (`graph.read.instants.utc_text`)
         return value
     if isinstance(value, neo4j.time.DateTime):
         if value.tzinfo is not None:

@@ -152,3 +152,13 @@ RELATIONS: dict[str, Relation] = {
     "interaction_product": Relation("({s})-[:ABOUT]->({t}:Product)", Position.PRODUCT, BY_ID),
     "survey_customer": Relation("({t})-[:RESPONDED]->({s})", Position.CUSTOMER, BY_ID),
 }
+
+
+# How a root lookup finds its node, by `ir.LookupBy` (`{t}` the node, `{label}` its label, `{v}`
+# the value).
+LOOKUPS: dict[str, LiteralString] = {
+    "id": "MATCH ({t}:{label} {{id: {v}}})",
+    "email": "MATCH ({t}:{label}) WHERE {t}.email = {v}",
+    "sourceId": "MATCH (:SourceRecord {{id: {v}}})-[:RESOLVES_TO]->({t}:{label})",
+    "externalId": "MATCH ({t}:{label}) WHERE {v} IN {t}.externalIds",
+}

@@ -18,6 +18,7 @@ from typing import Any, LiteralString
 
 from graph.read import keyset
 from graph.read.attribution import chain
+from graph.read.best_hits import best_hits, hits
 from graph.read.criteria import (
     CUSTOMER_FIELDS,
     LAST_ACTIVITY,
@@ -30,6 +31,7 @@ from graph.read.criteria import (
     order_predicate,
     valued_fields,
 )
+from graph.read.instants import INSTANTS, utc_text
 from graph.read.ir import (
     LOOKUP_KEY,
     AnyCriteria,
@@ -69,44 +71,17 @@ from graph.read.ir import (
 from graph.read.masking import search_text
 from graph.read.pageinfo import ConnState, conn_expr, flatten
 from graph.read.positions import Position, guard, roles, typename
+from graph.read.relations import LOOKUPS
 from graph.read.scope import Scope, restriction
 from graph.read.writer import Writer
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
 
-# Instants of nodes read in bulk, sent as their UTC ISO text (what `schema.scalars.format_datetime`
-# writes): decoding a DateTime in the driver and formatting it in Python costs about 50 us each.
-INSTANTS: dict[Position, tuple[LiteralString, ...]] = {
-    Position.INTERACTION: ("at",),
-    Position.SURVEY_RESPONSE: ("at",),
-    Position.SOURCE_RECORD: ("sourceTs", "loadedAt"),
-}
-
-
-def utc_text(expr: LiteralString) -> LiteralString:
-    """An instant as `2026-11-20T09:30:05.12Z` (UTC, seconds always, no trailing zeros), or null."""
-    return (
-        f"CASE WHEN {expr} IS NULL THEN null "
-        f"ELSE toString(datetime({{datetime: {expr}, timezone: 'Z'}})) END"
-    )
-
-
 def _prop_name(name: str) -> LiteralString:
     if not _NAME.match(name):
         raise ValueError(f"not a property name: {name!r}")
     return name  # checked above: letters and digits only
-
-
-_LOOKUPS: dict[LookupBy, LiteralString] = {
-    LookupBy.ID: "MATCH ({t}:{label} {{id: {v}}})",
-    LookupBy.EMAIL: "MATCH ({t}:{label}) WHERE {t}.email = {v}",
-    LookupBy.SOURCE_ID: "MATCH (:SourceRecord {{id: {v}}})-[:RESOLVES_TO]->({t}:{label})",
-    LookupBy.EXTERNAL_ID: "MATCH ({t}:{label}) WHERE {v} IN {t}.externalIds",
-}
-
-
-# ---- rendering -----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -251,7 +226,7 @@ class _Renderer:
         rows before ordering."""
         rel = tr.relation
         if tr.text is not None:
-            clause = self._hits(tr, v, self._query(tr))
+            clause = hits(self._query(tr), v.t, v.score)
         else:
             hops = chain(self.seen) if "{chain}" in rel.pattern else ""
             pattern = rel.pattern.format(s=source or "", t=v.t, r=v.r, p=v.p, chain=hops)
@@ -273,16 +248,6 @@ class _Renderer:
         text = tr.text
         assert text is not None
         return self.w.param(text if isinstance(text, Slot) else search_text(text, self.masked))
-
-    def _hits(
-        self, tr: Traversal, v: _Vars, query: LiteralString, best: LiteralString | None = None
-    ) -> LiteralString:
-        """The full-text index call: every hit, or the `best` (a parameter) by score."""
-        options: LiteralString = f", {{limit: {best}}}" if best else ""
-        return (
-            f"CALL db.index.fulltext.queryNodes('party_text', {query}{options}) "
-            f"YIELD node AS {v.t}, score AS {v.score}\n"
-        )
 
     def _filters(
         self, tr: Traversal, source: LiteralString | None, v: _Vars, extra: LiteralString | None
@@ -316,54 +281,14 @@ class _Renderer:
     def _best(
         self, tr: Traversal, v: _Vars, bound: LiteralString | None, size: int, counted: bool
     ) -> tuple[LiteralString, LiteralString, LiteralString] | None:
-        """A root search's candidates for a page forward, without reading every hit when the
-        index's best hits decide it: (the clauses, the list of candidate [node, score] pairs
-        they bind, the count of every hit that passes the filters, "" unless `counted`); None
-        when its filters need more than each hit.
-
-        The page is the first `size + 1` hits that pass the filters, by score then key. The
-        index's best hits, a few times that many, are read first: if `size + 1` of them pass,
-        the last of those sets a floor no hit of the page scores below. When the hits read end
-        below that floor (or the index had no more), every hit at or above it is among them:
-        the page comes from them alone. Otherwise the hits are read again, those under the
-        floor dropped before anything else is read of them (a common surname at 1M: 25,000
-        hits, most of them under the floor, each of which cost a key read for the sort). With
-        `totalCount`, that second read counts the hits too, unless the first had them all."""
+        """A root search's page forward from the index's best hits (`graph.read.best_hits`);
+        None when its filters need more than each hit. Past a cursor, every hit is counted apart."""
         conditions, late, la_needed = self._filters(tr, None, v, bound)
         if late or la_needed or tr.relation.distinct:
             return None
         passes: LiteralString = " AND ".join(conditions) if conditions else "true"
-        query = self._query(tr)
-        k, best = self.w.param(size), self.w.param(4 * (size + 1))
-        kept, scores, top = self.w.var("kept"), self.w.var("scores"), self.w.var("top")
-        floor, enough, hits = self.w.var("floor"), self.w.var("enough"), self.w.var("hits")
-        total = self.w.var("total")
-        pair: LiteralString = f"[{v.t}, {v.score}]"
-        # enough: no hit at or above the floor lies past those read (with the count: no hit at all)
-        decided: LiteralString = (
-            "" if counted else f" OR (size({kept}) > {k} AND {scores}[-1] < {kept}[{k}][1])"
-        )
-        # read again: every hit to count them, else those under the floor dropped first
-        again: LiteralString = passes if counted else f"{v.score} >= {floor} AND {passes}"
-        text = (
-            f"CALL () {{\n{self._hits(tr, v, query, best)}"
-            f"WITH {v.t}, {v.score} ORDER BY {v.score} DESC\n"
-            f"WITH collect({v.score}) AS {scores}, "
-            f"collect(CASE WHEN {passes} THEN {pair} END) AS {kept}\n"
-            f"RETURN {kept} AS {top}, "
-            f"CASE WHEN size({kept}) > {k} THEN {kept}[{k}][1] ELSE -1.0 END AS {floor},\n"
-            f"  size({scores}) < {best}{decided} AS {enough}\n}}\n"
-            f"CALL ({top}, {floor}, {enough}) {{\n"
-            f"WITH {top}, {floor}, {enough} WHERE {enough}\n"
-            f"RETURN [x IN {top} WHERE x[1] >= {floor}] AS {hits}, size({top}) AS {total}\n"
-            f"UNION ALL\n"
-            f"WITH {floor}, {enough} WHERE NOT {enough}\n"
-            f"CALL ({floor}) {{\n{self._hits(tr, v, query)}WHERE {again}\n"
-            f"RETURN collect(CASE WHEN {v.score} >= {floor} THEN {pair} END) AS {hits}, "
-            f"count(*) AS {total}\n}}\n"
-            f"RETURN {hits}, {total}\n}}\n"
-        )
-        return text, hits, (total if counted else "")
+        query, counted = self._query(tr), counted and bound is None
+        return best_hits(self.w, query, v.t, v.score, passes, size, counted)
 
     def _criteria(self, criteria: AnyCriteria, v: _Vars) -> LiteralString:
         if isinstance(criteria, InteractionCriteria):
@@ -517,36 +442,27 @@ class _Renderer:
             limit = self.w.param(page.size + 1)
             best = None
             if tr.text is not None and source is None and not back:
-                # counted past a cursor: every hit, not those after it (a read of its own)
-                best = self._best(tr, v, bound, page.size, counted and bound is None)
+                best = self._best(tr, v, bound, page.size, counted)
             if best is not None:
                 body, ordered = best[0], None
             else:
                 body, ordered = self._top(tr, source, v, bound, keys, limit, back, walk)
             order = ordered or keyset.order_by(keys, reverse=back)
-            # A search backward reads every hit to order them: with `totalCount` and no cursor,
-            # one read of the hits counts them and pages them (a second cost half again at 1M).
+            # A search backward reads every hit: with `totalCount` and no cursor, one read of
+            # the hits counts them and pages them (a second cost half again at 1M).
             one_pass = counted and tr.text is not None and bound is None and best is None
-            total_expr: LiteralString = ""
-            if best is not None or one_pass:
-                hit = self.w.var("hit")
-                unpacked = ", ".join(f"{hit}[{i}] AS {n}" for i, n in enumerate(_names(v)))
-            if best is not None:  # the candidates come as a list (and the hits' count beside)
-                hits, total_expr = best[1], best[2]
-                body += (
-                    f"CALL ({hits}) {{\nUNWIND {hits} AS {hit}\nWITH {unpacked}\n"
-                    f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
-                )
+            listed = None  # the candidates as a list: (its variable, the hits' count or "")
+            if best is not None:
+                listed = best[1], best[2]
             elif one_pass:
                 hits = self.w.var("hits")
-                total_expr = f"size({hits})"
-                body += (
-                    f"WITH {self._carried(v)} ORDER BY {order}\n"
-                    f"WITH collect([{self._carried(v)}]) AS {hits}\nCALL ({hits}) {{\n"
-                    f"UNWIND {hits}[0..{limit}] AS {hit}\nWITH {unpacked}\n"
-                )
-            else:
-                body += f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
+                body += f"WITH collect([{self._carried(v)}]) AS {hits}\n"
+                listed = hits, f"size({hits})"
+            if listed:
+                hit = self.w.var("hit")
+                unpacked = ", ".join(f"{hit}[{i}] AS {n}" for i, n in enumerate(_names(v)))
+                body += f"CALL ({listed[0]}) {{\nUNWIND {listed[0]} AS {hit}\nWITH {unpacked}\n"
+            body += f"WITH {self._carried(v)} ORDER BY {order} LIMIT {limit}\n"
             collects: list[LiteralString] = []
             preludes: LiteralString = ""
             for c in flat:
@@ -565,12 +481,11 @@ class _Renderer:
             if preludes:
                 body += preludes + f"WITH * ORDER BY {order}\n"
             body += "RETURN " + ", ".join(collects) + "\n"
-            if best is not None or one_pass:
-                returned = ", ".join([*edges_vars, keys_var])
-                body += "}\nRETURN " + returned
-                if total_expr:
+            if listed:
+                body += "}\nRETURN " + ", ".join([*edges_vars, keys_var])
+                if listed[1]:
                     total_var = self.w.var("c")
-                    body += f", {total_expr} AS {total_var}"
+                    body += f", {listed[1]} AS {total_var}"
                 body += "\n"
             calls += self._import(source) + body + "}\n"
         if counted and not total_var:
@@ -622,7 +537,7 @@ class _Renderer:
 
     def _lookup(self, root: Lookup) -> LiteralString:
         v = _Vars(t=self.w.var("t"))
-        template = _LOOKUPS[root.by]
+        template = LOOKUPS[root.by]
         key = self.w.named(LOOKUP_KEY, root.value)
         text = template.format(t=v.t, label=root.family.value, v=key) + "\n"
         conditions: list[LiteralString] = []

@@ -24,10 +24,11 @@ from graph.read.criteria import (
     Within,
     valued_fields,
 )
+from graph.read.instants import utc_text
 from graph.read.ir import Edges, Key, Lookup, LookupBy, Page, Total, Traversal
 from graph.read.positions import Family, Position
 from graph.read.relations import RELATIONS, Criteria, Relation, SortKey
-from graph.read.render import render, utc_text
+from graph.read.render import render
 from graph.read.run import GraphUnavailable, ReadTimeout, read
 from graph.read.writer import Writer
 from schema.scalars import format_date, format_datetime
