@@ -48,3 +48,19 @@ def test_demo_identities_match_the_truth(demo_resolved: DemoData, driver: Driver
     print(f"demo identity resolution: precision {precision:.3f} recall {recall:.3f}")
     assert len(true) > 200
     assert precision >= 0.95 and recall >= 0.95
+
+
+def test_the_index_holds_parties_of_their_labels_kind(
+    demo_loaded: DemoData, driver: Driver
+) -> None:
+    """A loaded party's kind is its label's (`graph.identity.reconcile`): search relies on it
+    (`graph.read.render`: the full-text index holds those labels, and hits are not checked for a
+    known kind)."""
+    found, _, _ = driver.execute_query(
+        "MATCH (n) WHERE n:Person OR n:Organization OR n:Household "
+        "RETURN count(*) AS parties, count(CASE WHEN NOT ("
+        "(n:Person AND n.kind = 'person') OR (n:Organization AND n.kind = 'organization') OR "
+        "(n:Household AND n.kind = 'household')) THEN 1 END) AS others",
+        database_=demo_loaded.settings.neo4j_database,
+    )
+    assert found[0]["parties"] >= 500 and found[0]["others"] == 0

@@ -14,7 +14,6 @@ from graph.config import Settings
 from graph.read.ir import Edges, HasNext, Key, Page, Traversal
 from schema import search
 from schema.search import fold, lucene_query
-from tests.conftest import DemoData
 from tests.factories import Graph, Party
 from tests.schema.conftest import post_on
 from tests.schema.test_pagination import operators
@@ -232,16 +231,24 @@ def test_a_first_page_reads_only_the_best_hits_further(
     assert sum(p.get("dbHits", 0) for p in plans) < 200  # every hit's key: 330 reads alone
 
 
-def test_the_index_holds_parties_of_their_labels_kind(
-    demo_loaded: DemoData, driver: Driver, settings: Settings
+BACKWARD = """query($t: String!, $before: String) { search(text: $t, last: 7, before: $before) {
+  totalCount pageInfo { hasPreviousPage startCursor } edges { node { key } } } }"""
+
+
+@PATHS
+def test_pages_backward_give_the_same_order(
+    client: TestClient, crowd: tuple[str, list[tuple[float, str, str]]], compiled: bool
 ) -> None:
-    """Search hits are not checked for a known kind: the index holds Person, Organization and
-    Household nodes, and a loaded party's kind is its label's (`graph.identity.reconcile`)."""
-    found, _, _ = driver.execute_query(
-        "MATCH (n) WHERE n:Person OR n:Organization OR n:Household "
-        "RETURN count(*) AS parties, count(CASE WHEN NOT ("
-        "(n:Person AND n.kind = 'person') OR (n:Organization AND n.kind = 'organization') OR "
-        "(n:Household AND n.kind = 'household')) THEN 1 END) AS others",
-        database_=settings.neo4j_database,
-    )
-    assert found[0]["parties"] >= 500 and found[0]["others"] == 0
+    """`last` pages (which read every hit, counting them in the same read) end to start."""
+    word, hits = crowd
+    expected = [key for _, key, _ in sorted(hits, key=lambda h: (-h[0], h[1]))]
+    seen: list[str] = []
+    before = None
+    while True:
+        found = post_on(client, compiled, BACKWARD, t=word, before=before)["data"]["search"]
+        assert found["totalCount"] == len(expected)
+        seen = [e["node"]["key"] for e in found["edges"]] + seen
+        if not found["pageInfo"]["hasPreviousPage"]:
+            break
+        before = found["pageInfo"]["startCursor"]
+    assert seen == expected
