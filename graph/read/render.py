@@ -447,12 +447,12 @@ class _Renderer:
                 body, ordered = best[0], None
             else:
                 body, ordered = self._top(tr, source, v, bound, keys, limit, back, walk)
-            order = ordered or keyset.order_by(keys, reverse=back)
+            order = ordered or keyset.order_by(keys, reverse=back, present=(v.score,))
             # A search backward reads every hit: with `totalCount` and no cursor, one read of
             # the hits counts them and pages them (a second cost half again at 1M).
             one_pass = counted and tr.text is not None and bound is None and best is None
             listed = None  # the candidates as a list: (its variable, the hits' count or "")
-            if best is not None:
+            if best is not None and best[1]:  # with the count: a list (else rows, streamed)
                 listed = best[1], best[2]
             elif one_pass:
                 hits = self.w.var("hits")
