@@ -134,7 +134,7 @@ export const typeDefs = /* GraphQL */ `
   # Full-text search: the library's @fulltext wants an index over exactly the fields it declares;
   # ours (party_text) also covers e-mail, so the peer gets the Cypher we would write instead: the
   # index's best hits set a floor on the page's scores, and every hit is read only when hits tied
-  # at the floor may lie past them (as customer360's statement, graph/read/render.py _best).
+  # at the floor may lie past them (as customer360's statement, graph/read/best_hits.py).
   type Query {
     searchParties(query: String!, first: Int!): [Party!]!
       @cypher(
