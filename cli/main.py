@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cli import ops
+from cli import collector, ops
 from cli.clock import db_today
 from cli.documents import app as documents_app
 from cli.identity import identity_app
@@ -241,7 +241,8 @@ def metrics_compute(
 
     ops.configure_logs()
     began = time.monotonic()
-    summary = asyncio.run(run())
+    with collector.for_batches():
+        summary = asyncio.run(run())
     ops.metrics_finished(settings, time.monotonic() - began, summary)
     for line in metrics_lines(summary):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
