@@ -168,3 +168,28 @@ def test_activity_intervals_and_day_counts_worked_by_hand() -> None:
         [50], [1], [1], [2]
     )  # fmt: skip
     assert found["segment:"]["customers"] == 1 and found["segment:"]["startDays"] == []
+
+
+@pytest.mark.parametrize("spread", [30, 10_000_000])  # counted in bins / sorted (`BINS_PER_VALUE`)
+def test_day_counts_equal_a_dictionary_count_of_every_group_and_day(spread: int) -> None:
+    """`_per_day` against a plain count: 2,000 random values in 7 groups, over 30 days (few
+    possible keys: the bins) or 10 million (too many: the sort), with a count and an amount."""
+    import numpy as np
+
+    rng = np.random.default_rng(spread)
+    group = rng.integers(0, 7, 2000)
+    days = rng.integers(-5, spread, 2000)
+    ones = np.ones(2000, dtype=np.int64)
+    amounts = rng.integers(0, 10_000, 2000) / 4  # quarters: every sum is exact in any order
+    expected: dict[int, dict[int, list[float]]] = {}
+    for g, d, a in zip(group.tolist(), days.tolist(), amounts.tolist(), strict=True):
+        count, total = expected.setdefault(g, {}).get(d, [0, 0.0])
+        expected[g][d] = [count + 1, total + a]
+    found = kpi_store._per_day(group, days, [ones, amounts], 8)
+    assert found[7] == ([], [[], []])  # a group without values
+    for g in range(7):
+        got_days, (counts, sums) = found[g]
+        assert got_days == sorted(expected[g])
+        assert counts == [expected[g][d][0] for d in got_days]
+        assert all(isinstance(c, int) for c in counts)
+        assert sums == [expected[g][d][1] for d in got_days]
