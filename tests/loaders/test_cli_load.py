@@ -286,7 +286,7 @@ def test_a_load_the_graph_fails_stops_with_one_line(named: Loader, tmp_path: Pat
     assert any(e["message"] == "load failed" and "Traceback" in str(e) for e in logged)
 
 
-def test_batch_commands_run_with_rarer_full_collections(
+def test_batch_commands_run_with_rarer_collections(
     named: Loader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`c360 load`, `c360 identity resolve` and `c360 metrics compute` raise the collector's
