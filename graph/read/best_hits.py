@@ -54,8 +54,7 @@ def best_hits(
     candidates and takes the page."""
     k, best = w.param(size), w.param(WIDTH * (size + 1))
     kept, scores, top = w.var("kept"), w.var("scores"), w.var("top")
-    floor, enough, found = w.var("floor"), w.var("enough"), w.var("hits")
-    total = w.var("total")
+    floor, enough = w.var("floor"), w.var("enough")
     pair: LiteralString = f"[{t}, {score}]"
     # enough: no hit at or above the floor lies past those read (with the count: no hit at all)
     decided: LiteralString = (
@@ -83,6 +82,7 @@ def best_hits(
             f"{hits(query, t, score)}WHERE {again}\nRETURN {t}, {score}\n}}\n"
         )
         return text, "", ""
+    found, total = w.var("hits"), w.var("total")
     text += (
         f"RETURN [x IN {top} WHERE x[1] >= {floor}] AS {found}, size({top}) AS {total}\n"
         f"UNION ALL\n"
