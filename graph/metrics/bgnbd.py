@@ -18,7 +18,7 @@ gradient (digamma), so it needs no finite differences and scales to millions of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,6 +26,8 @@ from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 FloatArray = NDArray[np.float64]
+
+NEAR_ONE = 1e-4  # a this close to 1: eq. 10 interpolated (`_expected_alive`)
 
 
 @dataclass(frozen=True)
@@ -194,9 +196,22 @@ def _expected_alive(model: BGNBD, t: FloatArray, x: FloatArray, T: FloatArray) -
 
     Computed after Euler's transformation 2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z):
     the bracket becomes 1 - u^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z) with u = 1 - z, whose series
-    converges fast for any x (the untransformed one has parameters growing with x). The formula
-    needs a != 1.
+    converges fast for any x (the untransformed one has parameters growing with x).
+
+    At a = 1 the formula is 0/0, its limit finite and smooth in a: within `NEAR_ONE` of 1 the
+    value is interpolated between a = 1 - NEAR_ONE and 1 + NEAR_ONE (an error of order
+    NEAR_ONE squared, where the formula itself would lose digits to the cancellation).
     """
+    if abs(model.a - 1) >= NEAR_ONE:
+        return _eq10(model, t, x, T)
+    below = _eq10(replace(model, a=1 - NEAR_ONE), t, x, T)
+    above = _eq10(replace(model, a=1 + NEAR_ONE), t, x, T)
+    share = (model.a - 1 + NEAR_ONE) / (2 * NEAR_ONE)
+    mixed: FloatArray = below + share * (above - below)
+    return mixed
+
+
+def _eq10(model: BGNBD, t: FloatArray, x: FloatArray, T: FloatArray) -> FloatArray:
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
     u = (alpha + T) / (alpha + T + t)
     series = hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, 1 - u)

@@ -173,9 +173,15 @@ async def _customers(
             f"only {calibration.n_customers} customers ordered by {options.calibration}: "
             f"BG/NBD needs {MIN_FIT}"
         )
-        if calibration.n_customers >= MIN_FIT:
+        repeat = calibration.repeaters
+        if calibration.n_customers >= MIN_FIT and not repeat.any():
+            # BG/NBD learns when customers leave from their repeat purchases: without one, its a
+            # and b are not identified (the fit would leave them where it started)
+            why = (
+                f"no customer bought again by {options.calibration}: BG/NBD needs repeat purchases"
+            )
+        elif calibration.n_customers >= MIN_FIT:
             transactions_model = bgnbd.fit(calibration.x, calibration.t_x, calibration.T)
-            repeat = calibration.repeaters
             why = (
                 f"only {int(repeat.sum())} customers bought again by {options.calibration}: "
                 f"Gamma-Gamma needs {MIN_FIT} repeat buyers"

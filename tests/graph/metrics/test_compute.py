@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -155,6 +156,54 @@ def scored(settings: Settings, driver: Driver) -> Iterator[dict[str, dict[str, A
             "MATCH (n) WHERE n.id STARTS WITH $p DETACH DELETE n", p=prefix,
             database_=settings.neo4j_database,
         )  # fmt: skip
+
+
+def test_no_transactions_model_without_a_repeat_purchase(
+    settings: Settings, driver: Driver
+) -> None:
+    """Twelve customers who each bought on one day only (two orders on the same day are one
+    purchase): BG/NBD learns when customers leave from repeat purchases, so with none its a and b
+    are not identified (the fit left a at its start, 1, where eq. 10 divides by zero). No model,
+    no P(alive) or expected purchases, and the summary says why."""
+    s = f"m{uuid.uuid4().hex[:8]}"
+    prefix = f"{s}:"
+    parties = [person(f"c{i}") for i in range(12)]
+    orders = [
+        {"id": f"x{i}-{k}", "customer": f"c{i}", "date": f"2024-0{1 + i % 5}-1{i % 9}",
+         "amount": 10.0 + i, "product": None}
+        for i in range(12) for k in range(1 + i % 2)
+    ]  # fmt: skip
+    db = settings.neo4j_database
+    driver.execute_query(
+        BUILD, s=prefix, parties=parties, orders=orders, interactions=[], surveys=[], edges=[],
+        database_=db,
+    )  # fmt: skip
+    driver.execute_query(
+        "MATCH (n:Party) WHERE n.id STARTS WITH $p SET n.sources = [$s]", p=prefix, s=s,
+        database_=db,
+    )  # fmt: skip
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            summary = run_compute(settings, Options(as_of=AS_OF, system=s))
+        assert (summary.customers, summary.buyers, summary.bgnbd) == (12, 12, None)
+        assert summary.why_no_clv == (
+            "no customer bought again by 2024-06-30: BG/NBD needs repeat purchases"
+        )
+        records, _, _ = driver.execute_query(
+            "MATCH (n:Customer) WHERE n.id STARTS WITH $p "
+            "RETURN n.pAlive AS alive, n.expectedPurchases AS expected, n.revenue AS revenue",
+            p=prefix, database_=db,
+        )  # fmt: skip
+        assert len(records) == 12
+        assert {(r["alive"], r["expected"]) for r in records} == {(None, None)}
+        assert sorted(r["revenue"] for r in records) == sorted(
+            (10.0 + i) * (1 + i % 2) for i in range(12)
+        )
+    finally:
+        driver.execute_query(
+            "MATCH (n) WHERE n.id STARTS WITH $p DETACH DELETE n", p=prefix, database_=db
+        )
 
 
 def test_customers_read_pages_side_by_side_as_one_read(settings: Settings, driver: Driver) -> None:

@@ -221,6 +221,29 @@ def test_expected_purchases_stay_finite_for_heavy_buyers(cdnow_bgnbd: bgnbd.BGNB
     assert recent > lapsed
 
 
+def test_expected_purchases_at_a_equal_to_one_are_the_formulas_limit() -> None:
+    """Eq. 10 divides by a - 1 and its bracket vanishes at a = 1. There the value is the limit,
+    -(b+x) [ln u + sum_{n>=1} (b-r)_n / ((b+x)_n n) z^n] with u = (alpha+T)/(alpha+T+t) and
+    z = 1 - u (the terms of first order in a - 1 of u^(a-1) and of 2F1(b-r, a-1; b+x; z)),
+    summed here term by term."""
+    r, alpha, b = 0.24, 4.4, 2.4
+    x, age, t = np.array([0.0, 3.0, 40.0]), np.array([30.0, 40.0, 60.0]), 52.0
+    u = (alpha + age) / (alpha + age + t)
+    z = 1 - u
+    series, term = np.zeros_like(x), np.ones_like(x)
+    for n in range(1, 2000):
+        term = term * (b - r + n - 1) / (b + x + n - 1) * z
+        series += term / n
+    limit = -(b + x) * (np.log(u) + series)
+    for a in (1.0, 1 + 1e-9, 1 - 1e-9, 1 + 1e-5):
+        model = bgnbd.BGNBD(
+            r=r, alpha=alpha, a=a, b=b, log_likelihood=0.0, n_customers=0, converged=True
+        )
+        with np.errstate(all="raise"):
+            got = bgnbd.expected_purchases_alive(model, t, x, age)
+        assert got == pytest.approx(limit, rel=1e-4 if a == 1 + 1e-5 else 1e-7), a
+
+
 # --- Gamma-Gamma --------------------------------------------------------------------------
 
 
