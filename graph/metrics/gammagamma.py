@@ -135,11 +135,14 @@ def fit(
 def expected_spend(model: GammaGamma, m_x: ArrayLike, x: ArrayLike) -> FloatArray:
     """E[M | m_x, x] = p (gamma + m_x x) / (px + q - 1); the population mean when x = 0.
 
-    Customers with x = 0 (no m_x, NaN allowed) get p gamma / (q - 1).
+    Customers with x = 0 (no m_x, NaN allowed) get p gamma / (q - 1). NaN where px + q <= 1:
+    the spend rate's posterior is Gamma(px + q, gamma + m_x x), and the mean of its reciprocal
+    is infinite there (the formula would turn negative).
     """
     values, counts = _arrays(m_x, x)
     values = np.where(counts > 0, values, 0.0)
-    result: FloatArray = (
-        model.p * (model.gamma + values * counts) / (model.p * counts + model.q - 1)
-    )
+    shape = model.p * counts + model.q
+    finite = shape > 1
+    result: FloatArray = np.full(values.shape, np.nan)
+    np.divide(model.p * (model.gamma + values * counts), shape - 1, out=result, where=finite)
     return result

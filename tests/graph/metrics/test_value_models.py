@@ -289,6 +289,21 @@ def test_expected_spend_by_hand() -> None:
     assert SPEND.mean_spend == 4.0
 
 
+def test_expected_spend_is_null_where_its_expectation_is_infinite() -> None:
+    """The posterior of a customer's spend rate is Gamma(px + q, gamma + m x); the mean of its
+    reciprocal, the expected spend, is finite only when px + q > 1. With q = 0.8 and p = 0.1 that
+    fails for x = 0 (the population mean, infinite) and x = 1, and holds for x = 3:
+    0.1 (4 + 10 * 3) / (0.3 + 0.8 - 1) = 34."""
+    heavy = gammagamma.GammaGamma(
+        p=0.1, q=0.8, gamma=4.0, log_likelihood=0.0, n_customers=0, converged=True
+    )
+    with np.errstate(all="raise"):
+        got = gammagamma.expected_spend(heavy, [np.nan, 10.0, 10.0], [0, 1, 3])
+    assert np.isnan(got[:2]).all()
+    assert got[2] == pytest.approx(34.0)
+    assert heavy.mean_spend == float("inf")
+
+
 def test_gammagamma_rejects_customers_without_repeat_value() -> None:
     with pytest.raises(ValueError, match="x >= 1"):
         gammagamma.fit([10.0, 0.0], [1, 2])
