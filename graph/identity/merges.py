@@ -38,6 +38,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
+from graph.driver import Bulk
 from graph.errors import InputRefused
 from graph.identity import reconcile, store
 
@@ -215,9 +216,9 @@ async def _parties(tx: AsyncManagedTransaction, keys: list[str]) -> dict[str, _P
 
     A party written in this transaction and not reconciled yet has no `kind`: its records tell.
     """
-    await (await tx.run(LOCK, keys=keys)).consume()
+    await (await tx.run(LOCK, keys=Bulk(keys))).consume()
     found: dict[str, _Party | None] = {}
-    for row in await (await tx.run(LOOKUP, keys=keys)).data():
+    for row in await (await tx.run(LOOKUP, keys=Bulk(keys))).data():
         kinds = [row["kind"]] if row["kind"] else row["kinds"]
         usable = (
             row["party"] is not None
@@ -242,7 +243,7 @@ async def _record(
 ) -> str:
     """Store a decision, later than every earlier one on these records; returns its id."""
     ids = [*left, *right]
-    latest = (await (await tx.run(LATEST, ids=ids)).single(strict=True))["at"]
+    latest = (await (await tx.run(LATEST, ids=Bulk(ids))).single(strict=True))["at"]
     at = dt.datetime.now(dt.UTC)
     if latest is not None and latest.to_native() >= at:  # a clock behind: keep the order
         at = latest.to_native() + dt.timedelta(microseconds=1)
@@ -402,5 +403,5 @@ async def unmerge(
 
 async def _holders(tx: AsyncManagedTransaction, records: Sequence[str]) -> list[str]:
     """The parties holding these source records now."""
-    found = await (await tx.run(PARTIES_OF, ids=list(records))).data()
+    found = await (await tx.run(PARTIES_OF, ids=Bulk(records))).data()
     return [r["party"] for r in found]

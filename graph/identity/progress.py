@@ -25,7 +25,7 @@ from typing import Any, LiteralString, Self
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
-from graph.driver import every_page, in_chunks, together
+from graph.driver import Bulk, every_page, in_chunks, together
 from graph.identity import reconcile, store
 
 KEYS_INDEX: LiteralString = "source_record_keys"
@@ -261,7 +261,7 @@ async def records(
     comes need not hold every record's JSON and keys at once."""
 
     async def chunk(part: Sequence[str]) -> list[Row]:
-        rows = (await _read(driver, database, RECORDS, ids=list(part)))[0]["rows"]
+        rows = (await _read(driver, database, RECORDS, ids=Bulk(part)))[0]["rows"]
         found = sorted((Row(*r) for r in rows), key=lambda row: row.id)
         if each is not None:
             each(found)
@@ -287,7 +287,7 @@ async def members(
 
     async def lookup(part: Sequence[str]) -> None:
         blocks: dict[str, list[tuple[str, str]]] = {token: [] for token in part}
-        for token, members in (await _read(driver, database, MEMBERS, tokens=list(part)))[0][
+        for token, members in (await _read(driver, database, MEMBERS, tokens=Bulk(part)))[0][
             "found"
         ]:
             blocks[token] = [(order, record_id) for order, record_id in members]
@@ -363,13 +363,13 @@ async def count_kinds(driver: AsyncDriver, database: str, kinds: Sequence[str]) 
 
 async def neighbours(driver: AsyncDriver, database: str, ids: Iterable[str]) -> set[str]:
     """Records linked to `ids` or resolving to one of their parties."""
-    return set((await _read(driver, database, NEIGHBOURS, ids=sorted(ids)))[0]["others"])
+    return set((await _read(driver, database, NEIGHBOURS, ids=Bulk(sorted(ids))))[0]["others"])
 
 
 async def links_of(
     driver: AsyncDriver, database: str, ids: Iterable[str]
 ) -> list[tuple[str, str, str, float]]:
-    found = (await _read(driver, database, LINKS_OF, ids=sorted(ids)))[0]["links"]
+    found = (await _read(driver, database, LINKS_OF, ids=Bulk(sorted(ids))))[0]["links"]
     return [(a, b, rule, float(score)) for a, b, rule, score in found]
 
 
@@ -384,10 +384,10 @@ async def replace_links(
     in one transaction."""
 
     async def work(tx: AsyncManagedTransaction) -> None:
-        await (await tx.run(DROP_LINKS_OF, ids=list(records))).consume()
-        await (await tx.run(DROP_PAIRS, pairs=[list(p) for p in pairs])).consume()
+        await (await tx.run(DROP_LINKS_OF, ids=Bulk(records))).consume()
+        await (await tx.run(DROP_PAIRS, pairs=Bulk(list(p) for p in pairs))).consume()
         for start in range(0, len(links), 5000):
-            await (await tx.run(ADD_LINKS, links=list(links[start : start + 5000]))).consume()
+            await (await tx.run(ADD_LINKS, links=Bulk(links[start : start + 5000]))).consume()
 
     async with driver.session(database=database) as session:
         await session.execute_write(work)
@@ -403,19 +403,19 @@ async def rewrite_links(
             break
     for start in range(0, len(links), batch):
         await driver.execute_query(
-            ADD_LINKS, links=list(links[start : start + batch]), database_=database
+            ADD_LINKS, links=Bulk(links[start : start + batch]), database_=database
         )
 
 
 async def mark(driver: AsyncDriver, database: str, ids: Sequence[str], batch: int = 10000) -> None:
     """Label records `:Pending`: the run about to change their parties finishes them."""
     for start in range(0, len(ids), batch):
-        await driver.execute_query(MARK, ids=list(ids[start : start + batch]), database_=database)
+        await driver.execute_query(MARK, ids=Bulk(ids[start : start + batch]), database_=database)
 
 
 async def mark_in(tx: AsyncManagedTransaction, ids: Sequence[str]) -> None:
     """`mark` in the caller's transaction."""
-    await (await tx.run(MARK, ids=list(ids))).consume()
+    await (await tx.run(MARK, ids=Bulk(ids))).consume()
 
 
 async def finish(
@@ -433,7 +433,7 @@ async def finish(
         built = [reconcile.party(p["id"], p["records"], priority) for p in found]
         changed = [p for p, f in zip(built, found, strict=True) if p["hash"] != f["hash"]]
         written = await store.reconcile_in(tx, changed) if changed else 0
-        await (await tx.run(FINISH, records=list(finished))).consume()
+        await (await tx.run(FINISH, records=Bulk(finished))).consume()
         return written
 
     async with driver.session(database=database) as session:
@@ -470,8 +470,8 @@ async def write_model(
     names = sorted(counts)
     records, _, _ = await driver.execute_query(
         MODEL_WRITE,
-        names=names,
-        counts=[counts[n] for n in names],
+        names=Bulk(names),
+        counts=Bulk(counts[n] for n in names),
         people=people,
         database_=database,
     )

@@ -18,6 +18,8 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
 
+from graph.driver import Bulk
+
 # (label of the node holding the reference, its reference property, relationship, direction)
 # for nodes whose edge to a party is derived from a source record id they store.
 _NODE_REFS: tuple[tuple[LiteralString, LiteralString, LiteralString, bool], ...] = (
@@ -129,21 +131,21 @@ async def move_records_in(
     tx: AsyncManagedTransaction, moves: Sequence[dict[str, Any]]
 ) -> list[str]:
     """`move_records` in the caller's transaction; parties left without records are deleted."""
-    result = await tx.run(MOVE_RECORDS, moves=list(moves))
+    result = await tx.run(MOVE_RECORDS, moves=Bulk(moves))
     record = await result.single(strict=True)
     froms: list[str] = list(record["froms"])
-    await (await tx.run(DROP_EMPTY, ids=froms)).consume()
+    await (await tx.run(DROP_EMPTY, ids=Bulk(froms))).consume()
     return froms
 
 
 async def set_rules(driver: AsyncDriver, database: str, moves: Sequence[dict[str, Any]]) -> None:
     """Record the evidence (rule, score) on records that stay where they are."""
-    await driver.execute_query(SET_RULES, moves=list(moves), database_=database)
+    await driver.execute_query(SET_RULES, moves=Bulk(moves), database_=database)
 
 
 async def set_rules_in(tx: AsyncManagedTransaction, moves: Sequence[dict[str, Any]]) -> None:
     """`set_rules` in the caller's transaction."""
-    await (await tx.run(SET_RULES, moves=list(moves))).consume()
+    await (await tx.run(SET_RULES, moves=Bulk(moves))).consume()
 
 
 RECORDS_OF: LiteralString = """
@@ -163,7 +165,7 @@ async def records_in(tx: AsyncManagedTransaction, party_ids: Sequence[str]) -> l
     transaction (it sees the transaction's own writes). One list comes back: the driver decodes a
     record for ~16 us, a list's item for next to nothing."""
     found: list[dict[str, Any]] = (
-        await (await tx.run(RECORDS_OF, ids=list(party_ids))).single(strict=True)
+        await (await tx.run(RECORDS_OF, ids=Bulk(party_ids))).single(strict=True)
     )["parties"]
     return found
 
@@ -241,6 +243,6 @@ async def reconcile(driver: AsyncDriver, database: str, parties: Sequence[dict[s
 
 async def reconcile_in(tx: AsyncManagedTransaction, parties: Sequence[dict[str, Any]]) -> int:
     """`reconcile` in the caller's transaction."""
-    result = await tx.run(RECONCILE, parties=list(parties))
+    result = await tx.run(RECONCILE, parties=Bulk(parties))
     record = await result.single(strict=True)
     return int(record["written"])

@@ -17,6 +17,7 @@ from typing import LiteralString
 
 from neo4j import AsyncManagedTransaction
 
+from graph.driver import Bulk
 from graph.identity import store
 from graph.identity.reconcile import party as reconciled
 from graph.ingest import rows as prepare
@@ -85,7 +86,7 @@ async def reconcile(tx: AsyncManagedTransaction, party_ids: list[str]) -> None:
     found = await store.records_in(tx, party_ids)
     parties = [reconciled(p["id"], p["records"], ()) for p in found]
     if parties:
-        await (await tx.run(store.RECONCILE, parties=parties)).consume()
+        await (await tx.run(store.RECONCILE, parties=Bulk(parties))).consume()
 
 
 CLEAR_COMMITTEE: LiteralString = """

@@ -13,6 +13,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, RoutingControl
 
+from graph.driver import Bulk
 from graph.ingest.upsert import SPECS, not_older
 
 
@@ -46,7 +47,7 @@ async def fates(
         return []
     records, _, _ = await driver.execute_query(
         STORED[statement],
-        ids=sorted({row["id"] for row in rows}),
+        ids=Bulk(sorted({row["id"] for row in rows})),
         database_=database,
         routing_=RoutingControl.READ,
     )

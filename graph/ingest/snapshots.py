@@ -17,7 +17,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, RoutingControl
 
-from graph.driver import every_page
+from graph.driver import Bulk, every_page
 from graph.ingest.records import PARTY_ENTITIES
 from graph.ingest.upsert import SPECS
 
@@ -112,10 +112,10 @@ async def end_vanished(
     statement = _statement(entity)
     at = dt.datetime.now(dt.UTC)
     for batch in _batches(found.ended):
-        await driver.execute_query(END[statement], ids=batch, at=at, database_=database)
+        await driver.execute_query(END[statement], ids=Bulk(batch), at=at, database_=database)
     for batch in _batches(found.revived):
-        await driver.execute_query(REVIVE[statement], ids=batch, database_=database)
+        await driver.execute_query(REVIVE[statement], ids=Bulk(batch), database_=database)
     if statement == "party":
         for batch in _batches(found.ended + found.revived):
-            await driver.execute_query(PARTIES, ids=batch, database_=database)
+            await driver.execute_query(PARTIES, ids=Bulk(batch), database_=database)
     return found

@@ -25,7 +25,7 @@ import numpy as np
 from neo4j import AsyncDriver
 from numpy.typing import NDArray
 
-from graph.driver import in_chunks, together
+from graph.driver import Bulk, in_chunks, together
 from graph.metrics import aggregates, bgnbd, columns, facts, gammagamma, kpi_store, referrals
 from graph.metrics.clv import customer_value
 from graph.metrics.rfm import RFM, rfm_summary
@@ -214,7 +214,7 @@ async def _customers(
         await _write(
             driver, database, WRITE, computedAt=computed_at, version=VERSION,
             asOf=options.as_of, horizon=options.horizon, periodDays=options.period_days,
-            epoch=facts.EPOCH, **{k: v[rows] for k, v in table.items()},
+            epoch=facts.EPOCH, **{k: Bulk(v[rows]) for k, v in table.items()},
         )  # fmt: skip
 
     async def publish() -> None:

@@ -35,6 +35,7 @@ import numpy as np
 from neo4j import AsyncDriver, RoutingControl
 from numpy.typing import NDArray
 
+from graph.driver import Bulk
 from graph.ingest import changes
 from graph.metrics.facts import EPOCH
 from graph.read.run import read
@@ -219,7 +220,7 @@ async def publish(
     build = uuid.uuid4().hex
     found = await asyncio.to_thread(rows, inputs)  # numpy, mostly: the event loop goes on meanwhile
     for start in range(0, len(found), 500):
-        await driver.execute_query(WRITE, rows=found[start : start + 500], build=build,
+        await driver.execute_query(WRITE, rows=Bulk(found[start : start + 500]), build=build,
                                    database_=database)  # fmt: skip
     await driver.execute_query(PUBLISH, build=build, computedAt=computed_at, window=WINDOW,
                                version=version, database_=database)  # fmt: skip
