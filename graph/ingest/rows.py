@@ -23,8 +23,9 @@ from graph.ingest.records import (
 )
 
 
-def record_hash(entity: str, record: Record) -> str:
-    payload = orjson.dumps([entity, dump(record)], option=orjson.OPT_SORT_KEYS)
+def record_hash(entity: str, values: dict[str, Any]) -> str:
+    """The hash of a record's values (its `dump`)."""
+    payload = orjson.dumps([entity, values], option=orjson.OPT_SORT_KEYS)
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
@@ -47,18 +48,19 @@ def statement_for(entity: str, record: Record) -> str:
 
 
 def row(entity: str, system: str, record: Record) -> dict[str, Any]:
+    party = statement_for(entity, record) == "party"
+    dumped = dump(record)  # a party's row carries it whole; its hash needs it either way
     base: dict[str, Any] = {
         "id": record.id,
         "system": system,
         "recordId": record.id.split(":", 1)[1],
         "entity": entity,
-        "hash": record_hash(entity, record),
+        "hash": record_hash(entity, dumped),
         "ts": record.source_ts,
     }
-    statement = statement_for(entity, record)
-    if statement == "party":
+    if party:
         base["kind"] = party_kind(entity, record)
-        base["data"] = orjson.dumps(dump(record)).decode()
+        base["data"] = orjson.dumps(dumped).decode()
         return base
     return base | _specific(record)
 
