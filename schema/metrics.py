@@ -41,7 +41,8 @@ class ValueModel:
     customers: int | None = strawberry.field(description="The customers it was fitted on.")
     converged: bool | None = strawberry.field(description="Whether the optimizer converged.")
     mean_spend: float | None = strawberry.field(
-        description="Gamma-Gamma: the population mean spend per purchase, p gamma / (q - 1)."
+        description="Gamma-Gamma: the population mean spend per purchase, p gamma / (q - 1); "
+        "null when it is infinite (q <= 1)."
     )
     calibration_end: Date | None = strawberry.field(description="The calibration period's end.")
     as_of: Date | None = strawberry.field(description="The date customers were scored as of.")

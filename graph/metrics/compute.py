@@ -16,6 +16,7 @@ do not count.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -98,7 +99,7 @@ async def _write(driver: AsyncDriver, database: str, query: LiteralString, **par
     await driver.execute_query(query, params, database_=database)
 
 
-async def _save_model(
+async def save_model(
     driver: AsyncDriver,
     database: str,
     kind: str,
@@ -106,6 +107,9 @@ async def _save_model(
     options: Options,
     extra: dict[str, Any],
 ) -> None:
+    """Store a fitted model as its `:ValueModel` node. A figure without a finite value (the mean
+    spend of a Gamma-Gamma fit with q <= 1, an infinite log-likelihood) is left out: GraphQL's
+    Float has no infinity, and the API reads it as null."""
     params = {
         k: v
         for k, v in asdict(model).items()
@@ -127,7 +131,8 @@ async def _save_model(
         "computedAt": dt.datetime.now(dt.UTC),
         **extra,
     }
-    await _write(driver, database, SAVE_MODEL, id=props["id"], props=props)
+    finite = {k: v for k, v in props.items() if not isinstance(v, float) or math.isfinite(v)}
+    await _write(driver, database, SAVE_MODEL, id=props["id"], props=finite)
 
 
 async def compute(driver: AsyncDriver, database: str, options: Options) -> Summary:
@@ -196,9 +201,9 @@ async def _customers(
     seconds["fit"] = time.perf_counter() - began
 
     if transactions_model is not None:
-        await _save_model(driver, database, "bgnbd", transactions_model, options, {})
+        await save_model(driver, database, "bgnbd", transactions_model, options, {})
     if spend_model is not None:
-        await _save_model(
+        await save_model(
             driver, database, "gammagamma", spend_model, options,
             {"meanSpend": spend_model.mean_spend},
         )  # fmt: skip
@@ -335,5 +340,5 @@ def _table(
         column = scores.get(key, np.full(n, np.nan))
         if key == "churnRisk":
             column = np.where(former, 1.0, column)
-        table[key] = columns.optional(column, ~np.isnan(column))
+        table[key] = columns.optional(column, np.isfinite(column))
     return table

@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 
 from graph.config import Settings
 from graph.driver import open_driver
-from graph.metrics.compute import Options, compute
+from graph.metrics.compute import Options, compute, save_model
+from graph.metrics.gammagamma import GammaGamma
 from graph.metrics.kpis import GroupBy, Kpis, portfolio
 from graph.read.positions import Family
 from schema.ids import global_id
@@ -102,6 +103,39 @@ def test_value_models_on_cdnow(cdnow_loaded: Settings, client: TestClient) -> No
     assert gg["meanSpend"] == pytest.approx(params["p"] * params["gamma"] / (params["q"] - 1))
 
     assert data(client, MODEL, {"kind": "BGNBD", "scope": "no-such-system"}) == {"valueModel": None}
+
+
+def test_a_model_figure_without_a_finite_value_is_null(
+    settings: Settings, client: TestClient, driver: Driver
+) -> None:
+    """A Gamma-Gamma fit with q <= 1 has an infinite population mean spend (and a fit can end at
+    an infinite log-likelihood). GraphQL's Float has no infinity, so such a figure is stored as
+    absent and read as null, not as a field error."""
+    heavy = GammaGamma(p=0.1, q=0.8, gamma=4.0, log_likelihood=float("-inf"), n_customers=3,
+                       converged=False)  # fmt: skip
+    scope = "heavy-tailed"
+    options = Options(as_of=dt.date(2024, 6, 30), system=scope)
+
+    async def save() -> None:
+        graph = open_driver(settings)
+        try:
+            await save_model(graph, settings.neo4j_database, "gammagamma", heavy, options,
+                             {"meanSpend": heavy.mean_spend})  # fmt: skip
+        finally:
+            await graph.close()
+
+    asyncio.run(save())
+    try:
+        gg = data(client, MODEL, {"kind": "GAMMA_GAMMA", "scope": scope})["valueModel"]
+        assert (gg["meanSpend"], gg["logLikelihood"], gg["customers"]) == (None, None, 3)
+        assert {p["name"]: p["value"] for p in gg["parameters"]} == pytest.approx(
+            {"p": 0.1, "q": 0.8, "gamma": 4.0}
+        )
+    finally:
+        driver.execute_query(
+            "MATCH (m:ValueModel {scope: $scope}) DELETE m", scope=scope,
+            database_=settings.neo4j_database,
+        )  # fmt: skip
 
 
 # ---- the demo sample, scored ---------------------------------------------------------------
