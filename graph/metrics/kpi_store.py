@@ -175,7 +175,7 @@ def rows(inputs: Inputs, window: int = WINDOW) -> list[dict[str, Any]]:
                            dtype=np.int64, count=n)  # fmt: skip
         groups = null + 1
         size = np.bincount(code, minlength=groups)
-        scored = ~np.isnan(inputs.clv)
+        scored = np.isfinite(inputs.clv)  # the CLVs written on the customers
         clv_sum = np.bincount(code[scored], weights=inputs.clv[scored], minlength=groups)
         clv_count = np.bincount(code[scored], minlength=groups)
         firsts = _per_day(code[buyers], first_day[buyers], [_ones(buyers.size)], groups)

@@ -170,6 +170,24 @@ def test_activity_intervals_and_day_counts_worked_by_hand() -> None:
     assert found["segment:"]["customers"] == 1 and found["segment:"]["startDays"] == []
 
 
+def test_clv_sums_count_the_stored_clvs_only() -> None:
+    """The aggregates' CLV sum and count are those of the CLVs written on the customers, which are
+    the finite ones (`graph.metrics.compute._table`): an infinite CLV is not stored, so it counts
+    neither here (an infinite sum would reach the API as a Float it cannot serialize)."""
+    import numpy as np
+
+    inputs = kpi_store.Inputs(
+        keys={"segment": ["a", "a", "a"], "lifecycleStage": ["x", "x", "x"]},
+        clv=np.array([10.0, np.inf, np.nan]),
+        order_owner=np.array([0]), order_days=np.array([0]), order_amounts=np.array([5.0]),
+        order_currencies=np.array(["EUR"], dtype=object),
+        answer_owner=np.array([], dtype=np.int64), answer_days=np.array([], dtype=np.int64),
+        answer_scores=np.array([]),
+    )  # fmt: skip
+    found = {row["id"]: row for row in kpi_store.rows(inputs)}
+    assert (found["segment:a"]["clvSum"], found["segment:a"]["clvCount"]) == (10.0, 1)
+
+
 @pytest.mark.parametrize("spread", [30, 10_000_000])  # counted in bins / sorted (`BINS_PER_VALUE`)
 def test_day_counts_equal_a_dictionary_count_of_every_group_and_day(spread: int) -> None:
     """`_per_day` against a plain count: 2,000 random values in 7 groups, over 30 days (few
